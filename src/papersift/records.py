@@ -1,0 +1,60 @@
+"""Typed records that flow through papersift: sources make them, the store keeps them.
+
+No I/O here. `None` means unknown, never "" or 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+LinkKind = Literal["abs", "pdf", "html", "code", "doi", "openreview", "other"]
+
+
+@dataclass(frozen=True)
+class Link:
+    kind: LinkKind
+    url: str
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper as one source describes it.
+
+    `id` is canonical: the bare arXiv id without version (`2301.00001`, `hep-th/9901001`) for
+    arXiv papers, otherwise a prefixed id (`doi:10.1145/...`, `openreview:AbCd12`, `s2:...`).
+    `title`/`abstract` are normalized for display and search; `title_raw`/`abstract_raw` keep
+    the text exactly as the source gave it.
+    """
+
+    id: str
+    title: str
+    title_raw: str
+    abstract: str | None = None
+    abstract_raw: str | None = None
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()  # primary first
+    version: int | None = None  # latest arXiv version known, e.g. 2 for v2
+    published: dt.date | None = None  # first version / publication date
+    updated: dt.date | None = None  # latest version date
+    doi: str | None = None  # lower-cased, no https://doi.org/ prefix
+    arxiv_id: str | None = None  # bare, no version
+    links: tuple[Link, ...] = ()
+    sources: tuple[str, ...] = ()  # e.g. ("arxiv-api",), accumulates on merge
+    # Other identifiers of the same paper: {"openreview": "...", "s2": "...", "openalex": "W..."}
+    external_ids: dict[str, str] = field(default_factory=dict)
+    # Source-specific facts worth keeping (upvotes, ai_summary, journal_ref, license, comments,
+    # venue, withdrawn). Values are JSON-serialisable scalars or lists of them.
+    extra: dict[str, object] = field(default_factory=dict)
+    first_seen: dt.datetime | None = None  # set by the store
+
+    def with_changes(self, **changes: object) -> Paper:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def link(self, kind: LinkKind) -> str | None:
+        return next((link.url for link in self.links if link.kind == kind), None)
+
+    @property
+    def first_author(self) -> str | None:
+        return self.authors[0] if self.authors else None

@@ -1,0 +1,175 @@
+"""What every parser shares: building a validated `Paper` and reading dates.
+
+Parsers call `build_paper` for each record; it normalizes text and rejects absurd values with a
+`ParseError` naming file, record and field, so every source enforces the same limits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from papersift.errors import ParseError
+from papersift.records import Link, Paper
+from papersift.text import collapse_whitespace, normalize_display
+
+# Limits far above any real paper but low enough that one hostile record cannot bloat the
+# store: real arXiv titles stay under 400 characters and abstracts under 2,000 (1,920 max).
+MAX_TITLE_CHARS = 2_000
+MAX_ABSTRACT_CHARS = 50_000
+MAX_AUTHORS = 5_000  # ATLAS/CMS papers list ~3,000 authors
+MAX_AUTHOR_CHARS = 500
+EARLIEST_YEAR = 1600
+
+
+def latest_plausible_year() -> int:
+    return dt.date.today().year + 1
+
+
+def build_paper(
+    origin: str,
+    record: str,
+    *,
+    id: str | None,
+    title: str | None,
+    source: str,
+    abstract: str | None = None,
+    authors: Iterable[str] = (),
+    categories: Iterable[str] = (),
+    version: int | None = None,
+    published: dt.date | None = None,
+    updated: dt.date | None = None,
+    doi: str | None = None,
+    arxiv_id: str | None = None,
+    links: Iterable[Link] = (),
+    external_ids: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+    html_text: bool = False,
+) -> Paper:
+    """Normalize and validate one record into a `Paper`, or raise `ParseError`.
+
+    `html_text=True` strips tags from title/abstract (RSS descriptions, JATS abstracts).
+    """
+
+    def fail(field: str, reason: str) -> ParseError:
+        return ParseError(origin, reason, record=record, field=field)
+
+    if not id:
+        raise fail("id", "no identifier (arXiv id, DOI or source id) found")
+    if title is None or not title.strip():
+        raise fail("title", "missing")
+    if len(title) > MAX_TITLE_CHARS * 4:
+        raise fail("title", f"too long ({len(title):,} characters)")
+    clean_title = normalize_display(title, strip_tags=html_text)
+    if not clean_title:
+        raise fail("title", "empty after cleanup")
+    if len(clean_title) > MAX_TITLE_CHARS:
+        raise fail("title", f"too long ({len(clean_title):,} characters)")
+    if abstract is not None and len(abstract) > MAX_ABSTRACT_CHARS * 4:
+        raise fail("abstract", f"too long ({len(abstract):,} characters)")
+    clean_abstract = normalize_display(abstract, strip_tags=html_text)
+    if clean_abstract is not None and len(clean_abstract) > MAX_ABSTRACT_CHARS:
+        raise fail("abstract", f"too long ({len(clean_abstract):,} characters)")
+    author_list = _clean_authors(authors, fail)
+    for name, day in (("published", published), ("updated", updated)):
+        if day is not None and not EARLIEST_YEAR <= day.year <= latest_plausible_year():
+            raise fail(name, f"implausible date {day.isoformat()}")
+    if version is not None and not 1 <= version <= 1000:
+        raise fail("version", f"implausible version {version}")
+    return Paper(
+        id=id,
+        title=clean_title,
+        title_raw=title,
+        abstract=clean_abstract,
+        abstract_raw=abstract,
+        authors=author_list,
+        categories=tuple(dict.fromkeys(c.strip() for c in categories if c and c.strip())),
+        version=version,
+        published=published,
+        updated=updated,
+        doi=doi,
+        arxiv_id=arxiv_id,
+        links=tuple(dict.fromkeys(links)),
+        sources=(source,),
+        external_ids=dict(external_ids or {}),
+        extra={k: v for k, v in (extra or {}).items() if v is not None},
+    )
+
+
+def _clean_authors(authors: Iterable[str], fail: Any) -> tuple[str, ...]:
+    names: list[str] = []
+    for raw in authors:
+        if raw is None:
+            continue
+        if not isinstance(raw, str):
+            raise fail("authors", f"author is not text: {type(raw).__name__}")
+        if len(raw) > MAX_AUTHOR_CHARS * 4:
+            raise fail("authors", f"author name too long ({len(raw):,} characters)")
+        name = normalize_display(raw)
+        if not name:
+            continue
+        if len(name) > MAX_AUTHOR_CHARS:
+            raise fail("authors", f"author name too long ({len(name):,} characters)")
+        names.append(name)
+        if len(names) > MAX_AUTHORS:
+            raise fail("authors", f"more than {MAX_AUTHORS:,} authors")
+    return tuple(names)
+
+
+_ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+_YEAR_MONTH = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?\s*$")
+
+
+def parse_date(value: object, origin: str, record: str, field: str) -> dt.date | None:
+    """Read a date from ISO 8601, RFC 822 (RSS, OAI arXivRaw) or a bare year/month.
+
+    Empty values give None; unreadable or implausible ones raise `ParseError`.
+    """
+    if value is None:
+        return None
+    text = collapse_whitespace(str(value))
+    if not text:
+        return None
+    day = _read_date(text)
+    if day is None:
+        raise ParseError(origin, f"unreadable date {text[:40]!r}", record=record, field=field)
+    if not EARLIEST_YEAR <= day.year <= latest_plausible_year():
+        raise ParseError(origin, f"implausible date {text[:40]!r}", record=record, field=field)
+    return day
+
+
+def _read_date(text: str) -> dt.date | None:
+    try:
+        m = _ISO_DAY.match(text)
+        if m:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        m = _YEAR_MONTH.match(text)
+        if m:
+            return dt.date(int(m.group(1)), int(m.group(2) or 1), 1)
+        parsed = email.utils.parsedate_to_datetime(text)
+        return parsed.date()
+    except (ValueError, TypeError, OverflowError, IndexError):
+        return None
+
+
+def record_label(index: int, key: str | None = None) -> str:
+    """How a record is named in messages: its id when known, else its 1-based position."""
+    return f"{key} (#{index + 1})" if key else f"#{index + 1}"
+
+
+def keep_going(
+    origin: str, items: Iterable[tuple[str, Any]], build: Any
+) -> Iterator[Paper | ParseError]:
+    """Build each (label, raw) item, yielding the error instead of stopping on a bad record."""
+    for label, raw in items:
+        try:
+            yield build(label, raw)
+        except ParseError as err:
+            yield err
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
+            # A record of the wrong shape (a list where an object belongs, a number for a
+            # title): report it against this record and go on with the rest of the file.
+            yield ParseError(origin, f"unexpected shape ({type(err).__name__}: {err})"[:300], record=label)

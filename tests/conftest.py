@@ -1,0 +1,26 @@
+"""Shared test fixtures: where the real public samples live, temporary stores."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# ../shared beside the repository (CI clones main with shared/ next to it).
+SHARED_FORMATS = Path(os.environ.get("PAPERSIFT_SHARED", REPO.parent / "shared")) / "formats"
+
+
+@pytest.fixture
+def shared_formats() -> Path:
+    """The folder of real public samples; tests that need it skip only when it is absent."""
+    if not SHARED_FORMATS.is_dir():
+        pytest.skip(f"real samples not found at {SHARED_FORMATS}")
+    return SHARED_FORMATS
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return FIXTURES
