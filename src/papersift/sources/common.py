@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
+
 from papersift.errors import ParseError
 from papersift.records import Link, Paper
 from papersift.text import collapse_whitespace, normalize_display
@@ -173,3 +175,41 @@ def keep_going(
             # A record of the wrong shape (a list where an object belongs, a number for a
             # title): report it against this record and go on with the rest of the file.
             yield ParseError(origin, f"unexpected shape ({type(err).__name__}: {err})"[:300], record=label)
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_JSON_TYPES = {dict: "an object", list: "an array", str: "text", bool: "a boolean", int: "a number"}
+
+
+def load_json(data: bytes, origin: str) -> Any:
+    """Decode a whole JSON document; unreadable bytes or bad syntax become one `ParseError`."""
+    try:
+        return orjson.loads(data.removeprefix(_UTF8_BOM))
+    except orjson.JSONDecodeError as err:
+        raise ParseError(origin, json_error_reason(data, err)) from None
+
+
+def json_error_reason(data: bytes, err: ValueError) -> str:
+    """Why orjson refused `data`, in words that tell the user what to fix."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        # JSON must be UTF-8 (RFC 8259); latin-1 exports are the usual culprit.
+        return f"not UTF-8 (byte 0x{data[bad.start]:02x} at offset {bad.start:,})"
+    if not data.strip():
+        return "empty document"
+    return f"malformed or truncated JSON ({err})"
+
+
+def json_type(value: object) -> str:
+    """How a JSON value's type reads in a message: `an object`, `a number`, `null`."""
+    if value is None:
+        return "null"
+    return next((name for kind, name in _JSON_TYPES.items() if isinstance(value, kind)), "a number")
+
+
+def json_text(value: object, origin: str, record: str, field: str) -> str | None:
+    """A JSON value that must be text or null; anything else is this record's `ParseError`."""
+    if value is None or isinstance(value, str):
+        return value
+    raise ParseError(origin, f"expected text, found {json_type(value)}", record=record, field=field)

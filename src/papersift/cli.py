@@ -1,0 +1,276 @@
+"""The `papersift` command: parse arguments, call one library function, print.
+
+Exit codes: 0 ok, 1 some records rejected, 2 usage or fatal error. Heavy libraries (torch,
+sklearn) are imported inside the commands that need them so `--help` starts instantly.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from papersift import __version__
+from papersift.errors import PapersiftError, ParseError, ServerReportedError, UsageError
+
+app = typer.Typer(
+    name="papersift",
+    help="Sift the daily flood of machine-learning papers: ingest, search, rank, digest. Offline.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+papers_app = typer.Typer(help="Look at the stored papers.", no_args_is_help=True)
+fetch_app = typer.Typer(help="Fetch papers from the network into the store.", no_args_is_help=True)
+app.add_typer(papers_app, name="papers")
+app.add_typer(fetch_app, name="fetch")
+
+EXIT_OK, EXIT_REJECTED, EXIT_FATAL = 0, 1, 2
+
+
+class State:
+    db_path: Path | None = None
+
+
+state = State()
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"papersift {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            envvar="PAPERSIFT_DB",
+            help="The store (SQLite file). Default: papersift.db in your user data directory.",
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    state.db_path = db
+
+
+def console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def open_db() -> Any:
+    from papersift.store import default_db_path, open_store
+
+    return open_store(state.db_path or default_db_path())
+
+
+def print_json(value: Any) -> None:
+    import orjson
+
+    sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2, default=str).decode() + "\n")
+
+
+def warn(message: str) -> None:
+    console(stderr=True).print(f"[yellow]warning:[/] {message}", markup=True, highlight=False)
+
+
+def error_line(message: str) -> None:
+    from rich.markup import escape
+
+    console(stderr=True).print(f"[red]error:[/] {escape(message)}")
+
+
+# -- ingest -------------------------------------------------------------------------------
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[str], typer.Argument(help="Files to read; '-' reads standard input.", show_default=False)
+    ],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="Source format, or 'auto' to detect it from the content."
+        ),
+    ] = "auto",
+    as_json: JsonFlag = False,
+) -> None:
+    """Read papers from files (arXiv API/OAI/RSS/snapshot, HF daily, Semantic Scholar, OpenAlex,
+    OpenReview, BibTeX, RIS, CSL-JSON) into the store, merging duplicates.
+
+    Bad records are listed one per line and skipped; good ones are kept (exit code 1).
+    """
+    from papersift import sources
+    from papersift.ingest import ingest_paths
+
+    if fmt != "auto" and fmt not in sources.FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose one of: auto, {', '.join(sources.FORMATS)}")
+    store = open_db()
+    total = sum(_size(p) for p in paths)
+    with _progress("Ingesting", total) as advance:
+        report = ingest_paths(store, paths, fmt, progress=advance, stdin=sys.stdin.buffer)
+    for err in report.rejected:
+        prefix = "server said: " if isinstance(err, ServerReportedError) else ""
+        error_line(prefix + err.one_line() if not prefix else f"{err.file}: {prefix}{err.reason}")
+    summary = {
+        "files": report.files,
+        "records": report.records,
+        "added": report.counts.added,
+        "merged": report.counts.merged,
+        "unchanged": report.counts.unchanged,
+        "rejected": len(report.rejected),
+        "formats": report.formats,
+        "total_papers": store.count(),
+    }
+    if as_json:
+        print_json(summary)
+    else:
+        console().print(
+            f"{report.records:,} records read: {report.counts.added:,} new, "
+            f"{report.counts.merged:,} merged, {report.counts.unchanged:,} unchanged, "
+            f"{len(report.rejected):,} rejected. Store now holds {summary['total_papers']:,} papers."
+        )
+    if not report.ok:
+        raise typer.Exit(EXIT_REJECTED)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path) if path != "-" else 0
+    except OSError:
+        return 0
+
+
+class _progress:
+    """A Rich progress bar on a terminal (nothing on a pipe); yields an `advance(n)` callable."""
+
+    def __init__(self, label: str, total: int | None) -> None:
+        self.label = label
+        self.total = total or None
+        self.bar: Any = None
+
+    def __enter__(self) -> Any:
+        out = console(stderr=True)
+        if not out.is_terminal:
+            return lambda n: None
+        from rich.progress import (
+            BarColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn(self.label),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeRemainingColumn(),
+            console=out,
+            transient=True,
+        )
+        self.bar.start()
+        task = self.bar.add_task(self.label, total=self.total)
+        return lambda n: self.bar.advance(task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+# -- inspect ------------------------------------------------------------------------------
+
+
+@papers_app.command("count")
+def papers_count(as_json: JsonFlag = False) -> None:
+    """How many papers the store holds."""
+    n = open_db().count()
+    if as_json:
+        print_json({"papers": n})
+    else:
+        typer.echo(n)
+
+
+@app.command()
+def show(
+    paper_id: Annotated[str, typer.Argument(help="arXiv id, DOI, or a source id like openreview:X")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Show one paper: title, authors, dates, links, abstract, where it came from."""
+    from papersift.present import paper_as_dict, render_paper
+
+    paper = open_db().get(paper_id)
+    if paper is None:
+        raise UsageError(f"no paper {paper_id!r} in the store")
+    if as_json:
+        print_json(paper_as_dict(paper))
+    else:
+        console().print(render_paper(paper))
+
+
+@app.command()
+def stats(as_json: JsonFlag = False) -> None:
+    """Papers per source, per category and per month."""
+    store = open_db()
+    numbers = {"papers": store.count(), **store.stats()}
+    if as_json:
+        print_json(numbers)
+        return
+    from papersift.present import stats_tables
+
+    out = console()
+    out.print(f"{numbers['papers']:,} papers in {store.path}")
+    for table in stats_tables(numbers):
+        out.print(table)
+
+
+# -- entry point ----------------------------------------------------------------------------
+
+
+def main() -> None:
+    """Run the CLI; our errors become one line on stderr and an exit code, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except (UsageError,) as err:
+        error_line(str(err))
+        sys.exit(EXIT_FATAL)
+    except ParseError as err:
+        error_line(err.one_line())
+        sys.exit(EXIT_REJECTED)
+    except PapersiftError as err:
+        error_line(str(err))
+        sys.exit(EXIT_FATAL)
+    except KeyboardInterrupt:
+        error_line("interrupted; everything stored so far is kept")
+        sys.exit(130)
+    except Exception as err:  # the promise is no traceback, even for our own bugs
+        import click
+
+        if isinstance(err, click.ClickException):
+            err.show()
+            sys.exit(err.exit_code)
+        if isinstance(err, click.exceptions.Abort):
+            sys.exit(130)
+        if os.environ.get("PAPERSIFT_DEBUG"):
+            raise
+        error_line(f"unexpected {type(err).__name__}: {err} (set PAPERSIFT_DEBUG=1 for details)")
+        sys.exit(EXIT_FATAL)
+
+
+if __name__ == "__main__":
+    main()

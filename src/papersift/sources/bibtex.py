@@ -1,0 +1,291 @@
+"""BibTeX and BibLaTeX exports of reader libraries (Zotero, Better BibTeX, BibDesk, JabRef).
+
+bibtexparser v2 splits the file and resolves `@string` macros; LaTeX in titles and names is
+decoded by `build_paper`, so `title_raw` keeps the entry exactly as written. An entry the splitter
+cannot read (an unbalanced brace) becomes one `ParseError` and the entries around it still come
+out, as BibTeX itself carries on after a bad entry.
+
+The helpers at the end (`decode_export_text`, `link_for_url`, `library_links`, `is_arxiv_venue`)
+are shared by the other reader-library parsers (`ris`, `csl`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from papersift.errors import ParseError
+from papersift.ids import bare_arxiv_id, canonical_id, find_arxiv_id, normalize_doi, parse_arxiv_id
+from papersift.records import Link, Paper
+from papersift.sources.arxiv_atom import arxiv_links
+from papersift.sources.common import build_paper, keep_going, parse_date
+from papersift.text import normalize_display
+
+FORMAT = "bibtex"
+SOURCE = "bibtex"
+
+# An entry, @string, @preamble or @comment at the start of a line (BibDesk and the bibtexparser
+# samples indent them, and a `%%` header or free text may come first).
+_BLOCK_START = re.compile(r"^[ \t]*@[ \t]*[A-Za-z]+[ \t]*[{(]", re.M)
+_FAILED_KEY = re.compile(r"@\s*[A-Za-z]+\s*[{(]\s*([^\s,{}()=]+)\s*,")
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+# arXiv categories (`cs.LG`, `quant-ph`), not the bare archive names Zotero writes (`cs, stat`).
+_ARXIV_CATEGORY = re.compile(r"^[a-z]+(?:-[a-z]+)?\.[A-Za-z-]+$|^[a-z]+-[a-z]+$")
+# Fields that name where a paper appeared, most specific first (BibLaTeX uses journaltitle and
+# eventtitle; Better BibLaTeX writes both booktitle and eventtitle for proceedings).
+_VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "eventtitle", "howpublished")
+# Free-text fields where exports mention a preprint: `note = {\url{http://arxiv.org/abs/...}}`,
+# `journal = {arXiv preprint arXiv:1705.00001}`.
+_ARXIV_TEXT_FIELDS = ("journal", "journaltitle", "howpublished", "note", "pubstate", "booktitle")
+
+# bibtexparser logs every aborted block as a warning; with no handler configured Python prints
+# those to stderr, which would duplicate our one-line ParseError in the CLI.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+
+
+def sniff(head: str) -> bool:
+    return bool(_BLOCK_START.search(head))
+
+
+def parse(data: bytes, origin: str) -> Iterator[Paper | ParseError]:
+    library = _read_library(decode_export_text(data, origin), origin)
+    for block in library.blocks:
+        yield from _papers_from_block(block, origin)
+
+
+def _read_library(text: str, origin: str) -> Any:
+    import bibtexparser
+    from bibtexparser.middlewares import MonthIntMiddleware
+
+    try:
+        return bibtexparser.parse_string(text, append_middleware=[MonthIntMiddleware()])
+    except Exception as err:  # the splitter raises its own internal-state errors on odd input
+        raise ParseError(origin, f"unreadable BibTeX ({type(err).__name__}: {err})"[:300]) from None
+
+
+def _papers_from_block(block: Any, origin: str) -> Iterator[Paper | ParseError]:
+    from bibtexparser.model import DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
+
+    if isinstance(block, DuplicateFieldKeyBlock) and isinstance(block.ignore_error_block, Entry):
+        # BibTeX warns about a repeated field and uses the first value; do the same rather than
+        # lose a paper over an export quirk.
+        block = block.ignore_error_block
+    if isinstance(block, Entry):
+        label = entry_label(block.key, block.start_line)
+        yield from keep_going(origin, [(label, block)], lambda lbl, e: paper_from_entry(e, origin, lbl))
+    elif isinstance(block, ParsingFailedBlock):
+        yield failed_block_error(block, origin)
+
+
+def entry_label(key: str | None, start_line: int | None) -> str:
+    """How an entry is named in messages: its citation key and the line it starts on."""
+    line = f"line {start_line + 1}" if start_line is not None else None
+    if key and line:
+        return f"{key} ({line})"
+    return key or line or "?"
+
+
+def failed_block_error(block: Any, origin: str) -> ParseError:
+    """The ParseError for a block bibtexparser could not read, named by its key and line."""
+    from bibtexparser.model import DuplicateBlockKeyBlock
+
+    if isinstance(block, DuplicateBlockKeyBlock):
+        first = block.previous_block.start_line
+        where = f" (first on line {first + 1})" if first is not None else ""
+        # BibTeX also keeps the first of two entries with one key and rejects the second.
+        return ParseError(
+            origin, f"repeated citation key{where}", record=entry_label(block.key, block.start_line)
+        )
+    match = _FAILED_KEY.search(block.raw or "")
+    label = entry_label(match.group(1) if match else None, block.start_line)
+    err = block.error
+    reason = getattr(err, "abort_reason", None) or str(err) or type(err).__name__
+    return ParseError(origin, f"malformed entry: {reason}"[:300], record=label)
+
+
+def paper_from_entry(entry: Any, origin: str, label: str) -> Paper:
+    """One bibtexparser `Entry` as a `Paper` (field names compared case-insensitively)."""
+    fields = entry_fields(entry.fields)
+    key = entry.key.strip() or None
+    doi = normalize_doi(fields.get("doi"))
+    arxiv = entry_arxiv_id(fields)
+    arxiv_id, version = arxiv if arxiv else (None, None)
+    url = fields.get("url")
+    return build_paper(
+        origin,
+        label,
+        id=canonical_id(arxiv_id, doi, bibtex=key),
+        title=fields.get("title"),
+        source=SOURCE,
+        abstract=fields.get("abstract"),
+        authors=bibtex_names(fields.get("author")),
+        categories=entry_categories(fields),
+        version=version,
+        published=entry_date(fields, origin, label),
+        doi=doi,
+        arxiv_id=arxiv_id,
+        links=library_links([url] if url else [], doi, arxiv_id),
+        external_ids={"citekey": key} if key else None,
+        extra={"venue": venue(fields), "type": entry.entry_type.lower()},
+    )
+
+
+def entry_fields(fields: Iterable[Any]) -> dict[str, str]:
+    """Field values by lower-case name; the first of repeated fields wins, as in BibTeX."""
+    values: dict[str, str] = {}
+    for field in fields:
+        name = field.key.strip().lower()
+        if name not in values and field.value is not None:
+            values[name] = str(field.value)
+    return values
+
+
+def bibtex_names(text: str | None) -> list[str]:
+    """`Last, First and {Corp Name} and others` -> `["First Last", "{Corp Name}"]`.
+
+    Braces and LaTeX stay for `build_paper` to decode; `others` (BibTeX's "et al.") is dropped.
+    """
+    from bibtexparser.middlewares.names import (
+        parse_single_name_into_parts,
+        split_multiple_persons_names,
+    )
+
+    if not text:
+        return []
+    names = []
+    for raw in split_multiple_persons_names(text):
+        if raw.strip().lower() == "others":
+            continue
+        # Non-strict: a stray brace or comma in one name must not cost the whole entry.
+        names.append(parse_single_name_into_parts(raw, strict=False).merge_first_name_first)
+    return names
+
+
+def entry_arxiv_id(fields: dict[str, str]) -> tuple[str, int | None] | None:
+    """(bare id, version) when the entry is an arXiv paper, from the first field that says so."""
+    eprint_type = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
+    # Without a declared type an eprint is still an arXiv id when it has arXiv's exact shape;
+    # eprints of other archives (HAL, PubMed) or DOI URLs do not parse as one.
+    if fields.get("eprint") and eprint_type in ("", "arxiv"):
+        found = parse_arxiv_id(fields["eprint"])
+        if found:
+            return found
+    for name in ("url", "doi"):
+        found = parse_arxiv_id(fields.get(name))
+        if found:
+            return found
+    for name in _ARXIV_TEXT_FIELDS:
+        bare = find_arxiv_id(fields.get(name))
+        if bare:
+            return bare, None
+    return None
+
+
+def entry_categories(fields: dict[str, str]) -> list[str]:
+    """arXiv categories from `primaryclass` / `eprintclass`, primary first."""
+    raw = ",".join(fields.get(name, "") for name in ("primaryclass", "eprintclass"))
+    return [part.strip() for part in raw.split(",") if _ARXIV_CATEGORY.match(part.strip())]
+
+
+def entry_date(fields: dict[str, str], origin: str, label: str) -> dt.date | None:
+    """BibLaTeX `date` (ISO, maybe a range), else BibTeX `year` + `month`."""
+    date = fields.get("date")
+    if date and date.strip():
+        return parse_date(date.split("/")[0], origin, label, "date")
+    year = fields.get("year")
+    if not year or not year.strip():
+        return None
+    match = _YEAR.search(year)
+    if not match:
+        if any(ch.isdigit() for ch in year):
+            raise ParseError(origin, f"unreadable year {year[:40]!r}", record=label, field="year")
+        return None  # "in press", "forthcoming": a real entry that simply has no date yet
+    month = _month_number(fields.get("month"))
+    stamp = f"{match.group(1)}-{month:02d}" if month else match.group(1)
+    return parse_date(stamp, origin, label, "year")
+
+
+def _month_number(value: str | None) -> int | None:
+    # MonthIntMiddleware has already turned `jul` / `July` into 7; numbers stay as text.
+    if value is None or not value.strip().isdigit():
+        return None
+    month = int(value.strip())
+    return month if 1 <= month <= 12 else None
+
+
+def venue(fields: dict[str, str]) -> str | None:
+    for name in _VENUE_FIELDS:
+        text = normalize_display(fields.get(name))
+        if text and not is_arxiv_venue(text):
+            return text
+    return None
+
+
+# --- shared by the reader-library parsers (ris, csl) ---------------------------------------
+
+_LINK_KINDS: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/abs/", re.I), "abs"),
+    (re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/pdf/|\.pdf$", re.I), "pdf"),
+    (re.compile(r"^https?://(?:www\.)?openreview\.net/", re.I), "openreview"),
+    (re.compile(r"^https?://(?:dx\.)?doi\.org/", re.I), "doi"),
+    (re.compile(r"^https?://(?:www\.)?github\.com/", re.I), "code"),
+)
+
+
+def decode_export_text(data: bytes, origin: str) -> str:
+    """A reference-manager export as text: UTF-8 (BOM allowed), UTF-16 with a BOM, else cp1252.
+
+    Old BibDesk, JabRef and EndNote exports are Windows-1252 or Latin-1; reading those bytes
+    that way keeps every entry instead of refusing the file over one accented name.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as err:
+            raise ParseError(origin, f"broken UTF-16 text ({err.reason})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")  # cp1252 leaves five bytes undefined; latin-1 has them all
+
+
+def link_for_url(url: str | None) -> Link | None:
+    """A web link of the right kind, or None for blanks and local paths (file://, attachments)."""
+    if not url:
+        return None
+    url = url.strip()
+    if not re.match(r"^https?://\S+$", url, re.I):
+        return None
+    kind = next((kind for pattern, kind in _LINK_KINDS if pattern.search(url)), "other")
+    return Link(kind, url)
+
+
+def library_links(urls: Iterable[str], doi: str | None, arxiv_id: str | None) -> list[Link]:
+    """The entry's own URLs, then the canonical arXiv and DOI links.
+
+    The entry's own arxiv.org URL of the same paper is left out: the canonical version-less
+    links replace it, so `Paper.link("abs")` is the same whichever source a paper came from.
+    """
+    links = [
+        link
+        for link in map(link_for_url, urls)
+        if link and not (arxiv_id and bare_arxiv_id(link.url) == arxiv_id)
+    ]
+    if arxiv_id:
+        links.extend(arxiv_links(arxiv_id, doi))
+    elif doi:
+        links.append(Link("doi", f"https://doi.org/{doi}"))
+    return links
+
+
+def is_arxiv_venue(text: str) -> bool:
+    """Whether a journal/container name only says "arXiv" (`arXiv preprint arXiv:...`)."""
+    return text.strip().lower().startswith("arxiv")

@@ -1,0 +1,79 @@
+"""Pure conversion between `Paper` records and SQLite rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import orjson
+
+from papersift.dedupe import title_author_key
+from papersift.records import Link, Paper
+
+PAPER_COLUMNS = (
+    "id", "title", "title_raw", "abstract", "abstract_raw", "authors", "authors_text",
+    "categories", "primary_category", "version", "published", "updated", "doi", "arxiv_id",
+    "links", "sources", "external_ids", "extra", "title_author_key", "first_seen",
+)  # fmt: skip
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def paper_to_row(paper: Paper) -> tuple[Any, ...]:
+    """Values for PAPER_COLUMNS, in order."""
+    return (
+        paper.id,
+        paper.title,
+        paper.title_raw,
+        paper.abstract,
+        paper.abstract_raw,
+        _json(paper.authors),
+        ", ".join(paper.authors),
+        _json(paper.categories),
+        paper.categories[0] if paper.categories else None,
+        paper.version,
+        _iso(paper.published),
+        _iso(paper.updated),
+        paper.doi,
+        paper.arxiv_id,
+        _json([[link.kind, link.url] for link in paper.links]),
+        _json(paper.sources),
+        _json(paper.external_ids),
+        _json(paper.extra),
+        title_author_key(paper),
+        (paper.first_seen or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+    )
+
+
+def row_to_paper(row: Any) -> Paper:
+    """A `Paper` from a row holding PAPER_COLUMNS (sqlite3.Row or a tuple in that order)."""
+    values = dict(zip(PAPER_COLUMNS, tuple(row)[: len(PAPER_COLUMNS)], strict=True))
+    return Paper(
+        id=values["id"],
+        title=values["title"],
+        title_raw=values["title_raw"],
+        abstract=values["abstract"],
+        abstract_raw=values["abstract_raw"],
+        authors=tuple(orjson.loads(values["authors"])),
+        categories=tuple(orjson.loads(values["categories"])),
+        version=values["version"],
+        published=_date(values["published"]),
+        updated=_date(values["updated"]),
+        doi=values["doi"],
+        arxiv_id=values["arxiv_id"],
+        links=tuple(Link(kind, url) for kind, url in orjson.loads(values["links"])),
+        sources=tuple(orjson.loads(values["sources"])),
+        external_ids=orjson.loads(values["external_ids"]),
+        extra=orjson.loads(values["extra"]),
+        first_seen=dt.datetime.fromisoformat(values["first_seen"]),
+    )
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None

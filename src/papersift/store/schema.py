@@ -1,0 +1,52 @@
+"""The SQLite schema as numbered migrations; `PRAGMA user_version` records how far a file is.
+
+Add a migration by appending to MIGRATIONS; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: papers, every identifier they go by, the FTS index, checkpoints.
+    """
+    CREATE TABLE papers (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        title_raw TEXT NOT NULL,
+        abstract TEXT,
+        abstract_raw TEXT,
+        authors TEXT NOT NULL,          -- JSON array, in order
+        authors_text TEXT NOT NULL,     -- "A. One, B. Two" for the FTS index
+        categories TEXT NOT NULL,       -- JSON array, primary first
+        primary_category TEXT,
+        version INTEGER,
+        published TEXT,                 -- ISO date
+        updated TEXT,
+        doi TEXT,
+        arxiv_id TEXT,
+        links TEXT NOT NULL,            -- JSON [[kind, url], ...]
+        sources TEXT NOT NULL,          -- JSON array
+        external_ids TEXT NOT NULL,     -- JSON object
+        extra TEXT NOT NULL,            -- JSON object
+        title_author_key TEXT,          -- dedupe key for records without an arXiv id
+        first_seen TEXT NOT NULL        -- ISO datetime, UTC
+    );
+    CREATE INDEX papers_published ON papers(published);
+    CREATE INDEX papers_title_author ON papers(title_author_key) WHERE title_author_key IS NOT NULL;
+    CREATE TABLE paper_aliases (
+        alias TEXT PRIMARY KEY,
+        paper_rowid INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE
+    ) WITHOUT ROWID;
+    CREATE INDEX paper_aliases_rowid ON paper_aliases(paper_rowid);
+    CREATE VIRTUAL TABLE papers_fts USING fts5(
+        title, abstract, authors_text, content='papers', content_rowid='rowid'
+    );
+    CREATE TABLE checkpoints (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

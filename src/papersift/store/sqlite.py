@@ -1,0 +1,260 @@
+"""The SQLite store: WAL, FTS5, numbered migrations, one transaction per ingest batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import orjson
+
+from papersift.dedupe import aliases, can_merge, collapse, merge, title_author_key
+from papersift.errors import StoreError
+from papersift.records import Paper
+from papersift.store.base import UpsertCounts
+from papersift.store.rows import PAPER_COLUMNS, paper_to_row, row_to_paper
+from papersift.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+_COLS = ", ".join(PAPER_COLUMNS)
+_SELECT = f"SELECT rowid, {_COLS} FROM papers"
+_INSERT = f"INSERT INTO papers ({_COLS}) VALUES ({', '.join('?' * len(PAPER_COLUMNS))})"
+_UPDATE = f"UPDATE papers SET {', '.join(f'{c} = ?' for c in PAPER_COLUMNS)} WHERE rowid = ?"
+_FTS_INSERT = "INSERT INTO papers_fts(rowid, title, abstract, authors_text) VALUES (?, ?, ?, ?)"
+_FTS_DELETE = (
+    "INSERT INTO papers_fts(papers_fts, rowid, title, abstract, authors_text) "
+    "VALUES ('delete', ?, ?, ?, ?)"
+)
+
+
+class SqliteStore:
+    """Papers, their aliases and checkpoints in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+            self.db.row_factory = sqlite3.Row
+            self._configure()
+            self._migrate()
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"{path}: cannot open the store: {err}") from None
+        except OSError as err:
+            raise StoreError(f"{path}: cannot create the store: {err.strerror}") from None
+
+    def _configure(self) -> None:
+        self.db.execute("PRAGMA journal_mode = WAL")
+        # NORMAL in WAL mode is durable at every checkpoint and never corrupts on a crash; a
+        # kill -9 can only lose the last transactions, which an idempotent re-run restores.
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA cache_size = -65536")  # 64 MiB
+        self.db.execute("PRAGMA temp_store = MEMORY")
+
+    def _migrate(self) -> None:
+        current = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: made by a newer papersift (schema {current} > {SCHEMA_VERSION})"
+            )
+        for number in range(current, SCHEMA_VERSION):
+            with self.transaction():
+                for statement in _statements(MIGRATIONS[number]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number + 1}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One all-or-nothing unit: committed on success, rolled back on any error."""
+        if self.db.in_transaction:
+            yield self.db
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- papers ---------------------------------------------------------------------------
+
+    def upsert(self, papers: Iterable[Paper]) -> UpsertCounts:
+        """Store new papers and merge ones already stored; re-storing the same data is a no-op."""
+        batch = collapse(papers)
+        counts = UpsertCounts()
+        if not batch:
+            return counts
+        with self.transaction():
+            matches = self._find_existing(batch)
+            existing = self._load_rows(set(matches.values()))
+            new_papers: list[Paper] = []
+            for paper in batch:
+                rowid = matches.get(paper.id)
+                if rowid is None:
+                    new_papers.append(paper)
+                    continue
+                old = existing[rowid]
+                combined = merge(old, paper)
+                if combined == old:
+                    counts.unchanged += 1
+                    continue
+                self._update(rowid, old, combined, also_known_as=paper.id)
+                existing[rowid] = combined
+                counts.merged += 1
+            self._insert(new_papers)
+            counts.added += len(new_papers)
+        return counts
+
+    def _find_existing(self, batch: Sequence[Paper]) -> dict[str, int]:
+        """Map each batch paper's id to the rowid of the stored paper it is, if any."""
+        wanted = {alias: p.id for p in batch for alias in aliases(p)}
+        found: dict[str, int] = {}
+        for alias, rowid in self.db.execute(
+            "SELECT alias, paper_rowid FROM paper_aliases "
+            "WHERE alias IN (SELECT value FROM json_each(?))",
+            (orjson.dumps(list(wanted)).decode(),),
+        ):
+            found.setdefault(wanted[alias], rowid)
+        by_title = {
+            key: p for p in batch if p.id not in found and (key := title_author_key(p))
+        }
+        if by_title:
+            for key, rowid, arxiv_id in self.db.execute(
+                "SELECT title_author_key, rowid, arxiv_id FROM papers "
+                "WHERE title_author_key IN (SELECT value FROM json_each(?))",
+                (orjson.dumps(list(by_title)).decode(),),
+            ):
+                paper = by_title[key]
+                # Title matching only joins a record lacking an arXiv id to another paper.
+                if paper.id not in found and (arxiv_id is None or paper.arxiv_id is None):
+                    found[paper.id] = rowid
+        return found
+
+    def _load_rows(self, rowids: set[int]) -> dict[int, Paper]:
+        if not rowids:
+            return {}
+        rows = self.db.execute(
+            f"{_SELECT} WHERE rowid IN (SELECT value FROM json_each(?))",
+            (orjson.dumps(sorted(rowids)).decode(),),
+        )
+        return {row[0]: row_to_paper(tuple(row)[1:]) for row in rows}
+
+    def _insert(self, papers: list[Paper]) -> None:
+        if not papers:
+            return
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        fts_rows = []
+        alias_rows = []
+        for paper in papers:
+            row = paper_to_row(paper if paper.first_seen else paper.with_changes(first_seen=now))
+            rowid = self.db.execute(_INSERT, row).lastrowid
+            fts_rows.append((rowid, row[1], row[3], row[6]))
+            alias_rows.extend((alias, rowid) for alias in aliases(paper))
+        self.db.executemany(_FTS_INSERT, fts_rows)
+        self.db.executemany(
+            "INSERT OR IGNORE INTO paper_aliases(alias, paper_rowid) VALUES (?, ?)", alias_rows
+        )
+
+    def _update(self, rowid: int, old: Paper, new: Paper, also_known_as: str) -> None:
+        old_row = paper_to_row(old)
+        row = paper_to_row(new)
+        self.db.execute(_UPDATE, (*row, rowid))
+        self.db.execute(_FTS_DELETE, (rowid, old_row[1], old_row[3], old_row[6]))
+        self.db.execute(_FTS_INSERT, (rowid, row[1], row[3], row[6]))
+        self.db.executemany(
+            "INSERT OR IGNORE INTO paper_aliases(alias, paper_rowid) VALUES (?, ?)",
+            [(alias, rowid) for alias in (*aliases(new), old.id, also_known_as)],
+        )
+
+    def get(self, ident: str) -> Paper | None:
+        """The paper known by `ident`: its id, arXiv id (any version), DOI or a source id."""
+        rowid = self.rowid_of(ident)
+        if rowid is None:
+            return None
+        return self._load_rows({rowid}).get(rowid)
+
+    def rowid_of(self, ident: str) -> int | None:
+        from papersift.ids import normalize_doi, parse_arxiv_id
+
+        candidates = [ident.strip()]
+        parsed = parse_arxiv_id(ident)
+        if parsed:
+            candidates.append(parsed[0])
+        doi = normalize_doi(ident)
+        if doi:
+            candidates.append(f"doi:{doi}")
+        for alias in candidates:
+            row = self.db.execute(
+                "SELECT paper_rowid FROM paper_aliases WHERE alias = ?", (alias,)
+            ).fetchone()
+            if row:
+                return int(row[0])
+        return None
+
+    def papers_by_rowid(self, rowids: Sequence[int]) -> dict[int, Paper]:
+        return self._load_rows(set(rowids))
+
+    def iter_papers(self, batch_size: int = 1000) -> Iterator[tuple[int, Paper]]:
+        last = 0
+        while True:
+            rows = self.db.execute(
+                f"{_SELECT} WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, batch_size)
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield row[0], row_to_paper(tuple(row)[1:])
+            last = rows[-1][0]
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM papers").fetchone()[0])
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Papers per source, per category (any listed) and per month of first publication."""
+        return {
+            "sources": self._counts(
+                "SELECT j.value, count(*) FROM papers, json_each(papers.sources) j "
+                "GROUP BY j.value ORDER BY count(*) DESC"
+            ),
+            "categories": self._counts(
+                "SELECT j.value, count(*) FROM papers, json_each(papers.categories) j "
+                "GROUP BY j.value ORDER BY count(*) DESC"
+            ),
+            "months": self._counts(
+                "SELECT coalesce(substr(published, 1, 7), 'unknown'), count(*) FROM papers "
+                "GROUP BY 1 ORDER BY 1"
+            ),
+        }
+
+    def _counts(self, sql: str) -> dict[str, int]:
+        return {str(key): int(n) for key, n in self.db.execute(sql)}
+
+    # -- checkpoints ----------------------------------------------------------------------
+
+    def get_checkpoint(self, name: str) -> str | None:
+        row = self.db.execute("SELECT value FROM checkpoints WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_checkpoint(self, name: str, value: str | None) -> None:
+        """Record (or with None, clear) a checkpoint; call inside the batch's transaction."""
+        with self.transaction():
+            if value is None:
+                self.db.execute("DELETE FROM checkpoints WHERE name = ?", (name,))
+            else:
+                self.db.execute(
+                    "INSERT INTO checkpoints(name, value, updated_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT(name) DO UPDATE SET value = excluded.value, "
+                    "updated_at = excluded.updated_at",
+                    (name, value, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+                )
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (none of ours contain ';' inside a literal)."""
+    return [s.strip() for s in script.split(";") if s.strip() and not s.strip().startswith("--")]

@@ -1,0 +1,118 @@
+import sqlite3
+
+import pytest
+
+from papersift.errors import StoreError
+from papersift.store import SqliteStore
+from papersift.store.schema import SCHEMA_VERSION
+from tests.helpers import make_paper
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SqliteStore(tmp_path / "p.db")
+    yield s
+    s.close()
+
+
+def test_new_file_is_migrated_and_in_wal_mode(store):
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_round_trip_keeps_every_field(store):
+    paper = make_paper(doi="10.5555/q", external_ids={"s2": "abc"})
+    store.upsert([paper])
+    back = store.get("2301.00001")
+    assert back is not None
+    assert back.with_changes(first_seen=None) == paper
+    assert back.first_seen is not None
+
+
+def test_reingest_changes_nothing(store):
+    papers = [make_paper(f"2301.0000{i}") for i in range(5)]
+    first = store.upsert(papers)
+    again = store.upsert(papers)
+    assert (first.added, again.added, again.merged, again.unchanged) == (5, 0, 0, 5)
+    assert store.count() == 5
+
+
+def test_lookup_by_any_alias(store):
+    store.upsert([make_paper(doi="10.5555/Q".lower(), external_ids={"openreview": "AbCd12"})])
+    for ident in ("2301.00001", "2301.00001v7", "arXiv:2301.00001", "doi:10.5555/q",
+                  "https://doi.org/10.5555/q", "openreview:AbCd12"):
+        assert store.get(ident) is not None, ident
+    assert store.get("2301.99999") is None
+
+
+def test_doi_record_merges_into_stored_arxiv_paper_by_title_and_author(store):
+    store.upsert([make_paper()])
+    bib = make_paper("bibtex:lovelace2023", arxiv=False, source="bibtex",
+                     authors=("Lovelace, Ada",), title="Sparse Attention for Very Long Documents")
+    counts = store.upsert([bib])
+    assert counts.merged == 1 and store.count() == 1
+    merged = store.get("bibtex:lovelace2023")
+    assert merged is not None and merged.id == "2301.00001"
+    assert set(merged.sources) == {"arxiv-api", "bibtex"}
+
+
+def test_arxiv_record_adopts_a_stored_doi_record(store):
+    store.upsert([make_paper("doi:10.7777/z", arxiv=False, doi="10.7777/z", source="ris")])
+    store.upsert([make_paper(doi="10.7777/z")])
+    assert store.count() == 1
+    assert store.get("doi:10.7777/z").id == "2301.00001"
+
+
+def test_fts_index_follows_updates(store):
+    store.upsert([make_paper(title="Quantized transformers at scale", version=1)])
+    store.upsert([make_paper(title="Pruned transformers at scale", version=2)])
+    def hits(word):
+        return store.db.execute(
+            "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", (word,)
+        ).fetchone()[0]
+    assert hits("pruned") == 1
+    assert hits("quantized") == 0
+    assert hits("lovelace") == 1
+
+
+def test_failed_batch_leaves_store_unchanged(store):
+    store.upsert([make_paper("2301.00001")])
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.upsert([make_paper("2301.00002")])
+            raise RuntimeError("boom")
+    assert store.count() == 1
+
+
+def test_checkpoints(store):
+    assert store.get_checkpoint("oai:cs") is None
+    store.set_checkpoint("oai:cs", "token-1")
+    store.set_checkpoint("oai:cs", "token-2")
+    assert store.get_checkpoint("oai:cs") == "token-2"
+    store.set_checkpoint("oai:cs", None)
+    assert store.get_checkpoint("oai:cs") is None
+
+
+def test_stats_counts_sources_categories_months(store):
+    store.upsert([make_paper("2301.00001"), make_paper("2301.00002", categories=("cs.CL", "cs.LG"))])
+    stats = store.stats()
+    assert stats["sources"] == {"arxiv-api": 2}
+    assert stats["categories"] == {"cs.LG": 2, "cs.CL": 1}
+    assert stats["months"] == {"2023-01": 2}
+
+
+def test_not_a_database_is_a_clear_error(tmp_path):
+    bad = tmp_path / "junk.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="junk.db"):
+        SqliteStore(bad)
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "new.db"
+    SqliteStore(path).close()
+    con = sqlite3.connect(path)
+    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    con.close()
+    with pytest.raises(StoreError, match="newer papersift"):
+        SqliteStore(path)
