@@ -21,7 +21,9 @@ def test_later_version_wins_and_sources_accumulate():
 
 
 def test_doi_record_takes_the_arxiv_id_and_keeps_its_doi():
-    doi_rec = make_paper("doi:10.1111/abc", arxiv=False, doi="10.1111/abc", source="bibtex", abstract=None)
+    doi_rec = make_paper(
+        "doi:10.1111/abc", arxiv=False, doi="10.1111/abc", source="bibtex", abstract=None
+    )
     arxiv_rec = make_paper()
     merged = merge(doi_rec, arxiv_rec)
     assert merged.id == "2301.00001"
@@ -32,8 +34,12 @@ def test_doi_record_takes_the_arxiv_id_and_keeps_its_doi():
 
 def test_title_author_key_ignores_accents_and_punctuation():
     a = make_paper(authors=("Jakub L'ala",), arxiv=False, id="s2:1")
-    b = make_paper(authors=("Jakub Lála",), arxiv=False, id="openalex:W1",
-                   title="Sparse Attention for Very-Long Documents!")
+    b = make_paper(
+        authors=("Jakub Lála",),
+        arxiv=False,
+        id="openalex:W1",
+        title="Sparse Attention for Very-Long Documents!",
+    )
     assert title_author_key(a) == title_author_key(b)
 
 

@@ -38,7 +38,9 @@ class State:
 
 state = State()
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+JsonFlag = Annotated[
+    bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")
+]
 
 
 def _version(value: bool) -> None:
@@ -98,7 +100,8 @@ def error_line(message: str) -> None:
 @app.command()
 def ingest(
     paths: Annotated[
-        list[str], typer.Argument(help="Files to read; '-' reads standard input.", show_default=False)
+        list[str],
+        typer.Argument(help="Files to read; '-' reads standard input.", show_default=False),
     ],
     fmt: Annotated[
         str,
@@ -117,7 +120,9 @@ def ingest(
     from papersift.ingest import ingest_paths
 
     if fmt != "auto" and fmt not in sources.FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; choose one of: auto, {', '.join(sources.FORMATS)}")
+        raise UsageError(
+            f"unknown format {fmt!r}; choose one of: auto, {', '.join(sources.FORMATS)}"
+        )
     store = open_db()
     total = sum(_size(p) for p in paths)
     with _progress("Ingesting", total) as advance:
@@ -191,6 +196,177 @@ class _progress:
             self.bar.stop()
 
 
+# -- fetch --------------------------------------------------------------------------------
+
+BaseUrl = Annotated[
+    str | None, typer.Option("--base-url", hidden=True, help="Server to ask (for testing).")
+]
+MinInterval = Annotated[
+    float | None,
+    typer.Option(
+        "--min-interval",
+        hidden=True,
+        help="Seconds between requests (arXiv asks for 3; only lower it for a local mirror).",
+    ),
+]
+
+
+def _parse_day(value: str | None, option: str) -> Any:
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} wants a date like 2026-11-20, not {value!r}") from None
+
+
+def _client(min_interval: float | None) -> Any:
+    from papersift.fetch import PoliteClient
+
+    def explain_wait(url: str, seconds: float, reason: str) -> None:
+        warn(f"{reason}; waiting {seconds:.0f} s before asking {url} again")
+
+    return PoliteClient(min_interval=min_interval, on_wait=explain_wait)
+
+
+def _report_harvest(report: Any, as_json: bool, what: str, store: Any) -> None:
+    for err in report.rejected:
+        error_line(err.one_line())
+    summary = {
+        "pages": report.pages,
+        "records": report.records,
+        "skipped_outside_window": report.skipped,
+        "added": report.counts.added,
+        "merged": report.counts.merged,
+        "unchanged": report.counts.unchanged,
+        "rejected": len(report.rejected),
+        "total_papers": store.count(),
+    }
+    if as_json:
+        print_json(summary)
+    else:
+        console().print(
+            f"{what}: {report.pages} pages, {report.records:,} papers "
+            f"({report.counts.added:,} new, {report.counts.merged:,} merged, "
+            f"{report.counts.unchanged:,} unchanged, {len(report.rejected)} rejected)."
+        )
+    if report.rejected:
+        raise typer.Exit(EXIT_REJECTED)
+
+
+class _page_status:
+    """A one-line live status on a terminal while pages arrive."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.status: Any = None
+
+    def __enter__(self) -> Any:
+        out = console(stderr=True)
+        if not out.is_terminal:
+            return lambda report: None
+        self.status = out.status(self.label)
+        self.status.start()
+        return lambda r: self.status.update(f"{self.label}: {r.pages} pages, {r.records:,} papers")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.stop()
+
+
+@fetch_app.command("arxiv")
+def fetch_arxiv(
+    category: Annotated[str, typer.Option("--category", "-c", help="arXiv category, e.g. cs.LG")],
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only papers from this date on (YYYY-MM-DD).")
+    ] = None,
+    max_results: Annotated[int | None, typer.Option("--max", help="Stop after N papers.")] = None,
+    as_json: JsonFlag = False,
+    base_url: BaseUrl = None,
+    min_interval: MinInterval = None,
+) -> None:
+    """Newest papers of a category from the arXiv API (3 s between requests, as arXiv asks)."""
+    from papersift.fetch import ARXIV_API_URL, arxiv_api_pages
+    from papersift.harvest import published_since, store_pages
+
+    day = _parse_day(since, "--since")
+    store = open_db()
+    with _client(min_interval) as client, _page_status(f"Fetching {category}") as on_page:
+        pages = arxiv_api_pages(
+            client, category, since=day, max_results=max_results, base_url=base_url or ARXIV_API_URL
+        )
+        report = store_pages(store, pages, "arxiv-atom", keep=published_since(day), on_page=on_page)
+    _report_harvest(report, as_json, f"arXiv {category}", store)
+
+
+@fetch_app.command("oai")
+def fetch_oai(
+    set_spec: Annotated[str, typer.Option("--set", help="OAI set, e.g. cs or cs:cs:LG")],
+    from_date: Annotated[
+        str | None, typer.Option("--from", help="Records changed on or after this date.")
+    ] = None,
+    prefix: Annotated[
+        str, typer.Option("--prefix", help="metadataPrefix: arXiv, arXivRaw or oai_dc.")
+    ] = "arXiv",
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Ignore a saved resumption token and start over.")
+    ] = False,
+    as_json: JsonFlag = False,
+    base_url: BaseUrl = None,
+    min_interval: MinInterval = None,
+) -> None:
+    """Harvest arXiv's OAI-PMH interface (bulk metadata). Resumes where a killed run stopped."""
+    from papersift.fetch import ARXIV_OAI_URL, BadResumptionToken, oai_pages
+    from papersift.harvest import oai_checkpoint_name, store_pages
+
+    if prefix not in ("arXiv", "arXivRaw", "oai_dc"):
+        raise UsageError(f"--prefix must be arXiv, arXivRaw or oai_dc, not {prefix!r}")
+    day = _parse_day(from_date, "--from")
+    store = open_db()
+    checkpoint = oai_checkpoint_name(set_spec, prefix, day)
+    token = None if restart else store.get_checkpoint(checkpoint)
+    if token:
+        console(stderr=True).print(f"Resuming the {set_spec} harvest from its saved position.")
+    try:
+        with _client(min_interval) as client, _page_status(f"Harvesting {set_spec}") as on_page:
+            pages = oai_pages(
+                client,
+                set_spec,
+                day,
+                metadata_prefix=prefix,
+                resume_token=token,
+                base_url=base_url or ARXIV_OAI_URL,
+            )
+            report = store_pages(store, pages, "arxiv-oai", checkpoint=checkpoint, on_page=on_page)
+    except BadResumptionToken:
+        store.set_checkpoint(checkpoint, None)
+        raise
+    _report_harvest(report, as_json, f"OAI set {set_spec}", store)
+
+
+@fetch_app.command("hf-daily")
+def fetch_hf_daily(
+    date: Annotated[
+        str | None, typer.Option("--date", help="The day's list (YYYY-MM-DD); default latest.")
+    ] = None,
+    as_json: JsonFlag = False,
+    base_url: BaseUrl = None,
+    min_interval: MinInterval = None,
+) -> None:
+    """Hugging Face Daily Papers for a day (upvotes, AI summaries, code links)."""
+    from papersift.fetch import HF_DAILY_URL, hf_daily_pages
+    from papersift.harvest import store_pages
+
+    day = _parse_day(date, "--date")
+    store = open_db()
+    with _client(min_interval) as client, _page_status("Fetching HF daily papers") as on_page:
+        pages = hf_daily_pages(client, day, base_url=base_url or HF_DAILY_URL)
+        report = store_pages(store, pages, "hf-daily", on_page=on_page)
+    _report_harvest(report, as_json, "HF daily papers", store)
+
+
 # -- inspect ------------------------------------------------------------------------------
 
 
@@ -206,7 +382,9 @@ def papers_count(as_json: JsonFlag = False) -> None:
 
 @app.command()
 def show(
-    paper_id: Annotated[str, typer.Argument(help="arXiv id, DOI, or a source id like openreview:X")],
+    paper_id: Annotated[
+        str, typer.Argument(help="arXiv id, DOI, or a source id like openreview:X")
+    ],
     as_json: JsonFlag = False,
 ) -> None:
     """Show one paper: title, authors, dates, links, abstract, where it came from."""
@@ -243,10 +421,12 @@ def stats(as_json: JsonFlag = False) -> None:
 def main() -> None:
     """Run the CLI; our errors become one line on stderr and an exit code, never a traceback."""
     try:
-        app(standalone_mode=False)
+        # With standalone_mode=False click returns the code of typer.Exit instead of exiting.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
     except typer.Exit as done:
         sys.exit(done.exit_code)
-    except (UsageError,) as err:
+    except UsageError as err:
         error_line(str(err))
         sys.exit(EXIT_FATAL)
     except ParseError as err:

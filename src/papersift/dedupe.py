@@ -88,7 +88,9 @@ def can_merge(a: Paper, b: Paper) -> bool:
     """Two records may merge unless they carry different arXiv ids or different DOIs."""
     if a.arxiv_id and b.arxiv_id and a.arxiv_id != b.arxiv_id:
         return False
-    return not (a.doi and b.doi and a.doi != b.doi and not (a.arxiv_id and a.arxiv_id == b.arxiv_id))
+    return not (
+        a.doi and b.doi and a.doi != b.doi and not (a.arxiv_id and a.arxiv_id == b.arxiv_id)
+    )
 
 
 def collapse(papers: Iterable[Paper]) -> list[Paper]:
@@ -96,17 +98,15 @@ def collapse(papers: Iterable[Paper]) -> list[Paper]:
     merged: list[Paper] = []
     by_key: dict[str, int] = {}
     for paper in papers:
-        keys = list(aliases(paper))
         ta = title_author_key(paper)
-        if ta:
-            keys.append("ta:" + ta)
+        keys = [*aliases(paper), "ta:" + ta] if ta else list(aliases(paper))
         slot = next((by_key[k] for k in keys if k in by_key), None)
         if slot is not None and can_merge(merged[slot], paper):
             merged[slot] = merge(merged[slot], paper)
-            paper = merged[slot]
+            keys.extend(aliases(merged[slot]))
         else:
             slot = len(merged)
             merged.append(paper)
-        for key in (*aliases(paper), *(["ta:" + ta] if ta else [])):
+        for key in keys:
             by_key.setdefault(key, slot)
     return merged

@@ -8,7 +8,9 @@ import re
 _NEW_ID = re.compile(r"(?<![\w.])(\d{4}\.\d{4,5})(?:v(\d+))?(?![\w])")
 # Old-style ids: archive(.subject-class)/YYMMNNN, e.g. hep-th/9901001, math.GT/0309136, cs/0112017.
 _OLD_ID = re.compile(r"(?<![\w])([a-z][a-z-]*(?:\.[A-Za-z-]{2,})?/\d{7})(?:v(\d+))?(?![\w])")
-_ARXIV_PREFIX = re.compile(r"^(?:arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)", re.I)
+_ARXIV_PREFIX = re.compile(
+    r"^(?:arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)", re.I
+)
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
 _DOI = re.compile(r"(10\.\d{4,9}/\S+)", re.I)
 

@@ -6,6 +6,8 @@ moment and then repeated leaves exactly what one clean run leaves.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,9 +134,46 @@ def _line_chunks(fh: BinaryIO, head: bytes) -> Iterator[bytes]:
             pending = pending[cut + 1 :]
 
 
+class _BatchWriter:
+    """Stores batches on a background thread so parsing the next batch overlaps with SQLite.
+
+    sqlite3 releases the GIL while it executes, so the two really run on two cores. The
+    thread is the only user of the store's connection until `finish`.
+    """
+
+    def __init__(self, store: Store, report: IngestReport) -> None:
+        self.store = store
+        self.report = report
+        self.queue: queue.Queue[list[Paper] | None] = queue.Queue(maxsize=2)
+        self.failure: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="papersift-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (batch := self.queue.get()) is not None:
+            if self.failure is None:
+                try:
+                    self.report.counts += self.store.upsert(batch)
+                except BaseException as err:  # handed to the main thread in finish()
+                    self.failure = err
+
+    def put(self, batch: list[Paper]) -> None:
+        if self.failure is not None:
+            raise self.failure
+        self.report.records += len(batch)
+        self.queue.put(batch)
+
+    def finish(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.failure is not None:
+            raise self.failure
+
+
 def _store_in_batches(
     store: Store, items: Iterator[Paper | ParseError], report: IngestReport
 ) -> None:
+    writer = _BatchWriter(store, report)
     batch: list[Paper] = []
     try:
         for item in items:
@@ -143,8 +182,7 @@ def _store_in_batches(
                 continue
             batch.append(item)
             if len(batch) >= BATCH_SIZE:
-                report.records += len(batch)
-                report.counts += store.upsert(batch)
+                writer.put(batch)
                 batch = []
     except ServerReportedError:
         batch.clear()  # the file is a server's error page: it holds no papers, store none
@@ -153,5 +191,5 @@ def _store_in_batches(
         # Whole-file failures (malformed XML, truncated JSON) still keep the good records read
         # before the failure; they are real papers.
         if batch:
-            report.records += len(batch)
-            report.counts += store.upsert(batch)
+            writer.put(batch)
+        writer.finish()

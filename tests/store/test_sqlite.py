@@ -39,16 +39,27 @@ def test_reingest_changes_nothing(store):
 
 def test_lookup_by_any_alias(store):
     store.upsert([make_paper(doi="10.5555/Q".lower(), external_ids={"openreview": "AbCd12"})])
-    for ident in ("2301.00001", "2301.00001v7", "arXiv:2301.00001", "doi:10.5555/q",
-                  "https://doi.org/10.5555/q", "openreview:AbCd12"):
+    for ident in (
+        "2301.00001",
+        "2301.00001v7",
+        "arXiv:2301.00001",
+        "doi:10.5555/q",
+        "https://doi.org/10.5555/q",
+        "openreview:AbCd12",
+    ):
         assert store.get(ident) is not None, ident
     assert store.get("2301.99999") is None
 
 
 def test_doi_record_merges_into_stored_arxiv_paper_by_title_and_author(store):
     store.upsert([make_paper()])
-    bib = make_paper("bibtex:lovelace2023", arxiv=False, source="bibtex",
-                     authors=("Lovelace, Ada",), title="Sparse Attention for Very Long Documents")
+    bib = make_paper(
+        "bibtex:lovelace2023",
+        arxiv=False,
+        source="bibtex",
+        authors=("Lovelace, Ada",),
+        title="Sparse Attention for Very Long Documents",
+    )
     counts = store.upsert([bib])
     assert counts.merged == 1 and store.count() == 1
     merged = store.get("bibtex:lovelace2023")
@@ -66,10 +77,12 @@ def test_arxiv_record_adopts_a_stored_doi_record(store):
 def test_fts_index_follows_updates(store):
     store.upsert([make_paper(title="Quantized transformers at scale", version=1)])
     store.upsert([make_paper(title="Pruned transformers at scale", version=2)])
+
     def hits(word):
         return store.db.execute(
             "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", (word,)
         ).fetchone()[0]
+
     assert hits("pruned") == 1
     assert hits("quantized") == 0
     assert hits("lovelace") == 1
@@ -94,7 +107,9 @@ def test_checkpoints(store):
 
 
 def test_stats_counts_sources_categories_months(store):
-    store.upsert([make_paper("2301.00001"), make_paper("2301.00002", categories=("cs.CL", "cs.LG"))])
+    store.upsert(
+        [make_paper("2301.00001"), make_paper("2301.00002", categories=("cs.CL", "cs.LG"))]
+    )
     stats = store.stats()
     assert stats["sources"] == {"arxiv-api": 2}
     assert stats["categories"] == {"cs.LG": 2, "cs.CL": 1}

@@ -89,28 +89,39 @@ def parse(data: bytes, origin: str) -> Iterator[Paper | ParseError]:
 
 def _items(root: ET.Element, origin: str) -> list[Item]:
     if root.tag == "rss":
-        channel = root.find("channel")
-        if channel is None:
-            raise ParseError(origin, "RSS feed has no <channel>")
-        _raise_if_feed_error(
-            text_of(channel.find("title")), text_of(channel.find("description")), origin
-        )
-        return [_rss2_item(e) for e in channel.findall("item")]
+        return _rss2_items(root, origin)
     if root.tag == f"{ATOM}feed":
-        _raise_if_feed_error(
-            text_of(root.find(f"{ATOM}title")), text_of(root.find(f"{ATOM}subtitle")), origin
-        )
-        return [_atom_item(e) for e in root.findall(f"{ATOM}entry")]
+        return _atom_items(root, origin)
     if root.tag == f"{RDF}RDF":
-        channel = root.find(f"{RSS1}channel")
-        if channel is not None:
-            _raise_if_feed_error(
-                text_of(channel.find(f"{RSS1}title")),
-                text_of(channel.find(f"{RSS1}description")),
-                origin,
-            )
-        return [_rdf_item(e) for e in root.findall(f"{RSS1}item")]
+        return _rdf_items(root, origin)
     raise ParseError(origin, f"not an arXiv listing feed (root element <{_local(root.tag)}>)")
+
+
+def _rss2_items(root: ET.Element, origin: str) -> list[Item]:
+    channel = root.find("channel")
+    if channel is None:
+        raise ParseError(origin, "RSS feed has no <channel>")
+    title, description = text_of(channel.find("title")), text_of(channel.find("description"))
+    _raise_if_feed_error(title, description, origin)
+    day = text_of(channel.find("pubDate"))
+    return [_rss2_item(e, day) for e in channel.findall("item")]
+
+
+def _atom_items(root: ET.Element, origin: str) -> list[Item]:
+    title, subtitle = text_of(root.find(f"{ATOM}title")), text_of(root.find(f"{ATOM}subtitle"))
+    _raise_if_feed_error(title, subtitle, origin)
+    day = text_of(root.find(f"{ATOM}updated"))
+    return [_atom_item(e, day) for e in root.findall(f"{ATOM}entry")]
+
+
+def _rdf_items(root: ET.Element, origin: str) -> list[Item]:
+    channel = root.find(f"{RSS1}channel")
+    if channel is None:
+        channel = ET.Element(f"{RSS1}channel")  # items still count; the channel only dates them
+    title = text_of(channel.find(f"{RSS1}title"))
+    _raise_if_feed_error(title, text_of(channel.find(f"{RSS1}description")), origin)
+    day = text_of(channel.find(f"{DC}date"))
+    return [_rdf_item(e, day) for e in root.findall(f"{RSS1}item")]
 
 
 def _raise_if_feed_error(title: str | None, description: str | None, origin: str) -> None:
@@ -119,14 +130,14 @@ def _raise_if_feed_error(title: str | None, description: str | None, origin: str
         raise ServerReportedError(origin, f"arXiv RSS error: {said}")
 
 
-def _rss2_item(item: ET.Element) -> Item:
+def _rss2_item(item: ET.Element, feed_day: str | None) -> Item:
     return Item(
         id_text=text_of(item.find("guid")) or text_of(item.find("link")),
         title=text_of(item.find("title")),
         description=text_of(item.find("description")),
         authors=_creators(item),
         categories=[text_of(c) or "" for c in item.findall("category")],
-        announced=text_of(item.find("pubDate")),
+        announced=text_of(item.find("pubDate")) or feed_day,
         announce_type=text_of(item.find(f"{ARXIV}announce_type")),
         license=text_of(item.find(f"{DC}rights")),
         doi=text_of(item.find(f"{ARXIV}DOI")),
@@ -134,7 +145,7 @@ def _rss2_item(item: ET.Element) -> Item:
     )
 
 
-def _atom_item(entry: ET.Element) -> Item:
+def _atom_item(entry: ET.Element, feed_day: str | None) -> Item:
     names = [text_of(a.find(f"{ATOM}name")) or "" for a in entry.findall(f"{ATOM}author")]
     return Item(
         id_text=text_of(entry.find(f"{ATOM}id")),
@@ -142,7 +153,9 @@ def _atom_item(entry: ET.Element) -> Item:
         description=text_of(entry.find(f"{ATOM}summary")),
         authors=_creators(entry) or [n for name in names for n in split_author_string(name)],
         categories=[c.get("term", "") for c in entry.findall(f"{ATOM}category")],
-        announced=text_of(entry.find(f"{ATOM}published")) or text_of(entry.find(f"{ATOM}updated")),
+        announced=text_of(entry.find(f"{ATOM}published"))
+        or text_of(entry.find(f"{ATOM}updated"))
+        or feed_day,
         announce_type=text_of(entry.find(f"{ARXIV}announce_type")),
         license=text_of(entry.find(f"{ATOM}rights")) or text_of(entry.find(f"{DC}rights")),
         doi=text_of(entry.find(f"{ARXIV}DOI")),
@@ -150,7 +163,8 @@ def _atom_item(entry: ET.Element) -> Item:
     )
 
 
-def _rdf_item(item: ET.Element) -> Item:
+def _rdf_item(item: ET.Element, feed_day: str | None) -> Item:
+    # The old feed dated the channel only: every item was announced on that day.
     title = text_of(item.find(f"{RSS1}title"))
     m = _RDF_TITLE.match(title or "")
     return Item(
@@ -159,7 +173,7 @@ def _rdf_item(item: ET.Element) -> Item:
         description=text_of(item.find(f"{RSS1}description")),
         authors=_creators(item, html=True),
         categories=[m.group(3)] if m else [],
-        announced=text_of(item.find(f"{DC}date")),
+        announced=text_of(item.find(f"{DC}date")) or feed_day,
         announce_type=_RDF_KINDS.get(m.group(4).strip(), "new") if m else None,
         html=True,
     )

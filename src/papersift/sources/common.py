@@ -174,7 +174,9 @@ def keep_going(
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
             # A record of the wrong shape (a list where an object belongs, a number for a
             # title): report it against this record and go on with the rest of the file.
-            yield ParseError(origin, f"unexpected shape ({type(err).__name__}: {err})"[:300], record=label)
+            yield ParseError(
+                origin, f"unexpected shape ({type(err).__name__}: {err})"[:300], record=label
+            )
 
 
 _UTF8_BOM = b"\xef\xbb\xbf"

@@ -21,7 +21,7 @@ def parse_xml(data: bytes, origin: str) -> ET.Element:
         raise ParseError(origin, f"unsafe XML refused ({type(err).__name__})") from None
     except ET.ParseError as err:
         raise ParseError(origin, f"malformed XML: {err}") from None
-    except (ValueError, UnicodeError) as err:
+    except (ValueError, UnicodeError, LookupError) as err:  # LookupError: unknown encoding="..."
         raise ParseError(origin, f"unreadable XML: {err}") from None
 
 

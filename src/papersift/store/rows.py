@@ -25,14 +25,15 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def paper_to_row(paper: Paper) -> tuple[Any, ...]:
-    """Values for PAPER_COLUMNS, in order."""
+def paper_to_row(paper: Paper, now: dt.datetime | None = None) -> tuple[Any, ...]:
+    """Values for PAPER_COLUMNS, in order; `now` is first_seen for a paper not seen before."""
     return (
         paper.id,
         paper.title,
-        paper.title_raw,
+        # Raw text is stored only where cleanup changed it: halves the store for plain text.
+        None if paper.title_raw == paper.title else paper.title_raw,
         paper.abstract,
-        paper.abstract_raw,
+        None if paper.abstract_raw == paper.abstract else paper.abstract_raw,
         _json(paper.authors),
         ", ".join(paper.authors),
         _json(paper.categories),
@@ -47,7 +48,7 @@ def paper_to_row(paper: Paper) -> tuple[Any, ...]:
         _json(paper.external_ids),
         _json(paper.extra),
         title_author_key(paper),
-        (paper.first_seen or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+        (paper.first_seen or now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
     )
 
 
@@ -57,9 +58,11 @@ def row_to_paper(row: Any) -> Paper:
     return Paper(
         id=values["id"],
         title=values["title"],
-        title_raw=values["title_raw"],
+        title_raw=values["title_raw"] if values["title_raw"] is not None else values["title"],
         abstract=values["abstract"],
-        abstract_raw=values["abstract_raw"],
+        abstract_raw=(
+            values["abstract_raw"] if values["abstract_raw"] is not None else values["abstract"]
+        ),
         authors=tuple(orjson.loads(values["authors"])),
         categories=tuple(orjson.loads(values["categories"])),
         version=values["version"],

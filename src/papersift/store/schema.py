@@ -12,9 +12,9 @@ MIGRATIONS: tuple[str, ...] = (
         rowid INTEGER PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
         title TEXT NOT NULL,
-        title_raw TEXT NOT NULL,
+        title_raw TEXT,                 -- NULL when equal to title
         abstract TEXT,
-        abstract_raw TEXT,
+        abstract_raw TEXT,              -- NULL when equal to abstract
         authors TEXT NOT NULL,          -- JSON array, in order
         authors_text TEXT NOT NULL,     -- "A. One, B. Two" for the FTS index
         categories TEXT NOT NULL,       -- JSON array, primary first

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import orjson
 
-from papersift.dedupe import aliases, can_merge, collapse, merge, title_author_key
+from papersift.dedupe import aliases, collapse, merge, title_author_key
 from papersift.errors import StoreError
 from papersift.records import Paper
 from papersift.store.base import UpsertCounts
@@ -19,7 +19,7 @@ from papersift.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 _COLS = ", ".join(PAPER_COLUMNS)
 _SELECT = f"SELECT rowid, {_COLS} FROM papers"
-_INSERT = f"INSERT INTO papers ({_COLS}) VALUES ({', '.join('?' * len(PAPER_COLUMNS))})"
+_INSERT = f"INSERT INTO papers (rowid, {_COLS}) VALUES (?, {', '.join('?' * len(PAPER_COLUMNS))})"
 _UPDATE = f"UPDATE papers SET {', '.join(f'{c} = ?' for c in PAPER_COLUMNS)} WHERE rowid = ?"
 _FTS_INSERT = "INSERT INTO papers_fts(rowid, title, abstract, authors_text) VALUES (?, ?, ?, ?)"
 _FTS_DELETE = (
@@ -35,7 +35,10 @@ class SqliteStore:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+            # check_same_thread=False: ingest hands the connection to one writer thread at a time.
+            self.db = sqlite3.connect(
+                path, isolation_level=None, timeout=30.0, check_same_thread=False
+            )
             self.db.row_factory = sqlite3.Row
             self._configure()
             self._migrate()
@@ -121,9 +124,7 @@ class SqliteStore:
             (orjson.dumps(list(wanted)).decode(),),
         ):
             found.setdefault(wanted[alias], rowid)
-        by_title = {
-            key: p for p in batch if p.id not in found and (key := title_author_key(p))
-        }
+        by_title = {key: p for p in batch if p.id not in found and (key := title_author_key(p))}
         if by_title:
             for key, rowid, arxiv_id in self.db.execute(
                 "SELECT title_author_key, rowid, arxiv_id FROM papers "
@@ -149,14 +150,16 @@ class SqliteStore:
         if not papers:
             return
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        fts_rows = []
+        # Rowids are assigned here so the whole batch goes in with executemany; safe because
+        # the batch runs inside one write transaction (BEGIN IMMEDIATE holds the write lock).
+        first = int(self.db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM papers").fetchone()[0])
+        rows = []
         alias_rows = []
-        for paper in papers:
-            row = paper_to_row(paper if paper.first_seen else paper.with_changes(first_seen=now))
-            rowid = self.db.execute(_INSERT, row).lastrowid
-            fts_rows.append((rowid, row[1], row[3], row[6]))
+        for rowid, paper in enumerate(papers, start=first):
+            rows.append((rowid, *paper_to_row(paper, now)))
             alias_rows.extend((alias, rowid) for alias in aliases(paper))
-        self.db.executemany(_FTS_INSERT, fts_rows)
+        self.db.executemany(_INSERT, rows)
+        self.db.executemany(_FTS_INSERT, [(r[0], r[2], r[4], r[7]) for r in rows])
         self.db.executemany(
             "INSERT OR IGNORE INTO paper_aliases(alias, paper_rowid) VALUES (?, ?)", alias_rows
         )

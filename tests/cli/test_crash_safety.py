@@ -1,0 +1,96 @@
+"""kill -9 during ingest, then the same command again: exactly what a clean run leaves."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.cli.snapshot_lines import snapshot_file, snapshot_line
+
+N = 30_000
+
+
+def _start_ingest(db, path):
+    env = {**os.environ, "PAPERSIFT_DB": str(db)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "papersift.cli", "ingest", str(path)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _committed(db) -> int:
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        try:
+            return con.execute("SELECT count(*) FROM papers").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+def _contents(db):
+    con = sqlite3.connect(db)
+    try:
+        papers = con.execute(
+            "SELECT id, title, version, sources, authors, abstract FROM papers ORDER BY id"
+        ).fetchall()
+        fts = con.execute(
+            "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH 'sifting'"
+        ).fetchone()
+        aliases = con.execute("SELECT count(*) FROM paper_aliases").fetchone()
+        integrity = con.execute("INSERT INTO papers_fts(papers_fts) VALUES('integrity-check')")
+        del integrity
+        return papers, fts, aliases
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def big_snapshot(tmp_path_factory):
+    path = tmp_path_factory.mktemp("crash") / "snap.jsonl"
+    # Later versions of some papers near the end, so a re-run must merge, not just skip.
+    path.write_bytes(
+        snapshot_file(N)
+        + b"".join(
+            snapshot_line(f"2404.{i:05d}", f"Revised paper {i} about sifting", version=2)
+            for i in range(1, 200)
+        )
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def clean_contents(big_snapshot, tmp_path_factory):
+    db = tmp_path_factory.mktemp("clean") / "clean.db"
+    proc = _start_ingest(db, big_snapshot)
+    assert proc.wait(timeout=600) == 0, proc.stderr.read()
+    return _contents(db)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("when", ["early", "after_first_commit", "late"])
+def test_kill_9_then_rerun_equals_clean_run(big_snapshot, clean_contents, tmp_path, when):
+    db = tmp_path / "killed.db"
+    proc = _start_ingest(db, big_snapshot)
+    deadline = time.monotonic() + 300
+    target = {"early": None, "after_first_commit": 1, "late": N // 2}[when]
+    if target is None:
+        time.sleep(0.8)
+    else:
+        while _committed(db) < target and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+    if proc.poll() is not None:
+        pytest.fail(f"ingest finished before it could be killed ({when}); grow N")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert _committed(db) < N + 1  # really cut short
+    rerun = _start_ingest(db, big_snapshot)
+    assert rerun.wait(timeout=600) == 0, rerun.stderr.read()
+    assert _contents(db) == clean_contents
