@@ -58,3 +58,17 @@ class Paper:
     @property
     def first_author(self) -> str | None:
         return self.authors[0] if self.authors else None
+
+
+@dataclass(frozen=True)
+class PaperFilter:
+    """Which papers a search or listing may return; None means no constraint."""
+
+    since: dt.date | None = None  # published or updated on/after
+    until: dt.date | None = None  # published on/before
+    category: str | None = None  # any listed category, e.g. "cs.LG"
+    author: str | None = None  # substring of any author name, case-insensitive
+
+    @property
+    def is_empty(self) -> bool:
+        return self == PaperFilter()

@@ -21,10 +21,22 @@ _LETTERS = {
     "ss": "ß", "o": "ø", "O": "Ø", "l": "ł", "L": "Ł", "aa": "å", "AA": "Å",
     "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "i": "ı", "j": "ȷ",
 }  # fmt: skip
+_SYMBOLS = {
+    "textendash": "–", "textemdash": "—", "ldots": "…", "dots": "…", "textellipsis": "…",
+    "textquoteright": "’", "textquoteleft": "‘", "textquotedblleft": "“",
+    "textquotedblright": "”", "textasciitilde": "~", "textregistered": "®",
+    "texttrademark": "™", "copyright": "©", "textcopyright": "©", "S": "§", "P": "¶",
+    "dag": "†", "ddag": "‡", "textbullet": "•", "textdegree": "°", "textsection": "§",
+    "guillemotleft": "«", "guillemotright": "»", "pounds": "£", "euro": "€", "LaTeX": "LaTeX",
+    "TeX": "TeX", "textbackslash": "\\",
+}  # fmt: skip
+_SYMBOL = re.compile(
+    r"\\(" + "|".join(sorted(_SYMBOLS, key=len, reverse=True)) + r")(?![A-Za-z])(?:\{\})?"
+)
 _ESCAPED = {"&": "&", "%": "%", "_": "_", "$": "$", "#": "#", "{": "{", "}": "}"}
 # \'a  \'{a}  {\'a}  \'{\i}  \c{c}  \c c  \v{s}
 _ACCENT = re.compile(
-    r"\{?\\(?:(['`^\"~=.])|([uvHckrdb])(?=[\s{]))\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))\}?"
+    r"\{?\\(?:(['`^\"~=.])|([uvHckrdb])(?=[\s{]))\s*(?:\{\s*(\\?[A-Za-z0-9])\s*\}|(\\?[A-Za-z0-9]))\}?"
 )
 # A control word swallows the space after it: "Stra\\ss e" is "Straße".
 _LETTER = re.compile(r"\{?\\(ss|aa|AA|ae|AE|oe|OE|[oOlLij])(?![A-Za-z])\}?(?:\{\}| (?=[A-Za-z]))?")
@@ -48,6 +60,7 @@ def _accent(m: re.Match[str]) -> str:
 def _decode_text_mode(text: str) -> str:
     text = _ACCENT.sub(_accent, text)
     text = _LETTER.sub(lambda m: _LETTERS[m.group(1)], text)
+    text = _SYMBOL.sub(lambda m: _SYMBOLS[m.group(1)], text)
     text = _FORMATTING.sub(r"\1", text)
     for _ in range(3):  # nested groups, innermost first
         text, found = _GROUP.subn(r"\1", text)

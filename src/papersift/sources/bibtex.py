@@ -20,7 +20,7 @@ from typing import Any
 
 from papersift.errors import ParseError
 from papersift.ids import bare_arxiv_id, canonical_id, find_arxiv_id, normalize_doi, parse_arxiv_id
-from papersift.records import Link, Paper
+from papersift.records import Link, LinkKind, Paper
 from papersift.sources.arxiv_atom import arxiv_links
 from papersift.sources.common import build_paper, keep_going, parse_date
 from papersift.text import normalize_display
@@ -53,8 +53,10 @@ def sniff(head: str) -> bool:
 
 def parse(data: bytes, origin: str) -> Iterator[Paper | ParseError]:
     library = _read_library(decode_export_text(data, origin), origin)
+    if not library.entries and not library.failed_blocks:
+        raise ParseError(origin, "no BibTeX entry (no line starts with `@type{key,`)")
     for block in library.blocks:
-        yield from _papers_from_block(block, origin)
+        yield from _papers_from_block(block, library, origin)
 
 
 def _read_library(text: str, origin: str) -> Any:
@@ -67,18 +69,29 @@ def _read_library(text: str, origin: str) -> Any:
         raise ParseError(origin, f"unreadable BibTeX ({type(err).__name__}: {err})"[:300]) from None
 
 
-def _papers_from_block(block: Any, origin: str) -> Iterator[Paper | ParseError]:
+def _papers_from_block(block: Any, library: Any, origin: str) -> Iterator[Paper | ParseError]:
     from bibtexparser.model import DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
 
     if isinstance(block, DuplicateFieldKeyBlock) and isinstance(block.ignore_error_block, Entry):
         # BibTeX warns about a repeated field and uses the first value; do the same rather than
         # lose a paper over an export quirk.
-        block = block.ignore_error_block
+        block = _finish_unparsed_entry(block.ignore_error_block, library)
     if isinstance(block, Entry):
         label = entry_label(block.key, block.start_line)
-        yield from keep_going(origin, [(label, block)], lambda lbl, e: paper_from_entry(e, origin, lbl))
+        yield from keep_going(
+            origin, [(label, block)], lambda lbl, e: paper_from_entry(e, origin, lbl)
+        )
     elif isinstance(block, ParsingFailedBlock):
         yield failed_block_error(block, origin)
+
+
+def _finish_unparsed_entry(entry: Any, library: Any) -> Any:
+    """Apply the parse stack's per-entry steps the splitter skipped for a set-aside entry."""
+    from bibtexparser.middlewares import MonthIntMiddleware, RemoveEnclosingMiddleware
+
+    for step in (RemoveEnclosingMiddleware(), MonthIntMiddleware()):
+        entry = step.transform_entry(entry, library)
+    return entry
 
 
 def entry_label(key: str | None, start_line: int | None) -> str:
@@ -103,7 +116,7 @@ def failed_block_error(block: Any, origin: str) -> ParseError:
     match = _FAILED_KEY.search(block.raw or "")
     label = entry_label(match.group(1) if match else None, block.start_line)
     err = block.error
-    reason = getattr(err, "abort_reason", None) or str(err) or type(err).__name__
+    reason = (getattr(err, "abort_reason", None) or str(err) or type(err).__name__).strip()
     return ParseError(origin, f"malformed entry: {reason}"[:300], record=label)
 
 
@@ -130,7 +143,7 @@ def paper_from_entry(entry: Any, origin: str, label: str) -> Paper:
         arxiv_id=arxiv_id,
         links=library_links([url] if url else [], doi, arxiv_id),
         external_ids={"citekey": key} if key else None,
-        extra={"venue": venue(fields), "type": entry.entry_type.lower()},
+        extra={"venue": entry_venue(fields), "type": entry.entry_type.lower()},
     )
 
 
@@ -205,8 +218,9 @@ def entry_date(fields: dict[str, str], origin: str, label: str) -> dt.date | Non
             raise ParseError(origin, f"unreadable year {year[:40]!r}", record=label, field="year")
         return None  # "in press", "forthcoming": a real entry that simply has no date yet
     month = _month_number(fields.get("month"))
-    stamp = f"{match.group(1)}-{month:02d}" if month else match.group(1)
-    return parse_date(stamp, origin, label, "year")
+    return date_from_parts(
+        [int(match.group(1)), *([month] if month else [])], origin, label, "year"
+    )
 
 
 def _month_number(value: str | None) -> int | None:
@@ -217,7 +231,7 @@ def _month_number(value: str | None) -> int | None:
     return month if 1 <= month <= 12 else None
 
 
-def venue(fields: dict[str, str]) -> str | None:
+def entry_venue(fields: dict[str, str]) -> str | None:
     for name in _VENUE_FIELDS:
         text = normalize_display(fields.get(name))
         if text and not is_arxiv_venue(text):
@@ -227,7 +241,7 @@ def venue(fields: dict[str, str]) -> str | None:
 
 # --- shared by the reader-library parsers (ris, csl) ---------------------------------------
 
-_LINK_KINDS: tuple[tuple[re.Pattern[str], Any], ...] = (
+_LINK_KINDS: tuple[tuple[re.Pattern[str], LinkKind], ...] = (
     (re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/abs/", re.I), "abs"),
     (re.compile(r"^https?://(?:www\.|export\.)?arxiv\.org/pdf/|\.pdf$", re.I), "pdf"),
     (re.compile(r"^https?://(?:www\.)?openreview\.net/", re.I), "openreview"),
@@ -257,6 +271,12 @@ def decode_export_text(data: bytes, origin: str) -> str:
         return data.decode("latin-1")  # cp1252 leaves five bytes undefined; latin-1 has them all
 
 
+def date_from_parts(parts: list[int], origin: str, label: str, field: str) -> dt.date | None:
+    """[year, month?, day?] as a date, through `parse_date` so every source has the same limits."""
+    stamp = "-".join([f"{parts[0]:04d}", *(f"{part:02d}" for part in parts[1:])])
+    return parse_date(stamp, origin, label, field)
+
+
 def link_for_url(url: str | None) -> Link | None:
     """A web link of the right kind, or None for blanks and local paths (file://, attachments)."""
     if not url:
@@ -264,7 +284,7 @@ def link_for_url(url: str | None) -> Link | None:
     url = url.strip()
     if not re.match(r"^https?://\S+$", url, re.I):
         return None
-    kind = next((kind for pattern, kind in _LINK_KINDS if pattern.search(url)), "other")
+    kind: LinkKind = next((kind for pattern, kind in _LINK_KINDS if pattern.search(url)), "other")
     return Link(kind, url)
 
 

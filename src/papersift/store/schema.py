@@ -47,6 +47,16 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at TEXT NOT NULL
     );
     """,
+    # 2: embeddings per model, keyed by a hash of the embedded text so changed papers re-embed.
+    """
+    CREATE TABLE embeddings (
+        model_id TEXT NOT NULL,
+        paper_rowid INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
+        text_hash TEXT NOT NULL,
+        vector BLOB NOT NULL,           -- float16, L2-normalized; half the size of float32
+        PRIMARY KEY (model_id, paper_rowid)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,12 +7,13 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import orjson
 
 from papersift.dedupe import aliases, collapse, merge, title_author_key
 from papersift.errors import StoreError
-from papersift.records import Paper
+from papersift.records import Paper, PaperFilter
 from papersift.store.base import UpsertCounts
 from papersift.store.rows import PAPER_COLUMNS, paper_to_row, row_to_paper
 from papersift.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -238,6 +239,93 @@ class SqliteStore:
     def _counts(self, sql: str) -> dict[str, int]:
         return {str(key): int(n) for key, n in self.db.execute(sql)}
 
+    # -- search -----------------------------------------------------------------------------
+
+    def keyword_search(
+        self, fts_query: str, k: int, where: PaperFilter | None = None
+    ) -> list[tuple[int, float]]:
+        """(rowid, BM25 score) best first; higher is better. Title matches weigh 3x."""
+        clause, params = _filter_sql(where)
+        try:
+            rows = self.db.execute(
+                "SELECT papers_fts.rowid, -bm25(papers_fts, 3.0, 1.0, 1.0) AS score "
+                "FROM papers_fts JOIN papers ON papers.rowid = papers_fts.rowid "
+                f"WHERE papers_fts MATCH ? {clause} ORDER BY score DESC LIMIT ?",
+                (fts_query, *params, k),
+            ).fetchall()
+        except sqlite3.OperationalError as err:  # a query FTS5 cannot parse finds nothing
+            if "fts5" in str(err) or "syntax" in str(err):
+                return []
+            raise
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def filtered_rowids(self, where: PaperFilter) -> list[int]:
+        clause, params = _filter_sql(where)
+        sql = f"SELECT rowid FROM papers WHERE 1 {clause}"
+        return [int(r[0]) for r in self.db.execute(sql, params)]
+
+    # -- embeddings -------------------------------------------------------------------------
+
+    def embedding_inputs(self, model_id: str) -> Iterator[tuple[int, str, str | None, str | None]]:
+        """(rowid, title, abstract, stored text hash or None) for every paper, in rowid order."""
+        cursor = self.db.execute(
+            "SELECT p.rowid, p.title, p.abstract, e.text_hash FROM papers p "
+            "LEFT JOIN embeddings e ON e.model_id = ? AND e.paper_rowid = p.rowid "
+            "ORDER BY p.rowid",
+            (model_id,),
+        )
+        for row in cursor:
+            yield int(row[0]), row[1], row[2], row[3]
+
+    def save_embeddings(
+        self, model_id: str, rowids: Sequence[int], hashes: Sequence[str], vectors: Any
+    ) -> None:
+        """Store (or replace) vectors, kept as float16 to halve their size."""
+        import numpy as np
+
+        half = np.asarray(vectors, dtype=np.float16)
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO embeddings(model_id, paper_rowid, text_hash, vector) "
+                "VALUES (?, ?, ?, ?)",
+                [
+                    (model_id, int(r), h, half[i].tobytes())
+                    for i, (r, h) in enumerate(zip(rowids, hashes, strict=True))
+                ],
+            )
+
+    def load_embeddings(self, model_id: str, rowids: Sequence[int] | None = None) -> Any:
+        """(rowids int64 array, float32 matrix) of the stored vectors of one model."""
+        import numpy as np
+
+        if rowids is None:
+            cursor = self.db.execute(
+                "SELECT paper_rowid, vector FROM embeddings WHERE model_id = ? "
+                "ORDER BY paper_rowid",
+                (model_id,),
+            )
+        else:
+            cursor = self.db.execute(
+                "SELECT paper_rowid, vector FROM embeddings WHERE model_id = ? AND paper_rowid "
+                "IN (SELECT value FROM json_each(?)) ORDER BY paper_rowid",
+                (model_id, orjson.dumps([int(r) for r in rowids]).decode()),
+            )
+        keys: list[int] = []
+        blobs: list[bytes] = []
+        for rowid, blob in cursor:
+            keys.append(rowid)
+            blobs.append(blob)
+        if not keys:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+        matrix = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(keys), -1)
+        return np.asarray(keys, dtype=np.int64), matrix.astype(np.float32)
+
+    def embedding_count(self, model_id: str) -> int:
+        row = self.db.execute(
+            "SELECT count(*) FROM embeddings WHERE model_id = ?", (model_id,)
+        ).fetchone()
+        return int(row[0])
+
     # -- checkpoints ----------------------------------------------------------------------
 
     def get_checkpoint(self, name: str) -> str | None:
@@ -256,6 +344,30 @@ class SqliteStore:
                     "updated_at = excluded.updated_at",
                     (name, value, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
                 )
+
+
+def _filter_sql(where: PaperFilter | None) -> tuple[str, list[Any]]:
+    """SQL conditions (each starting with AND) on the papers table for a filter."""
+    if where is None:
+        return "", []
+    clauses: list[str] = []
+    params: list[Any] = []
+    if where.since is not None:
+        clauses.append("AND coalesce(papers.updated, papers.published) >= ?")
+        params.append(where.since.isoformat())
+    if where.until is not None:
+        clauses.append("AND papers.published <= ?")
+        params.append(where.until.isoformat())
+    if where.category:
+        clauses.append(
+            "AND EXISTS (SELECT 1 FROM json_each(papers.categories) c WHERE c.value = ?)"
+        )
+        params.append(where.category)
+    if where.author:
+        clauses.append("AND papers.authors_text LIKE ? ESCAPE '\\'")
+        escaped = where.author.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(f"%{escaped}%")
+    return " ".join(clauses), params
 
 
 def _statements(script: str) -> list[str]:

@@ -1,0 +1,58 @@
+"""Pure rank fusion and query shaping for hybrid search. No I/O."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Hashable, Sequence
+from typing import TypeVar
+
+K = TypeVar("K", bound=Hashable)
+
+# Reciprocal rank fusion constant from Cormack, Clarke & Buettcher (SIGIR 2009): 60 damps the
+# weight of the very top ranks so one list cannot dominate; it is robust across collections.
+RRF_K = 60
+
+# Words that only dilute a BM25 query ("papers about ..." is how people type).
+_STOPWORDS = frozenset(
+    "a an and are as at be by for from has have in into is it its of on or that the their "
+    "this to was were will with we our paper papers about using via based approach method "
+    "methods new towards toward".split()
+)
+_TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
+
+
+def fuse_rankings(
+    rankings: Sequence[Sequence[K]], weights: Sequence[float] | None = None, k: int = RRF_K
+) -> list[tuple[K, float]]:
+    """Reciprocal rank fusion: score(d) = sum_i w_i / (k + rank_i(d)); best first.
+
+    Ties break on the key's first appearance so the result does not depend on dict order.
+    """
+    weights = weights or [1.0] * len(rankings)
+    scores: dict[K, float] = {}
+    first_seen: dict[K, tuple[int, int]] = {}
+    for list_index, (ranking, weight) in enumerate(zip(rankings, weights, strict=True)):
+        for rank, key in enumerate(ranking, start=1):
+            scores[key] = scores.get(key, 0.0) + weight / (k + rank)
+            first_seen.setdefault(key, (rank, list_index))
+    return sorted(scores.items(), key=lambda item: (-item[1], first_seen[item[0]]))
+
+
+def query_terms(text: str) -> list[str]:
+    """The words of a query worth matching: lower-cased, stopwords dropped, order kept."""
+    words = [w.lower() for w in _TOKEN.findall(unicodedata.normalize("NFKC", text))]
+    kept = [w for w in words if w not in _STOPWORDS]
+    return list(dict.fromkeys(kept or words))
+
+
+def fts_match_expression(text: str, max_terms: int = 32) -> str | None:
+    """An FTS5 MATCH expression for free text: each term quoted (no operator injection), ORed.
+
+    OR rather than AND: BM25 still puts papers with every word first, and a reader's half-
+    remembered phrasing should not return nothing because one word is off.
+    """
+    terms = query_terms(text)[:max_terms]
+    if not terms:
+        return None
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
