@@ -57,6 +57,38 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (model_id, paper_rowid)
     ) WITHOUT ROWID;
     """,
+    # 3: the reader's library: accounts (one local reader unless multi-user), likes and
+    # dislikes, tags, and interests in words.
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        password_hash TEXT,             -- NULL for the local reader
+        created_at TEXT NOT NULL
+    );
+    INSERT INTO users(id, name, created_at) VALUES (1, 'local', datetime('now'));
+    CREATE TABLE feedback (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        paper_rowid INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
+        rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
+        at TEXT NOT NULL,
+        PRIMARY KEY (user_id, paper_rowid)
+    ) WITHOUT ROWID;
+    CREATE TABLE tags (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        paper_rowid INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        PRIMARY KEY (user_id, tag, paper_rowid)
+    ) WITHOUT ROWID;
+    CREATE TABLE interests (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        at TEXT NOT NULL,
+        UNIQUE (user_id, text)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -15,6 +15,7 @@ from papersift.dedupe import aliases, collapse, merge, title_author_key
 from papersift.errors import StoreError
 from papersift.records import Paper, PaperFilter
 from papersift.store.base import UpsertCounts
+from papersift.store.library import LOCAL_USER, Library
 from papersift.store.rows import PAPER_COLUMNS, paper_to_row, row_to_paper
 from papersift.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -71,6 +72,9 @@ class SqliteStore:
 
     def close(self) -> None:
         self.db.close()
+
+    def library(self, user_id: int = LOCAL_USER) -> Library:
+        return Library(self.db, user_id)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -371,5 +375,14 @@ def _filter_sql(where: PaperFilter | None) -> tuple[str, list[Any]]:
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration into statements (none of ours contain ';' inside a literal)."""
-    return [s.strip() for s in script.split(";") if s.strip() and not s.strip().startswith("--")]
+    """Split a migration into complete statements (sqlite3 decides where one ends)."""
+    statements: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements

@@ -1,0 +1,123 @@
+"""The reader's library as the CLI and web app use it: resolve ids, rate, tag, import, export."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from papersift import sources
+from papersift.errors import ParseError, UsageError
+from papersift.records import Paper
+from papersift.store.base import UpsertCounts
+from papersift.store.sqlite import SqliteStore
+
+LIBRARY_FORMATS = ("bibtex", "ris", "csl-json")
+RATINGS = {"like": 1, "dislike": -1, "unlike": None}
+
+
+def resolve_ids(store: SqliteStore, idents: Sequence[str]) -> list[int]:
+    """Rowids for the given ids; every unknown one named in one error, nothing resolved."""
+    found: list[int] = []
+    unknown: list[str] = []
+    for ident in idents:
+        rowid = store.rowid_of(ident)
+        if rowid is None:
+            unknown.append(ident)
+        else:
+            found.append(rowid)
+    if unknown:
+        raise UsageError(
+            f"not in the store: {', '.join(unknown)} (nothing was changed; "
+            "ingest or fetch the papers first)"
+        )
+    return list(dict.fromkeys(found))
+
+
+def rate(store: SqliteStore, idents: Sequence[str], action: str, user_id: int = 1) -> int:
+    """Like, dislike or unlike papers; all-or-nothing. Returns how many ratings changed."""
+    rowids = resolve_ids(store, idents)
+    with store.transaction():
+        return store.library(user_id).rate(rowids, RATINGS[action])
+
+
+def tag(store: SqliteStore, name: str, idents: Sequence[str], user_id: int = 1) -> int:
+    name = name.strip()
+    if not name:
+        raise UsageError("a tag needs a name, e.g. `papersift tag quantization 2301.00001`")
+    rowids = resolve_ids(store, idents)
+    with store.transaction():
+        return store.library(user_id).tag(name, rowids)
+
+
+@dataclass
+class ImportReport:
+    entries: int = 0
+    matched: int = 0  # already in the store
+    added: int = 0  # stored as new papers
+    liked: int = 0
+    rejected: list[ParseError] = field(default_factory=list)
+
+
+def import_library(
+    store: SqliteStore, path: Path, fmt: str = "auto", user_id: int = 1
+) -> ImportReport:
+    """Read a BibTeX/RIS/CSL-JSON export: match entries to stored papers, store the rest, like all.
+
+    Broken entries are listed in `rejected`; the good ones are imported regardless.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ParseError(str(path), f"cannot read: {err.strerror}") from None
+    name = sources.detect_format(data, str(path)) if fmt == "auto" else fmt
+    if name not in LIBRARY_FORMATS:
+        raise UsageError(
+            f"{path}: looks like {name}, not a library export ({', '.join(LIBRARY_FORMATS)})"
+        )
+    report = ImportReport()
+    papers: list[Paper] = []
+    try:
+        for item in sources.parser_for(name)(data, str(path)):
+            if isinstance(item, ParseError):
+                report.rejected.append(item)
+            else:
+                papers.append(item)
+    except ParseError as err:
+        report.rejected.append(err)
+    report.entries = len(papers) + len(report.rejected)
+    with store.transaction():
+        counts: UpsertCounts = store.upsert(papers)
+        report.added = counts.added
+        report.matched = counts.merged + counts.unchanged
+        rowids = [r for p in papers if (r := _stored_rowid(store, p)) is not None]
+        report.liked = store.library(user_id).rate(list(dict.fromkeys(rowids)), 1)
+    return report
+
+
+def _stored_rowid(store: SqliteStore, paper: Paper) -> int | None:
+    for ident in (paper.id, paper.arxiv_id, f"doi:{paper.doi}" if paper.doi else None):
+        if ident and (rowid := store.rowid_of(ident)) is not None:
+            return rowid
+    return None
+
+
+def library_papers(
+    store: SqliteStore, tag_name: str | None = None, user_id: int = 1
+) -> list[tuple[Paper, int | None, list[str]]]:
+    """(paper, rating, tags) for every paper the reader rated or tagged, newest action first."""
+    library = store.library(user_id)
+    tags = library.tags()
+    if tag_name is not None and tag_name not in tags:
+        known = ", ".join(sorted(tags)) or "none yet"
+        raise UsageError(f"no tag {tag_name!r} (tags: {known})")
+    ratings = {f.paper_rowid: f.rating for f in reversed(library.feedback())}
+    tags_of: dict[int, list[str]] = {}
+    for name, rowids in tags.items():
+        for rowid in rowids:
+            tags_of.setdefault(rowid, []).append(name)
+    wanted = list(dict.fromkeys([*ratings, *tags_of]))
+    if tag_name is not None:
+        wanted = [r for r in wanted if tag_name in tags_of.get(r, [])]
+    papers = store.papers_by_rowid(wanted)
+    return [(papers[r], ratings.get(r), tags_of.get(r, [])) for r in wanted if r in papers]

@@ -1,0 +1,114 @@
+"""The reader's library in SQLite: likes/dislikes, tags, interests. One class, one connection."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+LOCAL_USER = 1
+
+
+@dataclass(frozen=True)
+class Feedback:
+    paper_rowid: int
+    rating: int  # +1 like, -1 dislike
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Interest:
+    id: int
+    text: str
+    at: dt.datetime
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+class Library:
+    """One reader's library, sharing the store's connection (and so its transactions)."""
+
+    def __init__(self, db: sqlite3.Connection, user_id: int = LOCAL_USER) -> None:
+        self.db = db
+        self.user_id = user_id
+
+    def rate(self, rowids: Sequence[int], rating: int | None) -> int:
+        """Like (+1), dislike (-1) or forget (None); the latest call wins. Returns rows changed."""
+        changed = 0
+        for rowid in rowids:
+            if rating is None:
+                cur = self.db.execute(
+                    "DELETE FROM feedback WHERE user_id = ? AND paper_rowid = ?",
+                    (self.user_id, rowid),
+                )
+            else:
+                # Re-liking keeps the first time: the time split in `eval` needs when a paper
+                # was first liked, and liking twice must change nothing.
+                cur = self.db.execute(
+                    "INSERT INTO feedback(user_id, paper_rowid, rating, at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(user_id, paper_rowid) DO UPDATE SET rating = excluded.rating, "
+                    "at = excluded.at WHERE feedback.rating != excluded.rating",
+                    (self.user_id, rowid, rating, _now()),
+                )
+            changed += cur.rowcount
+        return changed
+
+    def feedback(self) -> list[Feedback]:
+        rows = self.db.execute(
+            "SELECT paper_rowid, rating, at FROM feedback WHERE user_id = ? ORDER BY at",
+            (self.user_id,),
+        )
+        return [Feedback(r[0], r[1], dt.datetime.fromisoformat(r[2])) for r in rows]
+
+    def tag(self, tag: str, rowids: Sequence[int]) -> int:
+        now = _now()
+        cur = self.db.executemany(
+            "INSERT OR IGNORE INTO tags(user_id, tag, paper_rowid, at) VALUES (?, ?, ?, ?)",
+            [(self.user_id, tag, r, now) for r in rowids],
+        )
+        return cur.rowcount
+
+    def untag(self, tag: str, rowids: Sequence[int]) -> int:
+        cur = self.db.executemany(
+            "DELETE FROM tags WHERE user_id = ? AND tag = ? AND paper_rowid = ?",
+            [(self.user_id, tag, r) for r in rowids],
+        )
+        return cur.rowcount
+
+    def tags(self) -> dict[str, list[int]]:
+        """Tag -> tagged paper rowids (oldest first)."""
+        found: dict[str, list[int]] = {}
+        for tag, rowid in self.db.execute(
+            "SELECT tag, paper_rowid FROM tags WHERE user_id = ? ORDER BY tag, at",
+            (self.user_id,),
+        ):
+            found.setdefault(tag, []).append(rowid)
+        return found
+
+    def add_interest(self, text: str) -> bool:
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO interests(user_id, text, at) VALUES (?, ?, ?)",
+            (self.user_id, text, _now()),
+        )
+        return cur.rowcount > 0
+
+    def remove_interest(self, key: str) -> bool:
+        """Remove an interest by its number (as `interest list` shows) or its exact text."""
+        if key.isdigit():
+            cur = self.db.execute(
+                "DELETE FROM interests WHERE user_id = ? AND id = ?", (self.user_id, int(key))
+            )
+        else:
+            cur = self.db.execute(
+                "DELETE FROM interests WHERE user_id = ? AND text = ?", (self.user_id, key)
+            )
+        return cur.rowcount > 0
+
+    def interests(self) -> list[Interest]:
+        rows = self.db.execute(
+            "SELECT id, text, at FROM interests WHERE user_id = ? ORDER BY id", (self.user_id,)
+        )
+        return [Interest(r[0], r[1], dt.datetime.fromisoformat(r[2])) for r in rows]
