@@ -7,6 +7,7 @@ first-author surname. Two different arXiv ids are never merged: arXiv says they 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from papersift.records import Paper
@@ -30,6 +31,14 @@ def title_author_key(paper: Paper) -> str | None:
     if len(title) < 12 or not paper.authors:
         return None
     return f"{title}|{match_key(surname(paper.authors[0]))}"
+
+
+def title_author_hash(paper: Paper) -> int | None:
+    """`title_author_key` as a signed 64-bit integer: a small, fast index in the store."""
+    key = title_author_key(paper)
+    if key is None:
+        return None
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 def _is_newer(incoming: Paper, existing: Paper) -> bool:

@@ -6,9 +6,10 @@ moment and then repeated leaves exactly what one clean run leaves.
 
 from __future__ import annotations
 
-import queue
-import threading
+import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -17,6 +18,7 @@ from papersift import sources
 from papersift.errors import ParseError, ServerReportedError
 from papersift.records import Paper
 from papersift.store.base import Store, UpsertCounts
+from papersift.store.sqlite import PreparedBatch, prepare_batch
 
 BATCH_SIZE = 5_000
 # The snapshot is read in chunks that end at a newline, so a 4 GB dump never sits in memory.
@@ -110,12 +112,29 @@ def _ingest_stream(
 ) -> None:
     from papersift.sources import snapshot
 
-    line = 1
-    for chunk in _line_chunks(fh, head):
-        _store_in_batches(store, snapshot.parse(chunk, origin, first_line=line), report)
-        line += chunk.count(b"\n")
+    chunks = _numbered(_line_chunks(fh, head))
+    if _file_size(fh) >= PARALLEL_MIN_BYTES:
+        _ingest_stream_parallel(store, chunks, origin, report, progress)
+        return
+    for chunk, first_line in chunks:
+        _store_in_batches(store, snapshot.parse(chunk, origin, first_line=first_line), report)
         if progress:
             progress(len(chunk))
+
+
+def _file_size(fh: BinaryIO) -> int:
+    try:
+        return os.fstat(fh.fileno()).st_size
+    except (OSError, ValueError, AttributeError):
+        return 0
+
+
+def _numbered(chunks: Iterator[bytes]) -> Iterator[tuple[bytes, int]]:
+    """Each chunk with the file line number it starts at."""
+    line = 1
+    for chunk in chunks:
+        yield chunk, line
+        line += chunk.count(b"\n")
 
 
 def _line_chunks(fh: BinaryIO, head: bytes) -> Iterator[bytes]:
@@ -134,46 +153,9 @@ def _line_chunks(fh: BinaryIO, head: bytes) -> Iterator[bytes]:
             pending = pending[cut + 1 :]
 
 
-class _BatchWriter:
-    """Stores batches on a background thread so parsing the next batch overlaps with SQLite.
-
-    sqlite3 releases the GIL while it executes, so the two really run on two cores. The
-    thread is the only user of the store's connection until `finish`.
-    """
-
-    def __init__(self, store: Store, report: IngestReport) -> None:
-        self.store = store
-        self.report = report
-        self.queue: queue.Queue[list[Paper] | None] = queue.Queue(maxsize=2)
-        self.failure: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="papersift-writer", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while (batch := self.queue.get()) is not None:
-            if self.failure is None:
-                try:
-                    self.report.counts += self.store.upsert(batch)
-                except BaseException as err:  # handed to the main thread in finish()
-                    self.failure = err
-
-    def put(self, batch: list[Paper]) -> None:
-        if self.failure is not None:
-            raise self.failure
-        self.report.records += len(batch)
-        self.queue.put(batch)
-
-    def finish(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        if self.failure is not None:
-            raise self.failure
-
-
 def _store_in_batches(
     store: Store, items: Iterator[Paper | ParseError], report: IngestReport
 ) -> None:
-    writer = _BatchWriter(store, report)
     batch: list[Paper] = []
     try:
         for item in items:
@@ -182,7 +164,7 @@ def _store_in_batches(
                 continue
             batch.append(item)
             if len(batch) >= BATCH_SIZE:
-                writer.put(batch)
+                _store(store, batch, report)
                 batch = []
     except ServerReportedError:
         batch.clear()  # the file is a server's error page: it holds no papers, store none
@@ -191,5 +173,69 @@ def _store_in_batches(
         # Whole-file failures (malformed XML, truncated JSON) still keep the good records read
         # before the failure; they are real papers.
         if batch:
-            writer.put(batch)
-        writer.finish()
+            _store(store, batch, report)
+
+
+def _store(store: Store, batch: list[Paper], report: IngestReport) -> None:
+    report.records += len(batch)
+    report.counts += store.upsert(batch)
+
+
+# -- parallel snapshot ingest ---------------------------------------------------------------
+# Parsing and preparing rows costs about as much CPU as SQLite's inserts, so on big snapshot
+# files a worker process does the first while this process writes: threads would not help,
+# since the sqlite3 module gives up the GIL only per row and the writer starves.
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
+_ErrorTuple = tuple[str, str, str | None, str | None]
+
+
+def _prepare_chunk(
+    chunk: bytes, origin: str, first_line: int
+) -> tuple[PreparedBatch, list[_ErrorTuple]]:
+    """Worker: parse one chunk of snapshot lines into prepared rows (picklable results)."""
+    from papersift.sources import snapshot
+
+    papers: list[Paper] = []
+    errors: list[_ErrorTuple] = []
+    for item in snapshot.parse(chunk, origin, first_line=first_line):
+        if isinstance(item, ParseError):
+            errors.append((item.file, item.reason, item.record, item.field))
+        else:
+            papers.append(item)
+    return prepare_batch(papers, keep_papers=False), errors
+
+
+def _ingest_stream_parallel(
+    store: Store,
+    chunks: Iterator[tuple[bytes, int]],
+    origin: str,
+    report: IngestReport,
+    progress: Progress | None,
+) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pending: deque[tuple[Future[tuple[PreparedBatch, list[_ErrorTuple]]], int]] = deque()
+    context = multiprocessing.get_context("spawn")  # no fork of a process holding SQLite
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        for chunk, first_line in chunks:
+            pending.append((pool.submit(_prepare_chunk, chunk, origin, first_line), len(chunk)))
+            if len(pending) >= 3:  # keep the worker two chunks ahead of the writer
+                _write_prepared(store, *pending.popleft(), report, progress)
+        while pending:
+            _write_prepared(store, *pending.popleft(), report, progress)
+
+
+def _write_prepared(
+    store: Store,
+    future: Future[tuple[PreparedBatch, list[_ErrorTuple]]],
+    size: int,
+    report: IngestReport,
+    progress: Progress | None,
+) -> None:
+    prepared, errors = future.result()
+    report.rejected.extend(ParseError(f, r, record=rec, field=fld) for f, r, rec, fld in errors)
+    report.records += len(prepared.rows)
+    report.counts += store.upsert(prepared)
+    if progress:
+        progress(size)

@@ -9,9 +9,10 @@ import time
 
 import pytest
 
+from papersift.ingest import PARALLEL_MIN_BYTES
 from tests.cli.snapshot_lines import snapshot_file, snapshot_line
 
-N = 30_000
+N = 36_000
 
 
 def _start_ingest(db, path):
@@ -63,6 +64,8 @@ def big_snapshot(tmp_path_factory):
             for i in range(1, 200)
         )
     )
+    # Big enough for the parallel (worker process) path, the one bulk loads take.
+    assert path.stat().st_size >= PARALLEL_MIN_BYTES
     return path
 
 

@@ -7,13 +7,13 @@ from typing import Any
 
 import orjson
 
-from papersift.dedupe import title_author_key
+from papersift.dedupe import title_author_hash
 from papersift.records import Link, Paper
 
 PAPER_COLUMNS = (
     "id", "title", "title_raw", "abstract", "abstract_raw", "authors", "authors_text",
     "categories", "primary_category", "version", "published", "updated", "doi", "arxiv_id",
-    "links", "sources", "external_ids", "extra", "title_author_key", "first_seen",
+    "links", "sources", "external_ids", "extra", "title_author", "first_seen",
 )  # fmt: skip
 
 
@@ -30,10 +30,9 @@ def paper_to_row(paper: Paper, now: dt.datetime | None = None) -> tuple[Any, ...
     return (
         paper.id,
         paper.title,
-        # Raw text is stored only where cleanup changed it: halves the store for plain text.
-        None if paper.title_raw == paper.title else paper.title_raw,
+        _raw_if_needed(paper.title_raw, paper.title),
         paper.abstract,
-        None if paper.abstract_raw == paper.abstract else paper.abstract_raw,
+        _raw_if_needed(paper.abstract_raw, paper.abstract),
         _json(paper.authors),
         ", ".join(paper.authors),
         _json(paper.categories),
@@ -47,9 +46,22 @@ def paper_to_row(paper: Paper, now: dt.datetime | None = None) -> tuple[Any, ...
         _json(paper.sources),
         _json(paper.external_ids),
         _json(paper.extra),
-        title_author_key(paper),
+        title_author_hash(paper),
         (paper.first_seen or now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
     )
+
+
+def _raw_if_needed(raw: str | None, clean: str | None) -> str | None:
+    """The raw text, unless cleanup only folded its whitespace (then the clean text stands in).
+
+    The snapshot hard-wraps every abstract at 80 columns; keeping those line breaks would
+    double the store for nothing, while accents, entities and markup are kept as written.
+    """
+    if raw is None or raw == clean:
+        return None
+    if clean is not None and " ".join(raw.split()) == clean:
+        return None
+    return raw
 
 
 def row_to_paper(row: Any) -> Paper:

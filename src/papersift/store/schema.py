@@ -28,11 +28,13 @@ MIGRATIONS: tuple[str, ...] = (
         sources TEXT NOT NULL,          -- JSON array
         external_ids TEXT NOT NULL,     -- JSON object
         extra TEXT NOT NULL,            -- JSON object
-        title_author_key TEXT,          -- dedupe key for records without an arXiv id
+        title_author INTEGER,           -- 64-bit hash of dedupe.title_author_key
         first_seen TEXT NOT NULL        -- ISO datetime, UTC
     );
     CREATE INDEX papers_published ON papers(published);
-    CREATE INDEX papers_title_author ON papers(title_author_key) WHERE title_author_key IS NOT NULL;
+    CREATE INDEX papers_title_author ON papers(title_author) WHERE title_author IS NOT NULL;
+    -- Every other identifier a paper goes by (DOI, arXiv id of a non-arXiv-id record, source
+    -- ids, ids it had before a merge); its own id is found through papers.id.
     CREATE TABLE paper_aliases (
         alias TEXT PRIMARY KEY,
         paper_rowid INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE

@@ -6,12 +6,13 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from papersift.dedupe import aliases, collapse, merge, title_author_key
+from papersift.dedupe import aliases, collapse, merge
 from papersift.errors import StoreError
 from papersift.records import Paper, PaperFilter
 from papersift.store.base import UpsertCounts
@@ -20,6 +21,9 @@ from papersift.store.rows import PAPER_COLUMNS, paper_to_row, row_to_paper
 from papersift.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 _COLS = ", ".join(PAPER_COLUMNS)
+_ID = PAPER_COLUMNS.index("id")
+_ARXIV_ID = PAPER_COLUMNS.index("arxiv_id")
+_TITLE_AUTHOR = PAPER_COLUMNS.index("title_author")
 _SELECT = f"SELECT rowid, {_COLS} FROM papers"
 _INSERT = f"INSERT INTO papers (rowid, {_COLS}) VALUES (?, {', '.join('?' * len(PAPER_COLUMNS))})"
 _UPDATE = f"UPDATE papers SET {', '.join(f'{c} = ?' for c in PAPER_COLUMNS)} WHERE rowid = ?"
@@ -92,21 +96,25 @@ class SqliteStore:
 
     # -- papers ---------------------------------------------------------------------------
 
-    def upsert(self, papers: Iterable[Paper]) -> UpsertCounts:
-        """Store new papers and merge ones already stored; re-storing the same data is a no-op."""
-        batch = collapse(papers)
+    def upsert(self, papers: Iterable[Paper] | PreparedBatch) -> UpsertCounts:
+        """Store new papers and merge ones already stored; re-storing the same data is a no-op.
+
+        A `PreparedBatch` (see `prepare_batch`) skips the pure work already done elsewhere.
+        """
+        prepared = papers if isinstance(papers, PreparedBatch) else prepare_batch(papers)
         counts = UpsertCounts()
-        if not batch:
+        if not prepared.rows:
             return counts
         with self.transaction():
-            matches = self._find_existing(batch)
+            matches = self._find_existing(prepared.rows)
             existing = self._load_rows(set(matches.values()))
-            new_papers: list[Paper] = []
-            for paper in batch:
-                rowid = matches.get(paper.id)
+            new_rows: list[tuple[Any, ...]] = []
+            for index, row in enumerate(prepared.rows):
+                rowid = matches.get(row[_ID])
                 if rowid is None:
-                    new_papers.append(paper)
+                    new_rows.append(row)
                     continue
+                paper = prepared.paper(index)
                 old = existing[rowid]
                 combined = merge(old, paper)
                 if combined == old:
@@ -115,31 +123,37 @@ class SqliteStore:
                 self._update(rowid, old, combined, also_known_as=paper.id)
                 existing[rowid] = combined
                 counts.merged += 1
-            self._insert(new_papers)
-            counts.added += len(new_papers)
+            self._insert(new_rows)
+            counts.added += len(new_rows)
         return counts
 
-    def _find_existing(self, batch: Sequence[Paper]) -> dict[str, int]:
-        """Map each batch paper's id to the rowid of the stored paper it is, if any."""
-        wanted = {alias: p.id for p in batch for alias in aliases(p)}
+    def _find_existing(self, rows: Sequence[tuple[Any, ...]]) -> dict[str, int]:
+        """Map each prepared row's paper id to the rowid of the stored paper it is, if any."""
+        wanted = {alias: row[_ID] for row in rows for alias in (row[_ID], *row[-1])}
+        wanted_json = orjson.dumps(list(wanted)).decode()
         found: dict[str, int] = {}
         for alias, rowid in self.db.execute(
-            "SELECT alias, paper_rowid FROM paper_aliases "
+            "SELECT id, rowid FROM papers WHERE id IN (SELECT value FROM json_each(?)) "
+            "UNION ALL SELECT alias, paper_rowid FROM paper_aliases "
             "WHERE alias IN (SELECT value FROM json_each(?))",
-            (orjson.dumps(list(wanted)).decode(),),
+            (wanted_json, wanted_json),
         ):
             found.setdefault(wanted[alias], rowid)
-        by_title = {key: p for p in batch if p.id not in found and (key := title_author_key(p))}
+        by_title = {
+            row[_TITLE_AUTHOR]: row
+            for row in rows
+            if row[_ID] not in found and row[_TITLE_AUTHOR] is not None
+        }
         if by_title:
             for key, rowid, arxiv_id in self.db.execute(
-                "SELECT title_author_key, rowid, arxiv_id FROM papers "
-                "WHERE title_author_key IN (SELECT value FROM json_each(?))",
+                "SELECT title_author, rowid, arxiv_id FROM papers "
+                "WHERE title_author IN (SELECT value FROM json_each(?))",
                 (orjson.dumps(list(by_title)).decode(),),
             ):
-                paper = by_title[key]
+                row = by_title[key]
                 # Title matching only joins a record lacking an arXiv id to another paper.
-                if paper.id not in found and (arxiv_id is None or paper.arxiv_id is None):
-                    found[paper.id] = rowid
+                if row[_ID] not in found and (arxiv_id is None or row[_ARXIV_ID] is None):
+                    found[row[_ID]] = rowid
         return found
 
     def _load_rows(self, rowids: set[int]) -> dict[int, Paper]:
@@ -151,22 +165,21 @@ class SqliteStore:
         )
         return {row[0]: row_to_paper(tuple(row)[1:]) for row in rows}
 
-    def _insert(self, papers: list[Paper]) -> None:
-        if not papers:
+    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+        """Insert prepared rows (paper_to_row + aliases) of papers not yet stored."""
+        if not rows:
             return
-        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         # Rowids are assigned here so the whole batch goes in with executemany; safe because
         # the batch runs inside one write transaction (BEGIN IMMEDIATE holds the write lock).
         first = int(self.db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM papers").fetchone()[0])
-        rows = []
-        alias_rows = []
-        for rowid, paper in enumerate(papers, start=first):
-            rows.append((rowid, *paper_to_row(paper, now)))
-            alias_rows.extend((alias, rowid) for alias in aliases(paper))
-        self.db.executemany(_INSERT, rows)
-        self.db.executemany(_FTS_INSERT, [(r[0], r[2], r[4], r[7]) for r in rows])
+        rowids = range(first, first + len(rows))
+        self.db.executemany(_INSERT, [(rowid, *row[:-1]) for rowid, row in zip(rowids, rows)])
         self.db.executemany(
-            "INSERT OR IGNORE INTO paper_aliases(alias, paper_rowid) VALUES (?, ?)", alias_rows
+            _FTS_INSERT, [(rowid, row[1], row[3], row[6]) for rowid, row in zip(rowids, rows)]
+        )
+        self.db.executemany(
+            "INSERT OR IGNORE INTO paper_aliases(alias, paper_rowid) VALUES (?, ?)",
+            [(alias, rowid) for rowid, row in zip(rowids, rows) for alias in row[-1]],
         )
 
     def _update(self, rowid: int, old: Paper, new: Paper, also_known_as: str) -> None:
@@ -177,7 +190,7 @@ class SqliteStore:
         self.db.execute(_FTS_INSERT, (rowid, row[1], row[3], row[6]))
         self.db.executemany(
             "INSERT OR IGNORE INTO paper_aliases(alias, paper_rowid) VALUES (?, ?)",
-            [(alias, rowid) for alias in (*aliases(new), old.id, also_known_as)],
+            [(a, rowid) for a in {*aliases(new), old.id, also_known_as} if a != new.id],
         )
 
     def get(self, ident: str) -> Paper | None:
@@ -199,7 +212,9 @@ class SqliteStore:
             candidates.append(f"doi:{doi}")
         for alias in candidates:
             row = self.db.execute(
-                "SELECT paper_rowid FROM paper_aliases WHERE alias = ?", (alias,)
+                "SELECT rowid FROM papers WHERE id = ? "
+                "UNION ALL SELECT paper_rowid FROM paper_aliases WHERE alias = ?",
+                (alias, alias),
             ).fetchone()
             if row:
                 return int(row[0])
@@ -348,6 +363,32 @@ class SqliteStore:
                     "updated_at = excluded.updated_at",
                     (name, value, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
                 )
+
+
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A batch after the pure work of storing it: merged within itself, rows built.
+
+    `rows[i]` is paper_to_row(paper) plus, last, the paper's other aliases. Rows are plain
+    tuples so a batch prepared in a worker process crosses to the writer cheaply; the `Paper`
+    is rebuilt from its row only when it must be merged with a stored one.
+    """
+
+    rows: list[tuple[Any, ...]]
+    papers: list[Paper] | None = None
+
+    def paper(self, index: int) -> Paper:
+        if self.papers is not None:
+            return self.papers[index]
+        return row_to_paper(self.rows[index][:-1])
+
+
+def prepare_batch(papers: Iterable[Paper], keep_papers: bool = True) -> PreparedBatch:
+    """Collapse duplicates and build rows; pure, so ingest can run it in a worker process."""
+    batch = collapse(papers)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    rows = [(*paper_to_row(p, now), aliases(p)[1:]) for p in batch]
+    return PreparedBatch(rows, batch if keep_papers else None)
 
 
 def _filter_sql(where: PaperFilter | None) -> tuple[str, list[Any]]:
