@@ -72,3 +72,38 @@ class PaperFilter:
     @property
     def is_empty(self) -> bool:
         return self == PaperFilter()
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    """One paper in a digest, with why it is there (reasons are sentences a reader can check)."""
+
+    paper: Paper
+    tldr: str | None = None
+    score: float | None = None
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DigestTopic:
+    label: str
+    entries: tuple[DigestEntry, ...]
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A digest of one window of papers: top picks for the reader, then the rest by topic.
+
+    `feedback_url` is the base URL of `papersift serve` (e.g. http://127.0.0.1:8765); like and
+    dislike links point at `{feedback_url}/papers/{id}/like` (a page whose button POSTs: no
+    state changes on GET).
+    """
+
+    title: str
+    generated_at: dt.datetime
+    window_start: dt.date
+    window_end: dt.date
+    top_picks: tuple[DigestEntry, ...]
+    topics: tuple[DigestTopic, ...]
+    total_papers: int
+    feedback_url: str | None = None
