@@ -69,7 +69,8 @@ def main_options(
 def console(stderr: bool = False) -> Any:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    # Messages on stderr are one line each, whatever the terminal width: never wrapped.
+    return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
 
 
 def open_db() -> Any:

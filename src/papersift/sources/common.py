@@ -27,8 +27,11 @@ MAX_AUTHOR_CHARS = 500
 EARLIEST_YEAR = 1600
 
 
+_LATEST_YEAR = dt.date.today().year + 1  # read once: build_paper runs ~20k times a second
+
+
 def latest_plausible_year() -> int:
-    return dt.date.today().year + 1
+    return _LATEST_YEAR
 
 
 def build_paper(
@@ -191,7 +194,7 @@ def load_json(data: bytes, origin: str) -> Any:
         raise ParseError(origin, json_error_reason(data, err)) from None
 
 
-def json_error_reason(data: bytes, err: ValueError) -> str:
+def json_error_reason(data: bytes, err: orjson.JSONDecodeError) -> str:
     """Why orjson refused `data`, in words that tell the user what to fix."""
     try:
         data.decode("utf-8")
@@ -200,7 +203,9 @@ def json_error_reason(data: bytes, err: ValueError) -> str:
         return f"not UTF-8 (byte 0x{data[bad.start]:02x} at offset {bad.start:,})"
     if not data.strip():
         return "empty document"
-    return f"malformed or truncated JSON ({err})"
+    # One JSON line has no lines of its own to point at: its column says where.
+    where = f"line {err.lineno}, column {err.colno}" if b"\n" in data else f"column {err.colno}"
+    return f"malformed or truncated JSON: {err.msg} at {where}"
 
 
 def json_type(value: object) -> str:
@@ -215,3 +220,33 @@ def json_text(value: object, origin: str, record: str, field: str) -> str | None
     if value is None or isinstance(value, str):
         return value
     raise ParseError(origin, f"expected text, found {json_type(value)}", record=record, field=field)
+
+
+def json_list(value: object, origin: str, record: str, field: str) -> list[Any]:
+    """A JSON value that must be an array or null (read as empty); else this record's error."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    raise ParseError(
+        origin, f"expected an array, found {json_type(value)}", record=record, field=field
+    )
+
+
+def json_count(value: object) -> int | None:
+    """An integer (upvotes, citations), or None for anything else: a bool is not a count."""
+    return value if type(value) is int else None
+
+
+def json_strings(value: object) -> list[str] | None:
+    """The text items of a JSON array (keywords, topics), or None when there are none."""
+    if not isinstance(value, list):
+        return None
+    return [item for item in value if isinstance(item, str)] or None
+
+
+def record_key(value: object) -> str | None:
+    """A record's own id as messages may show it: text only, one line, at most 60 characters."""
+    if not isinstance(value, str):
+        return None
+    return " ".join(value[:60].split()) or None

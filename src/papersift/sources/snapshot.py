@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
@@ -27,6 +27,7 @@ from papersift.sources.common import (
     keep_going,
     load_json,
     parse_date,
+    record_key,
 )
 from papersift.text import collapse_whitespace
 
@@ -63,7 +64,8 @@ def parse(data: bytes, origin: str, *, first_line: int = 1) -> Iterator[Paper | 
         return
     end = data.find(b"\n", content.start())
     first = data[content.start() : end if end >= 0 else len(data)].rstrip()
-    if first.startswith(b"[") or not first.endswith(b"}"):
+    # Only a file's start can open a pretty-printed record or an array; later chunks are lines.
+    if first_line == 1 and (first.startswith(b"[") or not first.endswith(b"}")):
         document = _load_document(data, origin, pretty=first == b"{")
         if document is not None:
             yield from _parse_document(document, origin)
@@ -101,7 +103,7 @@ def _numbered_lines(data: bytes, first_line: int) -> Iterator[tuple[str, bytes]]
             yield f"line {number}", line
 
 
-def _paper_from_line(origin: str) -> Any:
+def _paper_from_line(origin: str) -> Callable[[str, bytes], Paper]:
     def build(label: str, line: bytes) -> Paper:
         try:
             record = orjson.loads(line.removeprefix(b"\xef\xbb\xbf"))
@@ -120,15 +122,16 @@ def _paper(record: Any, origin: str, label: str) -> Paper:
         )
     get = record.get
     raw_id = json_text(get("id"), origin, label, "id")
-    if raw_id:
-        label = f"{raw_id[:60]} ({label})"
+    key = record_key(raw_id)
+    if key:
+        label = f"{key} ({label})"
     arxiv_id = _arxiv_id(raw_id, origin, label)
     abstract = json_text(get("abstract"), origin, label, "abstract")
     comments = _one_line(json_text(get("comments"), origin, label, "comments"))
     versions = _versions(get("versions"), origin, label)
     doi_text = json_text(get("doi"), origin, label, "doi")
     categories = json_text(get("categories"), origin, label, "categories")
-    extra = {
+    extra: dict[str, object] = {
         "journal_ref": _one_line(json_text(get("journal-ref"), origin, label, "journal-ref")),
         "report_no": _one_line(json_text(get("report-no"), origin, label, "report-no")),
         "comments": comments,
@@ -196,11 +199,14 @@ def _authors(record: dict[str, Any], origin: str, label: str) -> list[str]:
 def _names_from_parts(parsed: list[Any]) -> list[str] | None:
     names = []
     for parts in parsed:
-        if type(parts) is not list or not parts or not all(type(p) is str for p in parts[:3]):
+        if type(parts) is not list or not parts:
             return None
+        count = len(parts)
         last = parts[0]
-        first = parts[1] if len(parts) > 1 else ""
-        suffix = parts[2] if len(parts) > 2 else ""
+        first = parts[1] if count > 1 else ""
+        suffix = parts[2] if count > 2 else ""
+        if type(last) is not str or type(first) is not str or type(suffix) is not str:
+            return None
         if ". -" in first:
             first = first.replace(". -", ".-")  # the snapshot splits "C.-P." into "C. -P."
         name = f"{first} {last}" if first else last
@@ -217,14 +223,15 @@ def _split_author_string(text: str) -> list[str]:
 def _versions(value: object, origin: str, label: str) -> list[dict[str, Any]]:
     if value is None:
         return []
-    if type(value) is not list or not all(type(v) is dict for v in value):
-        raise ParseError(
-            origin,
-            f"expected an array of objects, found {json_type(value)}",
-            record=label,
-            field="versions",
-        )
-    return value  # type: ignore[return-value]
+    if type(value) is not list:
+        found = json_type(value)
+    elif all(type(v) is dict for v in value):
+        return value
+    else:
+        found = "an array holding something other than objects"
+    raise ParseError(
+        origin, f"expected an array of objects, found {found}", record=label, field="versions"
+    )
 
 
 def _version_number(version: dict[str, Any]) -> int | None:

@@ -339,6 +339,16 @@ class SqliteStore:
         matrix = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(keys), -1)
         return np.asarray(keys, dtype=np.int64), matrix.astype(np.float32)
 
+    def embedding_rowids(self, model_id: str) -> Any:
+        """Sorted int64 array of the rowids that have a vector for this model."""
+        import numpy as np
+
+        rows = self.db.execute(
+            "SELECT paper_rowid FROM embeddings WHERE model_id = ? ORDER BY paper_rowid",
+            (model_id,),
+        ).fetchall()
+        return np.asarray([r[0] for r in rows], dtype=np.int64)
+
     def embedding_count(self, model_id: str) -> int:
         row = self.db.execute(
             "SELECT count(*) FROM embeddings WHERE model_id = ?", (model_id,)

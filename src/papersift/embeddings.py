@@ -1,0 +1,132 @@
+"""Keep stored embeddings and the vector index in step with the papers.
+
+`embed_missing` embeds papers that have no vector for a model, or whose text changed since
+(their text hash differs), in chunks that are each committed: a killed run resumes where it
+stopped. `open_index` loads the model's index beside the database (rebuilding it, with a
+warning, when missing, corrupt or built for another model) and adds what it lacks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from papersift.embed.base import Embedder, paper_text, text_hash
+from papersift.store.sqlite import SqliteStore
+
+CHUNK = 512  # papers embedded and committed together; ~25 s of the reference model here
+
+Warn = Callable[[str], None]
+
+
+@dataclass
+class EmbedReport:
+    model_id: str
+    embedded: int = 0
+    already: int = 0
+    changed_rowids: list[int] = field(default_factory=list)
+
+
+def pending_texts(store: SqliteStore, model_id: str) -> tuple[list[int], list[str], list[str], int]:
+    """(rowids, texts, hashes) of papers lacking a current vector, and how many are current."""
+    rowids: list[int] = []
+    texts: list[str] = []
+    hashes: list[str] = []
+    current = 0
+    for rowid, title, abstract, stored_hash in store.embedding_inputs(model_id):
+        text = paper_text(title, abstract)
+        digest = text_hash(text)
+        if digest == stored_hash:
+            current += 1
+            continue
+        rowids.append(rowid)
+        texts.append(text)
+        hashes.append(digest)
+    return rowids, texts, hashes, current
+
+
+def embed_missing(
+    store: SqliteStore,
+    embedder: Embedder,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> EmbedReport:
+    """Embed every paper without a current vector for `embedder.model_id`; resumable."""
+    rowids, texts, hashes, current = pending_texts(store, embedder.model_id)
+    report = EmbedReport(embedder.model_id, already=current)
+    if on_total:
+        on_total(len(texts))
+    for start in range(0, len(texts), CHUNK):
+        stop = start + CHUNK
+        vectors = embedder.encode(texts[start:stop], progress=progress)
+        store.save_embeddings(embedder.model_id, rowids[start:stop], hashes[start:stop], vectors)
+        report.embedded += len(vectors)
+    report.changed_rowids = rowids
+    return report
+
+
+def index_path(store: SqliteStore, model_id: str) -> Path:
+    from papersift.index import index_dir_for
+
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id)
+    return index_dir_for(store.path) / safe
+
+
+def _stored_batches(
+    store: SqliteStore, model_id: str, size: int = 50_000
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    keys, vectors = store.load_embeddings(model_id)
+    for start in range(0, len(keys), size):
+        yield keys[start : start + size], vectors[start : start + size]
+
+
+def open_index(
+    store: SqliteStore,
+    model_id: str,
+    dim: int,
+    warn: Warn,
+    refreshed: list[int] | None = None,
+) -> object:
+    """The model's vector index, brought up to date with the stored vectors."""
+    from papersift.index import load_or_rebuild
+
+    path = index_path(store, model_id)
+    index = load_or_rebuild(
+        path,
+        model_id,
+        dim,
+        lambda: _stored_batches(store, model_id),
+        warn=_quiet_if_new(path, warn),
+    )
+    stored = store.embedding_rowids(model_id)
+    present = index.keys()
+    missing = np.setdiff1d(stored, present, assume_unique=True)
+    stale = np.asarray(refreshed or [], dtype=np.int64)
+    stale = stale[np.isin(stale, present)]
+    gone = np.setdiff1d(present, stored, assume_unique=True)
+    update = np.union1d(missing, stale)
+    if len(update) or len(gone):
+        if len(gone):
+            index.remove(gone)
+        if len(update):
+            keys, vectors = store.load_embeddings(model_id, update.tolist())
+            index.add(keys, vectors)
+        index.save(path)
+    return index
+
+
+def rebuild_index(store: SqliteStore, model_id: str, dim: int) -> object:
+    from papersift.index import build_index
+
+    return build_index(index_path(store, model_id), model_id, dim, _stored_batches(store, model_id))
+
+
+def _quiet_if_new(path: Path, warn: Warn) -> Warn:
+    """A first build is routine, not worth a warning; a broken or foreign index is."""
+    if not path.exists():
+        return lambda message: None
+    return warn

@@ -1,0 +1,146 @@
+"""Search: keyword (BM25 over FTS5), semantic (embeddings + vector index), hybrid (RRF).
+
+The store, the embedder and the index are passed in; ranking and fusion are pure (fusion.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from papersift.errors import UsageError
+from papersift.fusion import fts_match_expression, fuse_rankings
+from papersift.records import Paper, PaperFilter
+from papersift.store.sqlite import SqliteStore
+
+Mode = Literal["hybrid", "semantic", "keyword"]
+MODES: tuple[str, ...] = ("hybrid", "semantic", "keyword")
+# A query is what a reader remembers of a paper; past this it is a pasted document, and the
+# model reads only its first 256 tokens anyway.
+MAX_QUERY_CHARS = 2_000
+# How deep each list goes before fusion: RRF needs the tails to find papers both lists like.
+POOL = 100
+
+
+@dataclass(frozen=True)
+class Hit:
+    paper: Paper
+    score: float
+    keyword_rank: int | None = None  # 1-based position in the BM25 list, if present
+    semantic_rank: int | None = None
+    similarity: float | None = None  # cosine to the query, when semantic ran
+
+
+@dataclass(frozen=True)
+class SemanticSearcher:
+    """What semantic search needs: an embedder and its up-to-date index."""
+
+    embed_query: Callable[[str], np.ndarray]
+    search: Callable[[np.ndarray, int, np.ndarray | None], list[tuple[int, float]]]
+    vector_of: Callable[[int], np.ndarray | None]
+
+
+def clean_query(query: str, warn: Callable[[str], None]) -> str:
+    text = " ".join(query.split())
+    if not text:
+        raise UsageError('the query is empty; try e.g. papersift search "sparse attention"')
+    if len(text) > MAX_QUERY_CHARS:
+        warn(f"query is {len(text):,} characters; using its first {MAX_QUERY_CHARS:,}")
+        text = text[:MAX_QUERY_CHARS]
+    return text
+
+
+def search(
+    store: SqliteStore,
+    query: str,
+    *,
+    mode: Mode = "hybrid",
+    k: int = 10,
+    where: PaperFilter | None = None,
+    semantic: Callable[[], SemanticSearcher] | None = None,
+    warn: Callable[[str], None] = lambda message: None,
+) -> list[Hit]:
+    """The best `k` papers for `query`; `semantic` is built only when the mode needs it."""
+    if mode not in MODES:
+        raise UsageError(f"--mode must be one of {', '.join(MODES)}")
+    if k < 1:
+        raise UsageError("-k must be at least 1")
+    text = clean_query(query, warn)
+    where = where or PaperFilter()
+    pool = max(POOL, k)
+    keyword: list[tuple[int, float]] = []
+    vector: list[tuple[int, float]] = []
+    if mode in ("hybrid", "keyword"):
+        expression = fts_match_expression(text)
+        keyword = store.keyword_search(expression, pool, where) if expression else []
+    if mode in ("hybrid", "semantic"):
+        if semantic is None:
+            raise UsageError("semantic search needs an embedding model")
+        searcher = semantic()
+        allowed = None if where.is_empty else np.asarray(store.filtered_rowids(where), np.int64)
+        if allowed is not None and not len(allowed):
+            vector = []
+        else:
+            vector = searcher.search(searcher.embed_query(text), pool, allowed)
+    return _hits(store, mode, keyword, vector, k)
+
+
+def _hits(
+    store: SqliteStore,
+    mode: str,
+    keyword: list[tuple[int, float]],
+    vector: list[tuple[int, float]],
+    k: int,
+) -> list[Hit]:
+    keyword_rank = {rowid: i for i, (rowid, _) in enumerate(keyword, start=1)}
+    semantic_rank = {rowid: i for i, (rowid, _) in enumerate(vector, start=1)}
+    similarity = dict(vector)
+    if mode == "keyword":
+        ranked = keyword[:k]
+    elif mode == "semantic":
+        ranked = vector[:k]
+    else:
+        ranked = fuse_rankings([[r for r, _ in keyword], [r for r, _ in vector]])[:k]
+    papers = store.papers_by_rowid([rowid for rowid, _ in ranked])
+    return [
+        Hit(
+            paper=papers[rowid],
+            score=float(score),
+            keyword_rank=keyword_rank.get(rowid),
+            semantic_rank=semantic_rank.get(rowid),
+            similarity=similarity.get(rowid),
+        )
+        for rowid, score in ranked
+        if rowid in papers
+    ]
+
+
+def similar(store: SqliteStore, ident: str, searcher: SemanticSearcher, k: int = 10) -> list[Hit]:
+    """Papers nearest to a stored paper in embedding space (the paper itself excluded)."""
+    rowid = store.rowid_of(ident)
+    if rowid is None:
+        raise UsageError(f"no paper {ident!r} in the store")
+    vector = searcher.vector_of(rowid)
+    if vector is None:
+        raise UsageError(f"{ident} has no embedding yet; run `papersift embed`")
+    found = [(r, s) for r, s in searcher.search(vector, k + 1, None) if r != rowid][:k]
+    return _hits(store, "semantic", [], found, k)
+
+
+def hit_as_dict(hit: Hit) -> dict[str, Any]:
+    paper = hit.paper
+    return {
+        "id": paper.id,
+        "title": paper.title,
+        "authors": list(paper.authors),
+        "published": paper.published.isoformat() if paper.published else None,
+        "categories": list(paper.categories),
+        "score": round(hit.score, 6),
+        "keyword_rank": hit.keyword_rank,
+        "semantic_rank": hit.semantic_rank,
+        "similarity": None if hit.similarity is None else round(hit.similarity, 6),
+        "url": paper.link("abs"),
+    }
