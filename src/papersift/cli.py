@@ -416,6 +416,220 @@ def stats(as_json: JsonFlag = False) -> None:
         out.print(table)
 
 
+# -- search -------------------------------------------------------------------------------
+
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        envvar="PAPERSIFT_MODEL",
+        help="Embedding model: default (bundled all-MiniLM-L6-v2), 'fast' (ONNX int8, ~3x), "
+        "'static' (lookup table, thousands/s), or any sentence-transformers name or path.",
+    ),
+]
+index_app = typer.Typer(help="The vector index beside the store.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+
+def _embedder(model: str | None) -> Any:
+    from papersift.embed import load_embedder
+
+    with _spinner("Loading the embedding model"):
+        return load_embedder(model)
+
+
+class _spinner:
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.status: Any = None
+
+    def __enter__(self) -> None:
+        out = console(stderr=True)
+        if out.is_terminal:
+            self.status = out.status(self.label)
+            self.status.start()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.stop()
+
+
+class _embedding_progress:
+    """A progress bar over papers being embedded, shown only when there are some to do."""
+
+    def __init__(self, label: str = "Embedding papers") -> None:
+        self.label = label
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> _embedding_progress:
+        return self
+
+    def on_total(self, total: int) -> None:
+        out = console(stderr=True)
+        if total == 0 or not out.is_terminal:
+            return
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn(self.label),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=out,
+            transient=True,
+        )
+        self.bar.start()
+        self.task = self.bar.add_task(self.label, total=total)
+
+    def advance(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _searcher(store: Any, model: str | None) -> Any:
+    from papersift.embeddings import semantic_searcher
+
+    embedder = _embedder(model)
+    with _embedding_progress() as bar:
+        return semantic_searcher(store, embedder, warn, progress=bar.advance, on_total=bar.on_total)
+
+
+def _print_hits(hits: list[Any], as_json: bool, empty_message: str) -> None:
+    from papersift.search import hit_as_dict
+
+    if as_json:
+        print_json([hit_as_dict(h) for h in hits])
+        return
+    if not hits:
+        console().print(empty_message)
+        return
+    from rich.table import Table
+
+    from papersift.present import short_authors
+
+    table = Table()
+    table.add_column("#", justify="right")
+    table.add_column("Title", ratio=3)
+    table.add_column("First author")
+    table.add_column("Date")
+    table.add_column("Id", no_wrap=True)
+    for i, hit in enumerate(hits, start=1):
+        paper = hit.paper
+        table.add_row(
+            str(i),
+            paper.title,
+            short_authors(paper.authors, 1),
+            paper.published.isoformat() if paper.published else "",
+            paper.id,
+        )
+    console().print(table)
+
+
+@app.command()
+def embed(model: ModelOption = None, as_json: JsonFlag = False) -> None:
+    """Embed every paper that has no embedding for the model yet (resumable; progress bar)."""
+    from papersift.embeddings import embed_missing, open_index
+
+    store = open_db()
+    embedder = _embedder(model)
+    with _embedding_progress() as bar:
+        report = embed_missing(store, embedder, progress=bar.advance, on_total=bar.on_total)
+    open_index(store, embedder.model_id, embedder.dim, warn, report.changed_rowids)
+    if as_json:
+        print_json(
+            {"model": report.model_id, "embedded": report.embedded, "already": report.already}
+        )
+    else:
+        console().print(
+            f"Embedded {report.embedded:,} papers with {report.model_id} "
+            f"({report.already:,} were up to date)."
+        )
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What you remember of a paper, or a topic.")],
+    k: Annotated[int, typer.Option("-k", help="How many results.")] = 10,
+    mode: Annotated[
+        str, typer.Option("--mode", help="hybrid (default), semantic or keyword.")
+    ] = "hybrid",
+    since: Annotated[str | None, typer.Option("--since", help="Papers from this date on.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Papers up to this date.")] = None,
+    category: Annotated[str | None, typer.Option("--category", help="e.g. cs.LG")] = None,
+    author: Annotated[
+        str | None, typer.Option("--author", help="Part of an author's name.")
+    ] = None,
+    model: ModelOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Search the store: keyword (BM25), semantic (embeddings) or hybrid (both, fused)."""
+    from papersift.records import PaperFilter
+    from papersift.search import search as run_search
+
+    where = PaperFilter(
+        since=_parse_day(since, "--since"),
+        until=_parse_day(until, "--until"),
+        category=category,
+        author=author,
+    )
+    store = open_db()
+    hits = run_search(
+        store,
+        query,
+        mode=mode,
+        k=k,
+        where=where,  # type: ignore[arg-type]
+        semantic=lambda: _searcher(store, model),
+        warn=warn,
+    )
+    _print_hits(hits, as_json, "No papers match. Try other words, or --mode semantic.")
+
+
+@app.command()
+def similar(
+    paper_id: Annotated[str, typer.Argument(help="A stored paper's id.")],
+    k: Annotated[int, typer.Option("-k", help="How many results.")] = 10,
+    model: ModelOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Papers most similar to one you name."""
+    from papersift.search import similar as run_similar
+
+    store = open_db()
+    if store.rowid_of(paper_id) is None:
+        raise UsageError(f"no paper {paper_id!r} in the store")
+    hits = run_similar(store, paper_id, _searcher(store, model), k)
+    _print_hits(hits, as_json, "No other papers to compare with yet.")
+
+
+@index_app.command("rebuild")
+def index_rebuild(model: ModelOption = None) -> None:
+    """Rebuild the vector index from the stored embeddings."""
+    from papersift.embeddings import embed_missing, rebuild_index
+
+    store = open_db()
+    embedder = _embedder(model)
+    with _embedding_progress() as bar:
+        embed_missing(store, embedder, progress=bar.advance, on_total=bar.on_total)
+    with _spinner("Building the index"):
+        index: Any = rebuild_index(store, embedder.model_id, embedder.dim)
+    console().print(
+        f"Rebuilt the {index.kind} index of {len(index):,} papers for {embedder.model_id}."
+    )
+
+
 # -- library ------------------------------------------------------------------------------
 
 library_app = typer.Typer(

@@ -12,10 +12,12 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from papersift.embed.base import Embedder, paper_text, text_hash
+from papersift.search import SemanticSearcher
 from papersift.store.sqlite import SqliteStore
 
 CHUNK = 512  # papers embedded and committed together; ~25 s of the reference model here
@@ -130,3 +132,24 @@ def _quiet_if_new(path: Path, warn: Warn) -> Warn:
     if not path.exists():
         return lambda message: None
     return warn
+
+
+def semantic_searcher(
+    store: SqliteStore,
+    embedder: Embedder,
+    warn: Warn,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> SemanticSearcher:
+    """Embed what is missing (on the fly), bring the index up to date, and search it."""
+    report = embed_missing(store, embedder, progress=progress, on_total=on_total)
+    index: Any = open_index(store, embedder.model_id, embedder.dim, warn, report.changed_rowids)
+
+    def embed_query(text: str) -> np.ndarray:
+        return np.asarray(embedder.encode([text])[0], dtype=np.float32)
+
+    def vector_of(rowid: int) -> np.ndarray | None:
+        keys, vectors = store.load_embeddings(embedder.model_id, [rowid])
+        return vectors[0] if len(keys) else None
+
+    return SemanticSearcher(embed_query=embed_query, search=index.search, vector_of=vector_of)
