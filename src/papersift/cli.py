@@ -630,6 +630,126 @@ def index_rebuild(model: ModelOption = None) -> None:
     )
 
 
+# -- topics and map -----------------------------------------------------------------------
+
+SinceOption = Annotated[
+    str,
+    typer.Option(
+        "--since",
+        help="Window: 1d (the newest day's papers), 7d, 2w, a date (YYYY-MM-DD), or all.",
+    ),
+]
+
+
+def _collection(store: Any, since: str, model: str | None) -> Any:
+    from papersift.collection import load_collection
+
+    embedder = _embedder(model)
+    with _embedding_progress() as bar:
+        return load_collection(store, since, embedder, progress=bar.advance, on_total=bar.on_total)
+
+
+def _window_text(collection: Any) -> str:
+    if collection.start is None:
+        return "all papers"
+    return f"papers from {collection.start.isoformat()} to {collection.end.isoformat()}"
+
+
+@app.command()
+def topics(
+    since: SinceOption = "1d",
+    n_topics: Annotated[
+        int | None, typer.Option("--topics", "-n", help="How many topics (default: automatic).")
+    ] = None,
+    model: ModelOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Group a window of papers (a day, a week, a conference) into labelled topics."""
+    from papersift.topics import find_topics
+
+    store = open_db()
+    collection = _collection(store, since, model)
+    if not collection.papers:
+        if as_json:
+            print_json([])
+        else:
+            console().print("No papers in that window. Try --since 7d or --since all.")
+        return
+    with _spinner("Finding topics"):
+        found = find_topics(collection.vectors, collection.texts, collection.ids, n_topics=n_topics)
+    titles = {p.id: p.title for p in collection.papers}
+    if as_json:
+        print_json(
+            [
+                {
+                    "label": t.label,
+                    "keyphrases": list(t.keyphrases),
+                    "size": t.size,
+                    "representatives": [{"id": i, "title": titles[i]} for i in t.representatives],
+                    "papers": list(t.members),
+                    "other": t.is_other,
+                }
+                for t in found
+            ]
+        )
+        return
+    out = console()
+    out.print(f"{len(found)} topics among {len(collection.papers):,} {_window_text(collection)}")
+    for topic in found:
+        out.print(f"\n[bold]{topic.label}[/] ({topic.size} papers)", markup=True)
+        for paper_id in topic.representatives:
+            out.print(f"  • {titles[paper_id]} [dim]{paper_id}[/]", markup=True)
+
+
+@app.command("map")
+def map_command(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="HTML file to write (a PNG goes beside it).")
+    ] = Path("map.html"),
+    since: SinceOption = "7d",
+    model: ModelOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Draw an interactive 2-D map of a window of papers, coloured by topic, your likes marked."""
+    from papersift.map import build_map, layout_2d, write_map
+    from papersift.topics import find_topics
+
+    store = open_db()
+    collection = _collection(store, since, model)
+    if len(collection.papers) < 3:
+        raise UsageError("a map needs at least 3 papers in the window; try --since all")
+    liked_rowids = {f.paper_rowid for f in store.library().feedback() if f.rating > 0}
+    liked = [p.id for r, p in zip(collection.rowids, collection.papers) if int(r) in liked_rowids]
+    with _spinner("Laying out the map"):
+        found = find_topics(collection.vectors, collection.texts, collection.ids)
+        coords = layout_2d(collection.vectors)
+        paper_map = build_map(
+            collection.papers,
+            coords,
+            found,
+            liked=liked,
+            title=f"papersift map: {_window_text(collection)}",
+        )
+        try:
+            html_path, png_path = write_map(paper_map, out)
+        except OSError as err:
+            raise UsageError(f"{out}: cannot write the map: {err.strerror}") from None
+    if as_json:
+        print_json(
+            {
+                "html": str(html_path),
+                "png": str(png_path),
+                "papers": len(collection.papers),
+                "topics": len(found),
+            }
+        )
+    else:
+        console().print(
+            f"Wrote {html_path} and {png_path} ({len(collection.papers):,} papers, "
+            f"{len(found)} topics)."
+        )
+
+
 # -- library ------------------------------------------------------------------------------
 
 library_app = typer.Typer(

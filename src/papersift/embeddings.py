@@ -9,7 +9,7 @@ warning, when missing, corrupt or built for another model) and adds what it lack
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,13 +33,15 @@ class EmbedReport:
     changed_rowids: list[int] = field(default_factory=list)
 
 
-def pending_texts(store: SqliteStore, model_id: str) -> tuple[list[int], list[str], list[str], int]:
+def pending_texts(
+    store: SqliteStore, model_id: str, only: Sequence[int] | None = None
+) -> tuple[list[int], list[str], list[str], int]:
     """(rowids, texts, hashes) of papers lacking a current vector, and how many are current."""
     rowids: list[int] = []
     texts: list[str] = []
     hashes: list[str] = []
     current = 0
-    for rowid, title, abstract, stored_hash in store.embedding_inputs(model_id):
+    for rowid, title, abstract, stored_hash in store.embedding_inputs(model_id, only):
         text = paper_text(title, abstract)
         digest = text_hash(text)
         if digest == stored_hash:
@@ -56,9 +58,10 @@ def embed_missing(
     embedder: Embedder,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
+    only: Sequence[int] | None = None,
 ) -> EmbedReport:
-    """Embed every paper without a current vector for `embedder.model_id`; resumable."""
-    rowids, texts, hashes, current = pending_texts(store, embedder.model_id)
+    """Embed every paper (or those in `only`) lacking a current vector; resumable."""
+    rowids, texts, hashes, current = pending_texts(store, embedder.model_id, only)
     report = EmbedReport(embedder.model_id, already=current)
     if on_total:
         on_total(len(texts))
@@ -153,3 +156,15 @@ def semantic_searcher(
         return vectors[0] if len(keys) else None
 
     return SemanticSearcher(embed_query=embed_query, search=index.search, vector_of=vector_of)
+
+
+def vectors_for(
+    store: SqliteStore,
+    embedder: Embedder,
+    rowids: Sequence[int],
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(rowids, vectors) for these papers, embedding the ones that lack a current vector."""
+    embed_missing(store, embedder, progress=progress, on_total=on_total, only=rowids)
+    return store.load_embeddings(embedder.model_id, rowids)

@@ -280,18 +280,29 @@ class SqliteStore:
 
     def filtered_rowids(self, where: PaperFilter) -> list[int]:
         clause, params = _filter_sql(where)
-        sql = f"SELECT rowid FROM papers WHERE 1 {clause}"
+        sql = f"SELECT rowid FROM papers WHERE 1 {clause} ORDER BY rowid"
         return [int(r[0]) for r in self.db.execute(sql, params)]
+
+    def latest_date(self) -> dt.date | None:
+        """The newest publication or update date of any stored paper."""
+        row = self.db.execute("SELECT max(coalesce(updated, published)) FROM papers").fetchone()
+        return dt.date.fromisoformat(row[0]) if row and row[0] else None
 
     # -- embeddings -------------------------------------------------------------------------
 
-    def embedding_inputs(self, model_id: str) -> Iterator[tuple[int, str, str | None, str | None]]:
-        """(rowid, title, abstract, stored text hash or None) for every paper, in rowid order."""
+    def embedding_inputs(
+        self, model_id: str, rowids: Sequence[int] | None = None
+    ) -> Iterator[tuple[int, str, str | None, str | None]]:
+        """(rowid, title, abstract, stored text hash or None) per paper (all, or `rowids`)."""
+        only = "" if rowids is None else "WHERE p.rowid IN (SELECT value FROM json_each(?)) "
+        params: tuple[Any, ...] = (model_id,)
+        if rowids is not None:
+            params += (orjson.dumps([int(r) for r in rowids]).decode(),)
         cursor = self.db.execute(
             "SELECT p.rowid, p.title, p.abstract, e.text_hash FROM papers p "
             "LEFT JOIN embeddings e ON e.model_id = ? AND e.paper_rowid = p.rowid "
-            "ORDER BY p.rowid",
-            (model_id,),
+            f"{only}ORDER BY p.rowid",
+            params,
         )
         for row in cursor:
             yield int(row[0]), row[1], row[2], row[3]
