@@ -41,6 +41,12 @@ def synthetic_record(i: int, rng: random.Random) -> dict[str, object]:
     words = [
         rng.choice(WORDS if rng.random() < 0.55 else FILLER) for _ in range(rng.randint(90, 210))
     ]
+    # About a quarter of real abstracts carry LaTeX: mostly math, some accents and braces.
+    if rng.random() < 0.25:
+        words.insert(rng.randrange(len(words)), r"$O(n \log n)$")
+        words.insert(rng.randrange(len(words)), r"$\alpha=0.5$")
+    if rng.random() < 0.08:
+        words.insert(rng.randrange(len(words)), r'{GAN}s by M\"uller')
     # Hard-wrapped at ~80 columns with two leading spaces, as the snapshot has it.
     lines, line = [], ""
     for word in words:
