@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from functools import lru_cache
 
 from papersift.records import Paper
 from papersift.text import match_key, surname
@@ -27,10 +28,18 @@ def aliases(paper: Paper) -> tuple[str, ...]:
 
 def title_author_key(paper: Paper) -> str | None:
     """Normalized title + first-author surname; None when either is too thin to trust."""
-    title = match_key(paper.title)
-    if len(title) < 12 or not paper.authors:
+    if not paper.authors:
         return None
-    return f"{title}|{match_key(surname(paper.authors[0]))}"
+    return _title_author_key(paper.title, paper.authors[0])
+
+
+# Storing a batch asks for each paper's key twice (collapse, then the row): remember recent ones.
+@lru_cache(maxsize=16_384)
+def _title_author_key(title: str, first_author: str) -> str | None:
+    key = match_key(title)
+    if len(key) < 12:
+        return None
+    return f"{key}|{match_key(surname(first_author))}"
 
 
 def title_author_hash(paper: Paper) -> int | None:

@@ -59,6 +59,9 @@ def _raw_if_needed(raw: str | None, clean: str | None) -> str | None:
     """
     if raw is None or raw == clean:
         return None
+    # Without these characters cleanup can only have folded whitespace (checked in C, fast).
+    if "\\" not in raw and "{" not in raw and "&" not in raw and "<" not in raw:
+        return None
     if clean is not None and " ".join(raw.split()) == clean:
         return None
     return raw
