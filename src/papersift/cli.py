@@ -750,6 +750,109 @@ def map_command(
         )
 
 
+# -- recommend and eval -------------------------------------------------------------------
+
+
+@app.command()
+def recommend(
+    k: Annotated[int, typer.Option("-k", help="How many papers.")] = 20,
+    since: SinceOption = "1d",
+    all_papers: Annotated[bool, typer.Option("--all", help="Rank the whole store.")] = False,
+    tag: Annotated[str | None, typer.Option("--tag", help="Rank for one tag of yours.")] = None,
+    model: ModelOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The papers you should read next, each with the reasons it is shown."""
+    from papersift.recommend import EmbedHooks, reason_as_dict
+    from papersift.recommend import recommend as run_recommend
+
+    store = open_db()
+    embedder = _embedder(model)
+    with _embedding_progress() as bar:
+        result = run_recommend(
+            store,
+            embedder,
+            k=k,
+            since=None if all_papers else since,
+            tag=tag,
+            hooks=EmbedHooks(bar.advance, bar.on_total),
+        )
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": r.id,
+                    "title": r.title,
+                    "score": round(r.score, 4),
+                    "reasons": [reason_as_dict(reason) for reason in r.reasons],
+                }
+                for r in result.items
+            ]
+        )
+        return
+    out = console()
+    if not result.items:
+        out.print("No new papers to recommend in that window. Try --since 7d or --all.")
+        return
+    window = "the whole store" if result.start is None else f"papers since {result.start}"
+    out.print(
+        f"Top {len(result.items)} of {result.candidates:,} {window}"
+        + (f" for tag {tag!r}" if tag else "")
+        + ":"
+    )
+    for i, rec in enumerate(result.items, start=1):
+        out.print(f"\n[bold]{i}. {escape_markup(rec.title)}[/] [dim]{rec.id}[/]", markup=True)
+        for reason in rec.reasons:
+            out.print(f"   • {escape_markup(reason.text)}", markup=True)
+
+
+def escape_markup(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+@app.command("eval")
+def eval_command(model: ModelOption = None, as_json: JsonFlag = False) -> None:
+    """How well your profile predicts your own likes, against simple baselines."""
+    from papersift.recommend import EmbedHooks, self_evaluate
+
+    store = open_db()
+    embedder = _embedder(model)
+    with _embedding_progress() as bar:
+        evaluation: Any = self_evaluate(
+            store, embedder, hooks=EmbedHooks(bar.advance, bar.on_total)
+        )
+    rows = [
+        {"method": r.method, "ndcg@10": r.ndcg_at_10, "recall@20": r.recall_at_20, "note": r.note}
+        for r in evaluation.rows
+    ]
+    if as_json:
+        print_json(
+            {
+                "protocol": evaluation.protocol,
+                "queries": evaluation.queries,
+                "held_out": evaluation.held_out,
+                "candidates": evaluation.candidates,
+                "rows": rows,
+            }
+        )
+        return
+    from rich.table import Table
+
+    table = Table(
+        title=f"Self-evaluation ({evaluation.protocol}, {evaluation.held_out} likes held "
+        f"out among {evaluation.candidates} papers)",
+        title_justify="left",
+    )
+    for column in ("Method", "nDCG@10", "Recall@20", ""):
+        table.add_column(column, justify="right" if column.startswith(("n", "R")) else "left")
+    for r in evaluation.rows:
+        fmt = lambda v: "—" if v is None else f"{v:.3f}"  # noqa: E731
+        table.add_row(r.method, fmt(r.ndcg_at_10), fmt(r.recall_at_20), r.note or "")
+    console().print(table)
+
+
 # -- library ------------------------------------------------------------------------------
 
 library_app = typer.Typer(
