@@ -91,6 +91,33 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (user_id, text)
     );
     """,
+    # 4: the digest archive (every digest built, in every format) and the e-mail log that
+    # makes `papersift daily` send one e-mail a day however often it runs.
+    """
+    CREATE TABLE digests (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        window_start TEXT,
+        window_end TEXT,
+        title TEXT NOT NULL,
+        papers INTEGER NOT NULL,
+        html TEXT NOT NULL,
+        markdown TEXT NOT NULL,
+        text TEXT NOT NULL,
+        atom TEXT NOT NULL
+    );
+    CREATE INDEX digests_user_created ON digests(user_id, created_at);
+    CREATE TABLE deliveries (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        day TEXT NOT NULL,              -- the digest's window end: one e-mail per day
+        digest_id INTEGER NOT NULL REFERENCES digests(id) ON DELETE CASCADE,
+        recipient TEXT NOT NULL,
+        sent_at TEXT,                   -- NULL while queued (server down, login refused)
+        error TEXT,
+        PRIMARY KEY (user_id, day, recipient)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -15,6 +15,7 @@ import orjson
 from papersift.dedupe import aliases, collapse, merge
 from papersift.errors import StoreError
 from papersift.records import Paper, PaperFilter
+from papersift.store.archive import Archive
 from papersift.store.base import UpsertCounts
 from papersift.store.library import LOCAL_USER, Library
 from papersift.store.rows import PAPER_COLUMNS, paper_to_row, row_to_paper
@@ -79,6 +80,9 @@ class SqliteStore:
 
     def library(self, user_id: int = LOCAL_USER) -> Library:
         return Library(self.db, user_id)
+
+    def archive(self, user_id: int = LOCAL_USER) -> Archive:
+        return Archive(self.db, user_id)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -1,0 +1,115 @@
+"""The digest archive and the e-mail delivery log, in the store's SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ArchivedDigest:
+    id: int
+    created_at: dt.datetime
+    window_start: dt.date | None
+    window_end: dt.date | None
+    title: str
+    papers: int
+
+
+@dataclass(frozen=True)
+class Delivery:
+    day: dt.date
+    digest_id: int
+    recipient: str
+    sent_at: dt.datetime | None
+    error: str | None
+
+
+FORMAT_COLUMNS = {"html": "html", "md": "markdown", "txt": "text", "atom": "atom"}
+
+
+def _day(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+class Archive:
+    def __init__(self, db: sqlite3.Connection, user_id: int = 1) -> None:
+        self.db = db
+        self.user_id = user_id
+
+    def add(
+        self,
+        title: str,
+        window_start: dt.date | None,
+        window_end: dt.date | None,
+        papers: int,
+        rendered: dict[str, str],
+    ) -> int:
+        """Archive a digest in every format; `rendered` maps html/md/txt/atom to text."""
+        cur = self.db.execute(
+            "INSERT INTO digests(user_id, created_at, window_start, window_end, title, papers, "
+            "html, markdown, text, atom) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.user_id,
+                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                window_start.isoformat() if window_start else None,
+                window_end.isoformat() if window_end else None,
+                title,
+                papers,
+                *(rendered.get(fmt, "") for fmt in FORMAT_COLUMNS),
+            ),
+        )
+        return int(cur.lastrowid or 0)
+
+    def list(self, limit: int = 100) -> list[ArchivedDigest]:
+        rows = self.db.execute(
+            "SELECT id, created_at, window_start, window_end, title, papers FROM digests "
+            "WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+            (self.user_id, limit),
+        )
+        return [
+            ArchivedDigest(
+                r[0], dt.datetime.fromisoformat(r[1]), _day(r[2]), _day(r[3]), r[4], r[5]
+            )
+            for r in rows
+        ]
+
+    def content(self, digest_id: int, fmt: str) -> str | None:
+        column = FORMAT_COLUMNS[fmt]
+        row = self.db.execute(
+            f"SELECT {column} FROM digests WHERE id = ? AND user_id = ?",
+            (digest_id, self.user_id),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def delivery(self, day: dt.date, recipient: str) -> Delivery | None:
+        row = self.db.execute(
+            "SELECT day, digest_id, recipient, sent_at, error FROM deliveries "
+            "WHERE user_id = ? AND day = ? AND recipient = ?",
+            (self.user_id, day.isoformat(), recipient),
+        ).fetchone()
+        if row is None:
+            return None
+        sent = dt.datetime.fromisoformat(row[3]) if row[3] else None
+        return Delivery(dt.date.fromisoformat(row[0]), row[1], row[2], sent, row[4])
+
+    def record_delivery(
+        self, day: dt.date, digest_id: int, recipient: str, error: str | None
+    ) -> None:
+        """Log a send (error None) or a failed attempt that the next run retries."""
+        sent_at = None if error else dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        self.db.execute(
+            "INSERT INTO deliveries(user_id, day, digest_id, recipient, sent_at, error) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user_id, day, recipient) DO UPDATE SET "
+            "digest_id = excluded.digest_id, sent_at = excluded.sent_at, error = excluded.error",
+            (self.user_id, day.isoformat(), digest_id, recipient, sent_at, error),
+        )
+
+    def unsent(self) -> list[Delivery]:
+        rows = self.db.execute(
+            "SELECT day, digest_id, recipient, sent_at, error FROM deliveries "
+            "WHERE user_id = ? AND sent_at IS NULL ORDER BY day",
+            (self.user_id,),
+        )
+        return [Delivery(dt.date.fromisoformat(r[0]), r[1], r[2], None, r[4]) for r in rows]
