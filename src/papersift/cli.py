@@ -853,6 +853,283 @@ def eval_command(model: ModelOption = None, as_json: JsonFlag = False) -> None:
     console().print(table)
 
 
+# -- digest, daily, demo, config ----------------------------------------------------------
+
+config_app = typer.Typer(help="The configuration file.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+def _config() -> Any:
+    from papersift.config import load_config
+
+    return load_config()
+
+
+def _summarizer(config: Any) -> Any:
+    from papersift.daily import extractive_summarizer, llm_summarizer
+
+    if not (config.llm.base_url and config.llm.model):
+        return extractive_summarizer
+    from platformdirs import user_cache_dir
+
+    return llm_summarizer(config, Path(user_cache_dir("papersift", appauthor=False)) / "tldr")
+
+
+def _make_digest(
+    store: Any,
+    config: Any,
+    model: str | None,
+    since: str,
+    k: int,
+    out: Path | None,
+    formats: tuple[str, ...],
+) -> tuple[Any, Any]:
+    from papersift.daily import build_digest, publish
+    from papersift.recommend import EmbedHooks
+
+    embedder = _embedder(model)
+    with _embedding_progress() as bar:
+        built = build_digest(
+            store,
+            embedder,
+            since=since,
+            k=k,
+            feedback_url=config.serve.public_url,
+            summarize=_summarizer(config),
+            hooks=EmbedHooks(bar.advance, bar.on_total),
+        )
+    return built, publish(store, built.digest, out, formats)
+
+
+def _send(store: Any, config: Any, built: Any, published: Any, recipients: list[str]) -> Any:
+    import datetime as dt
+
+    from papersift.daily import deliver
+    from papersift.digest.render import email_subject
+
+    outcome = deliver(
+        store, config, published, email_subject(built.digest), recipients, dt.date.today()
+    )
+    for recipient, reason in outcome.failed:
+        error_line(f"not sent to {recipient}: {reason} (the digest is kept; the next run retries)")
+    return outcome
+
+
+@app.command()
+def digest(
+    since: Annotated[
+        str | None, typer.Option("--since", help="Window: 1d, 7d, a date or all.")
+    ] = None,
+    k: Annotated[int | None, typer.Option("-k", help="How many top picks.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Directory for the files.")
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help="Comma-separated: html,md,txt,atom.")
+    ] = None,
+    email: Annotated[
+        list[str] | None, typer.Option("--email", help="Send it to this address (repeatable).")
+    ] = None,
+    model: ModelOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Build a digest: top picks for you with reasons, then the rest of the window by topic."""
+    from papersift.digest.render import parse_formats
+
+    config = _config()
+    formats = parse_formats(fmt) if fmt else config.digest.formats
+    store = open_db()
+    built, published = _make_digest(
+        store,
+        config,
+        model,
+        since or config.digest.since,
+        k or config.digest.k,
+        out or config.digest.out_dir,
+        formats,
+    )
+    outcome = _send(store, config, built, published, email) if email else None
+    summary = {
+        "papers": built.digest.total_papers,
+        "top_picks": len(built.digest.top_picks),
+        "topics": len(built.digest.topics),
+        "files": {f: str(p) for f, p in published.files.items()},
+        "archived_as": published.digest_id,
+        "emailed": outcome.sent if outcome else [],
+        "note": built.cold_start,
+    }
+    if as_json:
+        print_json(summary)
+    else:
+        out_console = console()
+        if built.cold_start:
+            out_console.print(f"[yellow]note:[/] {escape_markup(built.cold_start)}", markup=True)
+        out_console.print(
+            f"Digest of {summary['papers']:,} papers ({summary['top_picks']} top picks, "
+            f"{summary['topics']} topics): " + ", ".join(summary["files"].values())
+        )
+    if outcome and outcome.failed:
+        raise typer.Exit(EXIT_REJECTED)
+
+
+@app.command()
+def daily(
+    fetch: Annotated[
+        bool, typer.Option("--fetch/--no-fetch", help="Fetch the configured sources first.")
+    ] = True,
+    model: ModelOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Fetch, embed, rank, build and deliver today's digest. Safe to run twice: one e-mail a day."""
+    config = _config()
+    store = open_db()
+    fetched = _fetch_configured(store, config) if fetch else 0
+    built, published = _make_digest(
+        store,
+        config,
+        model,
+        config.digest.since,
+        config.digest.k,
+        config.digest.out_dir,
+        config.digest.formats,
+    )
+    outcome = (
+        _send(store, config, built, published, list(config.email.to)) if config.email.to else None
+    )
+    digest_file = next(iter(published.files.values()), None)
+    mail = ""
+    if outcome:
+        mail = (
+            f"; e-mailed {len(outcome.sent)}, already sent {len(outcome.skipped)}, "
+            f"failed {len(outcome.failed)}"
+        )
+    line = (
+        f"daily: {fetched:,} new papers fetched; digest of {built.digest.total_papers:,} papers, "
+        f"{len(built.digest.top_picks)} top picks, {len(built.digest.topics)} topics -> "
+        f"{digest_file}{mail}"
+    )
+    if as_json:
+        print_json(
+            {
+                "fetched": fetched,
+                "papers": built.digest.total_papers,
+                "top_picks": len(built.digest.top_picks),
+                "files": {f: str(p) for f, p in published.files.items()},
+                "emailed": outcome.sent if outcome else [],
+                "already_sent": outcome.skipped if outcome else [],
+                "failed": [r for r, _ in outcome.failed] if outcome else [],
+            }
+        )
+    else:
+        console().print(line)
+    if outcome and outcome.failed:
+        raise typer.Exit(EXIT_REJECTED)
+
+
+def _fetch_configured(store: Any, config: Any) -> int:
+    """Fetch new papers of the configured categories and HF daily; a network failure warns."""
+    import datetime as dt
+
+    from papersift.fetch import FetchError, arxiv_api_pages, hf_daily_pages
+    from papersift.harvest import published_since, store_pages
+
+    latest = store.latest_date()
+    since = (latest or dt.date.today() - dt.timedelta(days=3)) - dt.timedelta(days=1)
+    added = 0
+    with _client(None) as client:
+        jobs: list[tuple[str, Any, str, Any]] = []
+        if config.sources.arxiv:
+            for category in config.sources.categories:
+                jobs.append(
+                    (
+                        f"arXiv {category}",
+                        lambda c=category: arxiv_api_pages(
+                            client, c, since=since, max_results=2000
+                        ),
+                        "arxiv-atom",
+                        published_since(since),
+                    )
+                )
+        if config.sources.hf:
+            jobs.append(("HF daily papers", lambda: hf_daily_pages(client, None), "hf-daily", None))
+        for label, pages, fmt, keep in jobs:
+            try:
+                with _page_status(f"Fetching {label}") as on_page:
+                    report = store_pages(store, pages(), fmt, keep=keep, on_page=on_page)
+                added += report.counts.added
+            except FetchError as err:
+                warn(f"{label}: {err}; going on without it")
+    return added
+
+
+@app.command()
+def demo(
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Directory for the demo digest.")
+    ] = None,
+    model: ModelOption = None,
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the digest in a browser.")
+    ] = False,
+) -> None:
+    """Try papersift offline: a store of invented papers, a few likes, and a digest for them."""
+    from platformdirs import user_data_dir
+
+    from papersift.demo import DEMO_SINCE, build_demo_store
+    from papersift.store import open_store
+
+    home = Path(user_data_dir("papersift", appauthor=False))
+    db_path = state.db_path or home / "demo.db"
+    out_dir = out or home / "demo-digest"
+    store = open_store(db_path)
+    with _spinner("Building the demo store"):
+        report = build_demo_store(store)
+    config = _config()
+    built, published = _make_digest(
+        store, config, model, DEMO_SINCE, 10, out_dir, ("html", "md", "txt", "atom")
+    )
+    html = published.files.get("html")
+    out_console = console()
+    out_console.print(
+        f"Demo store {db_path}: {store.count()} invented papers ({report.counts.added} new), "
+        f"5 liked, 1 interest.\n"
+        f"Digest of {built.digest.total_papers} papers with {len(built.digest.top_picks)} top picks "
+        f"and {len(built.digest.topics)} topics:\n  {html}\n"
+        f"Next: papersift --db {db_path} recommend   |   "
+        f'papersift --db {db_path} search "fewer bits per weight"'
+    )
+    if open_browser and html:
+        import webbrowser
+
+        webbrowser.open(html.as_uri())
+
+
+@config_app.command("path")
+def config_path_command() -> None:
+    """Where the configuration file is (it need not exist: defaults apply)."""
+    from papersift.config import config_path
+
+    typer.echo(str(config_path()))
+
+
+@config_app.command("show")
+def config_show(as_json: JsonFlag = False) -> None:
+    """The settings in force (file, then environment, then defaults); secrets masked."""
+    from papersift.config import show_config
+
+    config = _config()
+    shown = show_config(config)
+    if as_json:
+        print_json(shown)
+        return
+    out_console = console()
+    out_console.print(f"# {config.path or 'no config file; defaults'}")
+    for section, values in shown.items():
+        out_console.print(f"\n[{section}]", markup=False)
+        for key, value in values.items():
+            out_console.print(f"{key} = {value!r}", markup=False)
+
+
 # -- library ------------------------------------------------------------------------------
 
 library_app = typer.Typer(

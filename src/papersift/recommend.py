@@ -49,6 +49,9 @@ class EmbedHooks:
     on_total: Callable[[int], None] | None = None
 
 
+NO_HOOKS = EmbedHooks()
+
+
 def corpus_of(
     store: SqliteStore, embedder: Embedder, rowids: Sequence[int], hooks: EmbedHooks
 ) -> Corpus:
@@ -107,7 +110,7 @@ def recommend(
     tag: str | None = None,
     user_id: int = 1,
     today: dt.date | None = None,
-    hooks: EmbedHooks = EmbedHooks(),
+    hooks: EmbedHooks = NO_HOOKS,
 ) -> Recommendations:
     """The k papers of the window this reader (or this tag of theirs) should read, with reasons."""
     entries = library_entries(store, user_id)
@@ -160,7 +163,7 @@ def self_evaluate(
     embedder: Embedder,
     *,
     user_id: int = 1,
-    hooks: EmbedHooks = EmbedHooks(),
+    hooks: EmbedHooks = NO_HOOKS,
     seed: int = 0,
 ) -> object:
     """How well the reader's own profile predicts their own likes (see evaluate.py)."""

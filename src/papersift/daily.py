@@ -1,0 +1,218 @@
+"""The daily digest: rank a window for the reader, group the rest by topic, summarize, deliver.
+
+`build_digest` turns the store into a `Digest` record; `publish` renders, archives and writes
+it; `deliver` e-mails it at most once a day, retrying what failed on a later run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from papersift.collection import Collection, load_collection
+from papersift.config import Config
+from papersift.embed.base import Embedder
+from papersift.rank import ColdStart, Recommendation
+from papersift.recommend import NO_HOOKS, EmbedHooks, recommend
+from papersift.records import Digest, DigestEntry, DigestTopic, Paper
+from papersift.store.sqlite import SqliteStore
+from papersift.summarize import extract_tldr
+
+ALL_FORMATS = ("html", "md", "txt", "atom")
+# Topics need a few papers to be worth naming; fewer than this are listed as one group.
+MIN_PAPERS_FOR_TOPICS = 6
+
+Summarizer = Callable[[Paper], str]
+
+
+@dataclass(frozen=True)
+class BuiltDigest:
+    digest: Digest
+    cold_start: str | None  # why there are no top picks, when the library is empty
+
+
+def extractive_summarizer(paper: Paper) -> str:
+    return extract_tldr(paper.abstract, paper.title)
+
+
+def llm_summarizer(config: Config, cache_dir: Path) -> Summarizer:
+    """TL;DRs from the configured OpenAI-compatible endpoint, extractive when it fails."""
+    import httpx
+
+    from papersift.summarize import LlmSettings, summarize_with_llm
+
+    llm = config.llm
+    assert llm.base_url and llm.model
+    settings = LlmSettings(
+        base_url=llm.base_url,
+        model=llm.model,
+        api_key=llm.api_key,
+        timeout=llm.timeout,
+        max_tokens=llm.max_tokens,
+    )
+    client = httpx.Client(timeout=llm.timeout)
+    failed = False
+
+    def summarize(paper: Paper) -> str:
+        nonlocal failed
+        if failed:  # one timeout is enough: don't wait on a dead server once per paper
+            return extract_tldr(paper.abstract, paper.title)
+        summary = summarize_with_llm(
+            paper.id, paper.title, paper.abstract, settings, cache_dir, client=client
+        )
+        failed = summary.error is not None and summary.origin == "extractive" and not summary.cached
+        return summary.text
+
+    return summarize
+
+
+def _reason_lines(rec: Recommendation) -> tuple[str, ...]:
+    return tuple(reason.text for reason in rec.reasons)
+
+
+def build_digest(
+    store: SqliteStore,
+    embedder: Embedder,
+    *,
+    since: str | None,
+    k: int,
+    feedback_url: str | None,
+    summarize: Summarizer = extractive_summarizer,
+    user_id: int = 1,
+    hooks: EmbedHooks = NO_HOOKS,
+    now: dt.datetime | None = None,
+) -> BuiltDigest:
+    """Top picks with reasons, then every other paper of the window grouped by topic."""
+    collection = load_collection(store, since, embedder, hooks.progress, hooks.on_total)
+    cold_start = None
+    picks: list[Recommendation] = []
+    if collection.papers:
+        try:
+            picks = recommend(store, embedder, k=k, since=since, user_id=user_id, hooks=hooks).items
+        except ColdStart as why:
+            cold_start = str(why)
+    by_id = {p.id: p for p in collection.papers}
+    top = tuple(
+        DigestEntry(by_id[r.id], summarize(by_id[r.id]), r.score, _reason_lines(r))
+        for r in picks
+        if r.id in by_id
+    )
+    picked = {entry.paper.id for entry in top}
+    topics = _topics(collection, picked, summarize)
+    end = collection.end or dt.date.today()
+    digest = Digest(
+        title=f"papersift digest for {end.isoformat()}",
+        generated_at=now or dt.datetime.now(dt.UTC),
+        window_start=collection.start or _earliest(collection.papers) or end,
+        window_end=end,
+        top_picks=top,
+        topics=topics,
+        total_papers=len(collection.papers),
+        feedback_url=feedback_url,
+    )
+    return BuiltDigest(digest, cold_start)
+
+
+def _earliest(papers: Sequence[Paper]) -> dt.date | None:
+    days = [p.published for p in papers if p.published]
+    return min(days) if days else None
+
+
+def _topics(
+    collection: Collection, picked: set[str], summarize: Summarizer
+) -> tuple[DigestTopic, ...]:
+    from papersift.topics import find_topics
+
+    rows = [i for i, p in enumerate(collection.papers) if p.id not in picked]
+    if not rows:
+        return ()
+    papers = [collection.papers[i] for i in rows]
+    if len(rows) < MIN_PAPERS_FOR_TOPICS:
+        return (DigestTopic("More papers", tuple(DigestEntry(p, summarize(p)) for p in papers)),)
+    vectors = collection.vectors[np.asarray(rows)]
+    texts = [collection.texts[i] for i in rows]
+    found = find_topics(vectors, texts, [p.id for p in papers])
+    by_id = {p.id: p for p in papers}
+    return tuple(
+        DigestTopic(t.label, tuple(DigestEntry(by_id[i], summarize(by_id[i])) for i in t.members))
+        for t in found
+    )
+
+
+@dataclass(frozen=True)
+class Published:
+    digest_id: int
+    files: dict[str, Path]
+    rendered: dict[str, str]
+
+
+def publish(
+    store: SqliteStore,
+    digest: Digest,
+    out_dir: Path | None,
+    formats: Sequence[str],
+    user_id: int = 1,
+) -> Published:
+    """Render every format, archive the digest in the store, write the asked-for files."""
+    from papersift.digest.render import render, write_digest
+
+    rendered = {fmt: render(digest, fmt) for fmt in ALL_FORMATS}  # type: ignore[arg-type]
+    with store.transaction():
+        digest_id = store.archive(user_id).add(
+            digest.title,
+            digest.window_start,
+            digest.window_end,
+            digest.total_papers,
+            rendered,
+        )
+    files = write_digest(digest, out_dir, formats) if out_dir is not None else {}  # type: ignore[arg-type]
+    return Published(digest_id, dict(files), rendered)
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    sent: list[str]
+    skipped: list[str]  # already sent today
+    failed: list[tuple[str, str]]  # (recipient, one-line reason); retried on the next run
+
+
+def deliver(
+    store: SqliteStore,
+    config: Config,
+    published: Published,
+    subject: str,
+    recipients: Sequence[str],
+    day: dt.date,
+    user_id: int = 1,
+) -> DeliveryOutcome:
+    """E-mail the digest to each recipient once per `day`; failures are logged for a retry."""
+    from papersift.deliver import send_digest_email
+    from papersift.errors import PapersiftError
+
+    archive = store.archive(user_id)
+    outcome = DeliveryOutcome([], [], [])
+    for recipient in recipients:
+        earlier = archive.delivery(day, recipient)
+        if earlier is not None and earlier.sent_at is not None:
+            outcome.skipped.append(recipient)
+            continue
+        try:
+            send_digest_email(
+                published.rendered["txt"],
+                published.rendered["html"],
+                subject,
+                config.email,
+                [recipient],
+            )
+            error = None
+            outcome.sent.append(recipient)
+        except PapersiftError as err:
+            error = str(err)
+            outcome.failed.append((recipient, error))
+        with store.transaction():
+            archive.record_delivery(day, published.digest_id, recipient, error)
+    return outcome
