@@ -887,6 +887,11 @@ def _make_digest(
     from papersift.daily import build_digest, publish
     from papersift.recommend import EmbedHooks
 
+    if out is not None:  # fail before minutes of embedding, not after
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise UsageError(f"cannot write the digest to {out}: {err.strerror}") from None
     embedder = _embedder(model)
     with _embedding_progress() as bar:
         built = build_digest(
@@ -1342,8 +1347,17 @@ def interest_remove(
 # -- entry point ----------------------------------------------------------------------------
 
 
+def quiet_libraries() -> None:
+    """Keep third-party progress bars and advice off the terminal: we show our own."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
 def main() -> None:
     """Run the CLI; our errors become one line on stderr and an exit code, never a traceback."""
+    quiet_libraries()
     try:
         # With standalone_mode=False click returns the code of typer.Exit instead of exiting.
         code = app(standalone_mode=False)
