@@ -1135,6 +1135,39 @@ def config_show(as_json: JsonFlag = False) -> None:
             out_console.print(f"{key} = {value!r}", markup=False)
 
 
+# -- serve --------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option("--port", "-p", help="Port to listen on.")] = None,
+    multi_user: Annotated[
+        bool, typer.Option("--multi-user", help="Accounts with passwords (for a shared server).")
+    ] = False,
+    model: ModelOption = None,
+) -> None:
+    """The local web app: feed, search, library, map and digests in your browser."""
+    from papersift.store import default_db_path
+    from papersift.web import run
+
+    config = _config()
+    db_path = state.db_path or default_db_path()
+    open_db().close()  # create and migrate the store before the server starts
+
+    def ready(url: str) -> None:
+        console(stderr=True).print(f"papersift is serving {db_path} at {url} (Ctrl+C stops it)")
+
+    run(
+        db_path,
+        host or config.serve.host,
+        port or config.serve.port,
+        multi_user,
+        model=model,
+        on_ready=ready,
+    )
+
+
 # -- library ------------------------------------------------------------------------------
 
 library_app = typer.Typer(
