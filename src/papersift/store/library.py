@@ -97,7 +97,8 @@ class Library:
 
     def remove_interest(self, key: str) -> bool:
         """Remove an interest by its number (as `interest list` shows) or its exact text."""
-        if key.isdigit():
+        # isascii: "²".isdigit() is true but int() refuses it; 18 digits fit SQLite's integers.
+        if key.isascii() and key.isdigit() and len(key) <= 18:
             cur = self.db.execute(
                 "DELETE FROM interests WHERE user_id = ? AND id = ?", (self.user_id, int(key))
             )

@@ -1,0 +1,71 @@
+"""Request dependencies shared by pages and API: the store, the reader, the CSRF check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from papersift.store.sqlite import SqliteStore
+from papersift.web.auth import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    LOCAL_READER,
+    User,
+    csrf_valid,
+    session_user_id,
+    user_by_id,
+)
+from papersift.web.services import Services
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+def get_store(services: Annotated[Services, Depends(get_services)]) -> Iterator[SqliteStore]:
+    """One store connection per request (SQLite connections are not shared across threads)."""
+    with services.store() as store:
+        yield store
+
+
+def get_reader(request: Request, store: Annotated[SqliteStore, Depends(get_store)]) -> User:
+    """Whose library this request reads and changes: the session's account, or the local one."""
+    from papersift.web.app import NotLoggedIn
+
+    if not request.app.state.multi_user:
+        user = LOCAL_READER
+    else:
+        uid = session_user_id(request.session)
+        found = user_by_id(store, uid) if uid is not None else None
+        if found is None:
+            request.session.pop("uid", None)
+            raise NotLoggedIn()
+        user = found
+    request.state.user = user
+    return user
+
+
+async def check_csrf(request: Request) -> None:
+    """Every state-changing request carries the session's token (header or form field)."""
+    from papersift.web.app import CsrfRejected
+
+    if request.method not in UNSAFE_METHODS:
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not csrf_valid(request.session, sent):
+        raise CsrfRejected()
+
+
+Store = Annotated[SqliteStore, Depends(get_store)]
+Reader = Annotated[User, Depends(get_reader)]
+ServicesDep = Annotated[Services, Depends(get_services)]

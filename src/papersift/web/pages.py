@@ -1,0 +1,671 @@
+"""The HTML pages: feed, search, paper, library, map, digests, settings, and login.
+
+GET never changes anything: the like/dislike links of a digest open a page whose button
+POSTs. Every POST is checked for the session's CSRF token (deps.check_csrf).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path as FilePath
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+
+from papersift import library as library_actions
+from papersift.errors import PapersiftError, UsageError
+from papersift.records import Paper
+from papersift.search import MAX_QUERY_CHARS, Hit, similar
+from papersift.search import search as run_search
+from papersift.store.sqlite import SqliteStore
+from papersift.web import auth, views
+from papersift.web.api import EXPORT_TYPES
+from papersift.web.app import render
+from papersift.web.deps import Reader, ServicesDep, Store, check_csrf
+from papersift.web.marks import interest_key, known_tag, marks_for
+from papersift.web.services import SemanticUnavailable
+
+router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
+
+Window = Annotated[
+    str,
+    Query(max_length=20, pattern=r"^\s*(\d{1,4}\s*[dDwW]|\d{4}-\d{2}-\d{2}|all)\s*$"),
+]
+TagName = Annotated[str, Form(min_length=1, max_length=100, pattern=r"\S")]
+NextPath = Annotated[str, Form(max_length=2000)]
+LIBRARY_SHOWN = 200
+VERBS = {"like": "Like", "dislike": "Dislike", "unlike": "Forget my rating of"}
+DONE = {
+    "like": "Liked. It now shapes your feed.",
+    "dislike": "Disliked. Papers like it will rank lower.",
+    "unlike": "Your rating is forgotten.",
+}
+MAP_FRAME_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+    "sandbox allow-scripts allow-popups allow-popups-to-escape-sandbox; frame-ancestors 'self'"
+)
+DIGEST_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "sandbox allow-popups allow-popups-to-escape-sandbox; frame-ancestors 'none'"
+)
+DIGEST_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+    "atom": "application/atom+xml; charset=utf-8",
+}
+
+
+def find_paper(store: SqliteStore, ident: str) -> tuple[int, Paper]:
+    """The stored paper `ident` names (any of its ids), or a 404 page."""
+    rowid = store.rowid_of(ident) if ident.strip() else None
+    paper = store.papers_by_rowid([rowid]).get(rowid) if rowid is not None else None
+    if rowid is None or paper is None:
+        raise HTTPException(404, f"No paper “{ident}” in the store.")
+    return rowid, paper
+
+
+def with_rowids(store: SqliteStore, hits: list[Hit]) -> list[tuple[Hit, int]]:
+    """Each hit with its paper's rowid, which the reader's marks are keyed by."""
+    found = []
+    for hit in hits:
+        rowid = store.rowid_of(hit.paper.id)
+        if rowid is not None:
+            found.append((hit, rowid))
+    return found
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+# --- feed -----------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def feed_page(
+    request: Request,
+    store: Store,
+    services: ServicesDep,
+    reader: Reader,
+    since: Window = "1d",
+    tag: Annotated[str, Query(max_length=100)] = "",
+    k: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> HTMLResponse:
+    since = since.strip().lower()
+    window = None if since == "all" else since
+    feed = services.feed(store, reader.id, since=window, k=k, tag=known_tag(store, reader.id, tag))
+    marks = marks_for(store, reader.id, [item.key for item in feed.items])
+    heading = "Today's papers" if since == "1d" else f"Papers: {views.window_name(since)}"
+    return render(
+        request,
+        "feed.html",
+        heading=heading,
+        feed=feed,
+        since=since,
+        tag=tag,
+        tags=sorted(store.library(reader.id).tags()),
+        marks=marks,
+    )
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    store: Store,
+    services: ServicesDep,
+    reader: Reader,
+    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
+    mode: Literal["hybrid", "semantic", "keyword"] = "hybrid",
+    k: Annotated[int, Query(ge=1, le=100)] = 20,
+    since: Annotated[str, Query(max_length=10)] = "",
+    until: Annotated[str, Query(max_length=10)] = "",
+    category: Annotated[str, Query(max_length=100)] = "",
+    author: Annotated[str, Query(max_length=200)] = "",
+) -> HTMLResponse:
+    try:
+        where = views.search_filter(since, until, category, author)
+    except ValueError as err:
+        raise HTTPException(422, str(err)) from None
+    hits: list[Hit] = []
+    note = None
+    if q.strip():
+        try:
+            hits = run_search(
+                store, q, mode=mode, k=k, where=where, semantic=lambda: services.semantic(store)
+            )
+        except SemanticUnavailable as err:
+            note = f"Semantic search is unavailable ({err}); these are keyword matches only."
+            hits = run_search(store, q, mode="keyword", k=k, where=where)
+    found = with_rowids(store, hits)
+    return render(
+        request,
+        "search.html",
+        query=q,
+        mode=mode,
+        k=k,
+        since=since,
+        until=until,
+        category=category,
+        author=author,
+        filters_open=not where.is_empty or mode != "hybrid",
+        hits=found,
+        marks=marks_for(store, reader.id, [rowid for _, rowid in found]),
+        note=note,
+    )
+
+
+# --- a paper and what the reader does with it -------------------------------------------------
+
+
+def paper_page(
+    request: Request, store: SqliteStore, services: ServicesDep, reader: auth.User, ident: str
+) -> HTMLResponse:
+    from papersift.summarize import extract_tldr
+
+    rowid, paper = find_paper(store, ident)
+    similar_hits: list[Hit] = []
+    similar_note = None
+    try:
+        similar_hits = similar(store, paper.id, services.semantic(store), k=8)
+    except (SemanticUnavailable, UsageError) as err:
+        similar_note = str(err)
+    found = with_rowids(store, similar_hits)
+    marks = marks_for(store, reader.id, [rowid, *(r for _, r in found)])
+    done = request.query_params.get("done")
+    return render(
+        request,
+        "paper.html",
+        paper=paper,
+        mark=marks[rowid],
+        tldr=extract_tldr(paper.abstract, paper.title),
+        similar=found,
+        similar_note=similar_note,
+        marks=marks,
+        done=DONE.get(done or ""),
+    )
+
+
+def confirm_page(
+    request: Request, store: SqliteStore, reader: auth.User, ident: str, action: str
+) -> HTMLResponse:
+    rowid, paper = find_paper(store, ident)
+    rating = marks_for(store, reader.id, [rowid])[rowid].rating
+    current = {1: "You like it now.", -1: "You dislike it now."}.get(rating or 0)
+    return render(
+        request,
+        "confirm.html",
+        paper=paper,
+        action=action,
+        verb=VERBS[action],
+        current=current,
+    )
+
+
+def rate_paper(
+    request: Request,
+    store: SqliteStore,
+    services: ServicesDep,
+    reader: auth.User,
+    ident: str,
+    action: str,
+) -> Response:
+    rowid, paper = find_paper(store, ident)
+    library_actions.rate(store, [paper.id], action, reader.id)
+    services.forget_user(reader.id)
+    if is_htmx(request):
+        return render(
+            request, "actions.html", paper=paper, mark=marks_for(store, reader.id, [rowid])[rowid]
+        )
+    return RedirectResponse(f"{views.paper_url(paper.id)}?done={action}", status_code=303)
+
+
+def tag_paper(
+    request: Request,
+    store: SqliteStore,
+    services: ServicesDep,
+    reader: auth.User,
+    ident: str,
+    name: str,
+    remove: bool,
+) -> Response:
+    rowid, paper = find_paper(store, ident)
+    name = " ".join(name.split())
+    with store.transaction():
+        if remove:
+            store.library(reader.id).untag(name, [rowid])
+        else:
+            store.library(reader.id).tag(name, [rowid])
+    services.forget_user(reader.id)
+    if is_htmx(request):
+        return render(
+            request, "actions.html", paper=paper, mark=marks_for(store, reader.id, [rowid])[rowid]
+        )
+    return RedirectResponse(views.paper_url(paper.id), status_code=303)
+
+
+# Ids contain '/' (hep-th/9901001), so the action routes come before the catch-all page.
+def _add_action_routes() -> None:
+    for action in views.RATING_ACTIONS:
+
+        def confirm(
+            request: Request, store: Store, reader: Reader, paper_id: str, action: str = action
+        ) -> HTMLResponse:
+            return confirm_page(request, store, reader, paper_id, action)
+
+        def post(
+            request: Request,
+            store: Store,
+            services: ServicesDep,
+            reader: Reader,
+            paper_id: str,
+            action: str = action,
+        ) -> Response:
+            return rate_paper(request, store, services, reader, paper_id, action)
+
+        router.add_api_route(
+            f"/papers/{{paper_id:path}}/{action}",
+            confirm,
+            methods=["GET"],
+            name=f"confirm_{action}",
+        )
+        router.add_api_route(
+            f"/papers/{{paper_id:path}}/{action}", post, methods=["POST"], name=f"post_{action}"
+        )
+
+
+_add_action_routes()
+
+
+@router.post("/papers/{paper_id:path}/tag")
+def tag_route(
+    request: Request,
+    store: Store,
+    services: ServicesDep,
+    reader: Reader,
+    paper_id: str,
+    tag: TagName,
+) -> Response:
+    return tag_paper(request, store, services, reader, paper_id, tag, remove=False)
+
+
+@router.post("/papers/{paper_id:path}/untag")
+def untag_route(
+    request: Request,
+    store: Store,
+    services: ServicesDep,
+    reader: Reader,
+    paper_id: str,
+    tag: TagName,
+) -> Response:
+    return tag_paper(request, store, services, reader, paper_id, tag, remove=True)
+
+
+@router.get("/papers/{paper_id:path}", response_class=HTMLResponse)
+def paper_route(
+    request: Request, store: Store, services: ServicesDep, reader: Reader, paper_id: str
+) -> HTMLResponse:
+    return paper_page(request, store, services, reader, paper_id)
+
+
+# Ids that a browser would rewrite in a path (`a/../b`) are addressed in the query instead.
+QueryId = Annotated[str, Query(min_length=1, max_length=300)]
+QueryAction = Annotated[Literal["like", "dislike", "unlike", ""], Query()]
+
+
+@router.get("/paper", response_class=HTMLResponse)
+def paper_by_query(
+    request: Request,
+    store: Store,
+    services: ServicesDep,
+    reader: Reader,
+    id: QueryId,
+    action: QueryAction = "",
+) -> HTMLResponse:
+    if action:
+        return confirm_page(request, store, reader, id, action)
+    return paper_page(request, store, services, reader, id)
+
+
+@router.post("/paper")
+def post_by_query(
+    request: Request,
+    store: Store,
+    services: ServicesDep,
+    reader: Reader,
+    id: QueryId,
+    action: Annotated[Literal["like", "dislike", "unlike", "tag", "untag"], Query()],
+    tag: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    if action in ("tag", "untag"):
+        if not tag.strip():
+            raise HTTPException(422, "tag: a tag needs a name")
+        return tag_paper(request, store, services, reader, id, tag, remove=action == "untag")
+    return rate_paper(request, store, services, reader, id, action)
+
+
+# --- library --------------------------------------------------------------------------------
+
+
+@router.get("/library", response_class=HTMLResponse)
+def library_page(
+    request: Request,
+    store: Store,
+    reader: Reader,
+    tag: Annotated[str, Query(max_length=100)] = "",
+    rating: Literal["all", "liked", "disliked"] = "all",
+) -> HTMLResponse:
+    every = library_actions.library_papers(store, None, reader.id)
+    entries = every
+    if known_tag(store, reader.id, tag):
+        entries = [entry for entry in every if tag in entry[2]]
+    wanted = {"liked": 1, "disliked": -1}.get(rating)
+    if wanted is not None:
+        entries = [e for e in entries if e[1] == wanted]
+    tags = store.library(reader.id).tags()
+    from papersift.web.marks import Mark
+
+    return render(
+        request,
+        "library.html",
+        entries=[(paper, Mark(r, tuple(sorted(t)))) for paper, r, t in entries],
+        shown=LIBRARY_SHOWN,
+        total=len(every),
+        tag=tag,
+        rating=rating,
+        tags=sorted((name, len(rowids)) for name, rowids in tags.items()),
+        interests=store.library(reader.id).interests(),
+    )
+
+
+@router.post("/library/interests")
+def add_interest(
+    store: Store,
+    services: ServicesDep,
+    reader: Reader,
+    text: Annotated[str, Form(min_length=1, max_length=500, pattern=r"\S")],
+    next: NextPath = "/library#interests",
+) -> RedirectResponse:
+    with store.transaction():
+        store.library(reader.id).add_interest(" ".join(text.split()))
+    services.forget_user(reader.id)
+    return RedirectResponse(auth.safe_next(next), status_code=303)
+
+
+@router.post("/library/interests/remove")
+def remove_interest(
+    store: Store,
+    services: ServicesDep,
+    reader: Reader,
+    key: Annotated[str, Form(min_length=1, max_length=500)],
+) -> RedirectResponse:
+    usable = interest_key(key)
+    if usable is not None:
+        with store.transaction():
+            store.library(reader.id).remove_interest(usable)
+    services.forget_user(reader.id)
+    return RedirectResponse("/library#interests", status_code=303)
+
+
+@router.post("/library/import", response_class=HTMLResponse)
+def import_page(
+    request: Request,
+    store: Store,
+    services: ServicesDep,
+    reader: Reader,
+    file: Annotated[UploadFile, File()],
+    fmt: Annotated[Literal["auto", "bibtex", "ris", "csl-json"], Form()] = "auto",
+) -> HTMLResponse:
+    filename = upload_name(file.filename)
+    with tempfile.TemporaryDirectory(prefix="papersift-import-") as folder:
+        path = FilePath(folder) / filename
+        path.write_bytes(file.file.read())
+        report = library_actions.import_library(store, path, fmt, reader.id)
+        rejected = [err.one_line().replace(str(path), filename) for err in report.rejected]
+    services.forget_user(reader.id)
+    return render(
+        request, "import_result.html", report=report, rejected=rejected, filename=filename
+    )
+
+
+def upload_name(name: str | None) -> str:
+    """A harmless local file name keeping the extension format detection reads."""
+    base = FilePath(name or "library").name
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "library"
+    return base[-80:]
+
+
+@router.get("/library/export")
+def export_page(
+    store: Store,
+    reader: Reader,
+    fmt: Literal["bibtex", "csl-json"] = "bibtex",
+    tag: Annotated[str, Query(max_length=100)] = "",
+) -> PlainTextResponse:
+    from papersift.export import export
+
+    entries = library_actions.library_papers(store, known_tag(store, reader.id, tag), reader.id)
+    papers = [paper for paper, _, _ in entries]
+    suffix = "bib" if fmt == "bibtex" else "json"
+    name = f"papersift-{re.sub(r'[^A-Za-z0-9_-]+', '_', tag) or 'library'}.{suffix}"
+    return PlainTextResponse(
+        export(papers, fmt),
+        media_type=EXPORT_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs(request: Request, reader: Reader) -> HTMLResponse:
+    """The API's operations, read from the OpenAPI schema: no CDN-loaded Swagger UI."""
+    spec = request.app.openapi()
+    operations = [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": operation.get("summary", ""),
+            "description": operation.get("description", ""),
+            "parameters": [
+                (p["name"], p["in"], p.get("required", False))
+                for p in operation.get("parameters", [])
+            ],
+            "body": "requestBody" in operation,
+        }
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+    ]
+    return render(
+        request, "api_docs.html", operations=operations, description=spec["info"]["description"]
+    )
+
+
+# --- map, digests, settings ---------------------------------------------------------------
+
+
+@router.get("/map", response_class=HTMLResponse)
+def map_page(request: Request, reader: Reader, since: Window = "7d") -> HTMLResponse:
+    return render(request, "map.html", since=since.strip().lower())
+
+
+@router.get("/map/frame", response_class=HTMLResponse)
+def map_frame(
+    request: Request, store: Store, services: ServicesDep, reader: Reader, since: Window = "7d"
+) -> HTMLResponse:
+    headers = {"Content-Security-Policy": MAP_FRAME_CSP, "X-Frame-Options": "SAMEORIGIN"}
+    try:
+        html = services.map_html(store, reader.id, since.strip().lower())
+    except PapersiftError as err:
+        env = request.app.state.templates
+        message = env.get_template("map_message.html").render(message=str(err))
+        return HTMLResponse(message, headers=headers)
+    return HTMLResponse(html, headers=headers)
+
+
+@router.get("/digests", response_class=HTMLResponse)
+def digests_page(request: Request, store: Store, reader: Reader) -> HTMLResponse:
+    return render(request, "digests.html", digests=store.archive(reader.id).list())
+
+
+@router.get("/digests/{digest_id}")
+def digest_page(
+    store: Store,
+    reader: Reader,
+    digest_id: int,
+    fmt: Literal["html", "md", "txt", "atom"] = "html",
+) -> Response:
+    content = store.archive(reader.id).content(digest_id, fmt)
+    if content is None:
+        raise HTTPException(404, f"No digest {digest_id}.")
+    # The digest is a whole e-mail document; sandboxed, nothing in it can run or reach out.
+    return Response(
+        content, media_type=DIGEST_TYPES[fmt], headers={"Content-Security-Policy": DIGEST_CSP}
+    )
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings_page(
+    request: Request, store: Store, services: ServicesDep, reader: Reader
+) -> HTMLResponse:
+    from papersift.config import load_config, show_config
+
+    config: dict[str, dict[str, object]] = {}
+    config_error = None
+    config_path = None
+    try:
+        loaded = load_config()
+        config = show_config(loaded)
+        config_path = loaded.path
+    except PapersiftError as err:
+        config_error = str(err)
+    return render(
+        request,
+        "settings.html",
+        db_path=services.db_path,
+        papers=store.count(),
+        model=services.loaded_model_id(),
+        config=config,
+        config_error=config_error,
+        config_path=config_path,
+    )
+
+
+# --- accounts (multi-user) ------------------------------------------------------------------
+
+UserName = Annotated[str, Form(min_length=1, max_length=40)]
+Password = Annotated[str, Form(min_length=1, max_length=auth.MAX_PASSWORD)]
+
+
+def _login_form(
+    request: Request, *, signup: bool, error: str | None, name: str, next: str, status: int
+) -> HTMLResponse:
+    return render(
+        request,
+        "login.html",
+        status=status,
+        signup=signup,
+        error=error,
+        name=name,
+        next=auth.safe_next(next),
+        allow_signup=request.app.state.allow_signup,
+    )
+
+
+def _single_user_redirect(request: Request) -> RedirectResponse | None:
+    return None if request.app.state.multi_user else RedirectResponse("/", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: Annotated[str, Query(max_length=2000)] = "/") -> Response:
+    return _single_user_redirect(request) or _login_form(
+        request, signup=False, error=None, name="", next=next, status=200
+    )
+
+
+def _client_key(request: Request) -> str:
+    return f"ip:{request.client.host if request.client else 'unknown'}"
+
+
+def _too_many(request: Request, *keys: str, limiter: str = "limiter") -> Response | None:
+    wait = getattr(request.app.state, limiter).retry_after(*keys)
+    if not wait:
+        return None
+    response = _login_form(
+        request,
+        signup=False,
+        error=f"Too many attempts. Wait {wait} seconds and try again.",
+        name="",
+        next="/",
+        status=429,
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    name: UserName,
+    password: Password,
+    next: NextPath = "/",
+) -> Response:
+    if (redirect := _single_user_redirect(request)) is not None:
+        return redirect
+    keys = (_client_key(request), f"user:{name.lower()}")
+    if (limited := _too_many(request, *keys)) is not None:
+        return limited
+    services = request.app.state.services
+    with services.store() as store:
+        user = auth.authenticate(store, name, password)
+    if user is None:
+        request.app.state.limiter.failed(*keys)
+        return _login_form(
+            request,
+            signup=False,
+            error="Wrong user name or password.",
+            name=name,
+            next=next,
+            status=401,
+        )
+    request.app.state.limiter.succeeded(keys[1])
+    auth.log_in(request.session, user)
+    return RedirectResponse(auth.safe_next(next), status_code=303)
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_page(request: Request) -> Response:
+    if (redirect := _single_user_redirect(request)) is not None:
+        return redirect
+    if not request.app.state.allow_signup:
+        raise HTTPException(404, "Sign-up is closed on this server; ask its admin for an account.")
+    return _login_form(request, signup=True, error=None, name="", next="/", status=200)
+
+
+@router.post("/register")
+def register(request: Request, name: UserName, password: Password) -> Response:
+    if (redirect := _single_user_redirect(request)) is not None:
+        return redirect
+    if not request.app.state.allow_signup:
+        raise HTTPException(404, "Sign-up is closed on this server; ask its admin for an account.")
+    # Every attempt counts, so a script can neither mass-create accounts nor probe names.
+    if (limited := _too_many(request, _client_key(request), limiter="signup_limiter")) is not None:
+        return limited
+    request.app.state.signup_limiter.failed(_client_key(request))
+    services = request.app.state.services
+    try:
+        with services.store() as store:
+            user = auth.create_user(store, name, password)
+    except UsageError as err:
+        return _login_form(request, signup=True, error=str(err), name=name, next="/", status=400)
+    auth.log_in(request.session, user)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request) -> RedirectResponse:
+    auth.log_out(request.session)
+    return RedirectResponse("/login" if request.app.state.multi_user else "/", status_code=303)

@@ -1,0 +1,465 @@
+"""What the web app keeps between requests: the model, the vector index, each reader's feed.
+
+SQLite connections are not shared between threads: every request opens its own store (half a
+millisecond) and closes it. The expensive things live here, once per process: the embedding
+model, the vector index, and each reader's ranked feed and map, kept until the store or the
+reader's library changes (a cheap fingerprint of both is checked on every request).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from papersift.embed.base import Embedder
+from papersift.errors import PapersiftError
+from papersift.rank import ColdStart, Reason
+from papersift.records import Paper
+from papersift.search import SemanticSearcher
+from papersift.store import open_store
+from papersift.store.sqlite import SqliteStore
+
+# How long a request waits for the write lock (`papersift daily` holds it while it stores a
+# batch) before the page says the store is busy. Reads never wait: WAL lets them proceed.
+BUSY_TIMEOUT_MS = 2_000
+QUERY_CACHE_SIZE = 512
+# Feeds and maps kept per process; each is a few hundred KB at most.
+CACHE_ENTRIES = 256
+# Laying out and labelling more papers than this takes minutes and a map nobody can read.
+MAP_MAX_PAPERS = 5_000
+
+
+class StoreBusy(PapersiftError):
+    """A write could not get the store's lock in time (another process is writing)."""
+
+
+class SemanticUnavailable(PapersiftError):
+    """Semantic search cannot run now (no model, or the store is busy and nothing is cached)."""
+
+
+def is_lock_error(err: BaseException) -> bool:
+    return isinstance(err, sqlite3.OperationalError) and (
+        "locked" in str(err) or "busy" in str(err)
+    )
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    key: int  # the paper's rowid
+    paper: Paper
+    score: float
+    reasons: tuple[Reason, ...]
+    tldr: str
+
+
+@dataclass(frozen=True)
+class Feed:
+    items: tuple[FeedItem, ...]
+    candidates: int
+    start: dt.date | None
+    end: dt.date | None
+    cold_start: str | None = None
+    seconds: float = 0.0  # time spent ranking (not counting cache hits)
+    stale: bool = False  # an older feed, shown because the store was busy
+
+
+class LruCache:
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            if key not in self._items:
+                return None
+            self._items.move_to_end(key)
+            return self._items[key]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def drop(self, keep: Callable[[Hashable], bool]) -> None:
+        with self._lock:
+            for key in [k for k in self._items if not keep(k)]:
+                del self._items[key]
+
+
+class KeyedLocks:
+    """One lock per key, so fifty readers asking for the same stale feed rank it once."""
+
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def __call__(self, key: Hashable) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+
+# --- fingerprints (cheap reads that change whenever what they summarize changes) ------------
+
+
+def papers_state(store: SqliteStore, model_id: str) -> tuple[Any, ...]:
+    """Changes when papers are added or embedded. A merge that edits a paper's text in place
+    is missed until the next addition; `papersift daily` adds papers, so that is soon."""
+    row = store.db.execute(
+        "SELECT (SELECT max(rowid) FROM papers), (SELECT count(*) FROM papers), "
+        "(SELECT count(*) FROM embeddings WHERE model_id = ?)",
+        (model_id,),
+    ).fetchone()
+    return tuple(row)
+
+
+def library_state(store: SqliteStore, user_id: int) -> tuple[Any, ...]:
+    """Changes when this reader likes, dislikes, tags or writes interests (here or in the CLI)."""
+    row = store.db.execute(
+        "SELECT (SELECT count(*) || ':' || coalesce(max(at), '') || ':' || total(rating) "
+        "FROM feedback WHERE user_id = ?1), "
+        "(SELECT count(*) || ':' || coalesce(max(at), '') FROM tags WHERE user_id = ?1), "
+        "(SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || total(length(text)) "
+        "FROM interests WHERE user_id = ?1)",
+        (user_id,),
+    ).fetchone()
+    return tuple(row)
+
+
+def feed_from(recommendations: Any, store: SqliteStore) -> Feed:
+    """Turn `recommend.Recommendations` into what the page shows: papers, reasons, TL;DRs."""
+    from papersift.summarize import extract_tldr
+
+    papers = store.papers_by_rowid([item.key for item in recommendations.items])
+    items = tuple(
+        FeedItem(
+            key=item.key,
+            paper=papers[item.key],
+            score=float(item.score),
+            reasons=tuple(item.reasons),
+            tldr=extract_tldr(papers[item.key].abstract, papers[item.key].title),
+        )
+        for item in recommendations.items
+        if item.key in papers
+    )
+    return Feed(items, recommendations.candidates, recommendations.start, recommendations.end)
+
+
+class StoreWatch:
+    """Tells whether anyone committed to the store since the last look, for almost nothing.
+
+    `PRAGMA data_version` on one long-lived connection changes whenever another connection
+    (this server's requests, `papersift daily`, the CLI) commits; counting 100k embeddings to
+    find out costs ~100 ms, so the counts are redone only when it changed.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._generation = 0
+        self._states: dict[str, tuple[int, tuple[Any, ...]]] = {}
+
+    def generation(self) -> int:
+        with self._lock:
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._version:
+                self._version = version
+                self._generation += 1
+            return self._generation
+
+    def papers_state(self, store: SqliteStore, model_id: str) -> tuple[Any, ...]:
+        generation = self.generation()
+        cached = self._states.get(model_id)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        # Read after taking the generation: a commit in between only causes one more recount.
+        state = (generation, papers_state(store, model_id))
+        self._states[model_id] = state
+        return state[1]
+
+
+class Services:
+    """The process-wide parts of the web app; every method is safe to call from any thread."""
+
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        embedder: Embedder | None = None,
+        model: str | None = None,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        warn: Callable[[str], None] = lambda message: None,
+    ) -> None:
+        self.db_path = db_path
+        self.model = model
+        self.busy_timeout_ms = busy_timeout_ms
+        self.warn = warn
+        self._embedder = embedder
+        self._embedder_error: PapersiftError | None = None
+        self._embedder_lock = threading.Lock()
+        self._encode_lock = threading.Lock()
+        self._index: Any = None
+        self._index_state: tuple[Any, ...] | None = None
+        self._index_lock = threading.Lock()
+        self._query_vectors = LruCache(QUERY_CACHE_SIZE)
+        self._feeds = LruCache(CACHE_ENTRIES)
+        self._maps = LruCache(CACHE_ENTRIES)
+        self._feed_locks = KeyedLocks()
+        # Create and migrate the store once, up front, so requests never run migrations.
+        open_store(db_path).close()
+        self._watch = StoreWatch(db_path)
+
+    # -- the store ----------------------------------------------------------------------------
+
+    @contextmanager
+    def store(self) -> Iterator[SqliteStore]:
+        """A store for one request, with a short wait for the write lock."""
+        store = open_store(self.db_path)
+        try:
+            store.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            yield store
+        except sqlite3.OperationalError as err:
+            if is_lock_error(err):
+                raise StoreBusy(
+                    "the store is busy (another papersift process, e.g. `papersift daily`, "
+                    "is writing to it); try again in a moment"
+                ) from None
+            raise
+        finally:
+            if store.db.in_transaction:
+                store.db.execute("ROLLBACK")
+            store.close()
+
+    # -- the model ----------------------------------------------------------------------------
+
+    def embedder(self) -> Embedder:
+        """The embedding model, loaded once (a few seconds) by whichever request needs it first."""
+        with self._embedder_lock:
+            if self._embedder is None:
+                if self._embedder_error is not None:
+                    raise self._embedder_error
+                from papersift.embed import load_embedder
+
+                try:
+                    self._embedder = load_embedder(self.model)
+                except PapersiftError as err:
+                    self._embedder_error = err
+                    raise
+            return self._embedder
+
+    def loaded_model_id(self) -> str | None:
+        return self._embedder.model_id if self._embedder is not None else None
+
+    def warm_up(self) -> threading.Thread:
+        """Load the model in the background so the first search does not wait for it."""
+
+        def load() -> None:
+            try:
+                embedder = self.embedder()
+            except PapersiftError as err:
+                self.warn(f"semantic search and the feed are unavailable: {err}")
+                return
+            # A fresh model's first encodes are slow (0.3-0.5 s each, then ~20 ms, measured on
+            # this 2-core box): spend that on queries of typical lengths, not on a reader's.
+            for words in range(1, 17):
+                with self._encode_lock:
+                    embedder.encode([" ".join(["paper"] * words)])
+
+        thread = threading.Thread(target=load, name="papersift-model", daemon=True)
+        thread.start()
+        return thread
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """The query's embedding; repeated queries (and htmx's as-you-type) hit a cache."""
+        cached = self._query_vectors.get(text)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        embedder = self.embedder()
+        # One query at a time: on two cores, parallel encodes only slow each other down.
+        with self._encode_lock:
+            vector = np.asarray(embedder.encode([text])[0], dtype=np.float32)
+        vector.setflags(write=False)
+        self._query_vectors.put(text, vector)
+        return vector
+
+    # -- semantic search ----------------------------------------------------------------------
+
+    def semantic(self, store: SqliteStore) -> SemanticSearcher:
+        """A searcher over the current index, refreshed when papers were added or embedded.
+
+        One request refreshes (embedding new papers, updating the index file); the others
+        keep searching the previous index meanwhile instead of queueing behind it.
+        """
+        try:
+            embedder = self.embedder()
+        except PapersiftError as err:
+            raise SemanticUnavailable(f"no embedding model: {err}") from None
+        index = self._current_index(store, embedder)
+        model_id = embedder.model_id
+
+        def vector_of(rowid: int) -> np.ndarray | None:
+            keys, vectors = store.load_embeddings(model_id, [rowid])
+            return vectors[0] if len(keys) else None
+
+        return SemanticSearcher(
+            embed_query=self.query_vector, search=index.search, vector_of=vector_of
+        )
+
+    def _current_index(self, store: SqliteStore, embedder: Embedder) -> Any:
+        from papersift.embeddings import embed_missing, open_index
+
+        state = self._watch.papers_state(store, embedder.model_id)
+        if self._index is not None and self._index_state == state:
+            return self._index
+        blocking = self._index is None
+        if not self._index_lock.acquire(blocking=blocking):
+            return self._index  # another request is refreshing it
+        try:
+            if self._index is not None and self._index_state == state:
+                return self._index
+            try:
+                report = embed_missing(store, embedder)
+            except sqlite3.OperationalError as err:
+                if not is_lock_error(err):
+                    raise
+                if self._index is not None:
+                    return self._index
+                raise SemanticUnavailable(
+                    "new papers need embedding but the store is busy; try again in a moment"
+                ) from None
+            index = open_index(
+                store, embedder.model_id, embedder.dim, self.warn, report.changed_rowids
+            )
+            self._index, self._index_state = (
+                index,
+                self._watch.papers_state(store, embedder.model_id),
+            )
+            return index
+        finally:
+            self._index_lock.release()
+
+    # -- the feed -----------------------------------------------------------------------------
+
+    def feed(
+        self,
+        store: SqliteStore,
+        user_id: int,
+        *,
+        since: str | None = "1d",
+        k: int = 20,
+        tag: str | None = None,
+    ) -> Feed:
+        """This reader's ranked papers, from the cache unless the store or library changed."""
+        key = (user_id, since, k, tag)
+        embedder = self.embedder()
+        state = (self._watch.papers_state(store, embedder.model_id), library_state(store, user_id))
+        cached = self._feeds.get(key)
+        if cached is not None and cached[0] == state:
+            return cached[1]  # type: ignore[no-any-return]
+        with self._feed_locks(key):
+            cached = self._feeds.get(key)
+            if cached is not None and cached[0] == state:
+                return cached[1]  # type: ignore[no-any-return]
+            try:
+                feed = self._rank(store, embedder, user_id, since, k, tag)
+            except StoreBusy:
+                if cached is None:
+                    raise
+                return replace(cached[1], stale=True)
+            # Ranking may embed papers that had no vector yet, which changes the state.
+            state = (
+                self._watch.papers_state(store, embedder.model_id),
+                library_state(store, user_id),
+            )
+            self._feeds.put(key, (state, feed))
+            return feed
+
+    def _rank(
+        self,
+        store: SqliteStore,
+        embedder: Embedder,
+        user_id: int,
+        since: str | None,
+        k: int,
+        tag: str | None,
+    ) -> Feed:
+        from papersift.recommend import recommend
+
+        started = time.perf_counter()
+        try:
+            recommendations = recommend(store, embedder, k=k, since=since, tag=tag, user_id=user_id)
+        except ColdStart as err:
+            return Feed((), 0, None, None, cold_start=str(err))
+        except sqlite3.OperationalError as err:
+            if is_lock_error(err):
+                raise StoreBusy("the store is busy; try again in a moment") from None
+            raise
+        feed = feed_from(recommendations, store)
+        return replace(feed, seconds=time.perf_counter() - started)
+
+    def forget_user(self, user_id: int) -> None:
+        """Drop this reader's cached feeds and maps (after a like, a tag, an interest)."""
+        self._feeds.drop(lambda key: key[0] != user_id)  # type: ignore[index]
+        self._maps.drop(lambda key: key[0] != user_id)  # type: ignore[index]
+
+    # -- the map ------------------------------------------------------------------------------
+
+    def map_html(self, store: SqliteStore, user_id: int, since: str) -> str:
+        """The self-contained map page (map.render_html) of a window, the reader's likes ringed."""
+        from papersift.collection import load_collection, window_rowids
+        from papersift.errors import UsageError
+        from papersift.map import build_map, layout_2d, render_html
+        from papersift.topics import find_topics
+
+        embedder = self.embedder()
+        key = (user_id, since)
+        liked_rowids = {f.paper_rowid for f in store.library(user_id).feedback() if f.rating > 0}
+        state = (self._watch.papers_state(store, embedder.model_id), tuple(sorted(liked_rowids)))
+        cached = self._maps.get(key)
+        if cached is not None and cached[0] == state:
+            return cached[1]  # type: ignore[no-any-return]
+        with self._feed_locks(("map", *key)):
+            cached = self._maps.get(key)
+            if cached is not None and cached[0] == state:
+                return cached[1]  # type: ignore[no-any-return]
+            _, _, rowids = window_rowids(store, since)
+            if len(rowids) > MAP_MAX_PAPERS:
+                raise UsageError(
+                    f"{len(rowids):,} papers in that window; a map shows at most "
+                    f"{MAP_MAX_PAPERS:,}: pick a shorter window"
+                )
+            collection = load_collection(store, since, embedder)
+            if len(collection.papers) < 3:
+                raise UsageError("a map needs at least 3 papers in the window; try a wider one")
+            liked = [
+                p.id for r, p in zip(collection.rowids, collection.papers) if int(r) in liked_rowids
+            ]
+            found = find_topics(collection.vectors, collection.texts, collection.ids)
+            coords = layout_2d(collection.vectors)
+            window = (
+                "all papers"
+                if collection.start is None or collection.end is None
+                else f"papers from {collection.start.isoformat()} to {collection.end.isoformat()}"
+            )
+            paper_map = build_map(
+                collection.papers, coords, found, liked=liked, title=f"papersift map: {window}"
+            )
+            html = render_html(paper_map)
+            state = (self._watch.papers_state(store, embedder.model_id), state[1])
+            self._maps.put(key, (state, html))
+            return html

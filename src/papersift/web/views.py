@@ -1,0 +1,109 @@
+"""Pure helpers between records and templates: URLs of papers, safe links, form values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+from papersift.digest.render import clean_text, safe_url
+from papersift.records import Paper, PaperFilter
+
+# Feed windows offered on the page; `recommend` accepts any window.py string.
+FEED_WINDOWS = (("1d", "Today"), ("7d", "This week"), ("30d", "This month"), ("all", "All"))
+MAP_WINDOWS = (("1d", "Today"), ("7d", "This week"), ("30d", "This month"))
+SEARCH_MODES = ("hybrid", "semantic", "keyword")
+LINK_LABELS = {
+    "abs": "Abstract page",
+    "pdf": "PDF",
+    "html": "HTML",
+    "code": "Code",
+    "doi": "DOI",
+    "openreview": "OpenReview",
+    "other": "Link",
+}
+# Feedback actions a digest links to and the paper page posts.
+RATING_ACTIONS = ("like", "dislike", "unlike")
+# Last path segments that routes under /papers/{id} answer to.
+PAPER_ACTIONS = (*RATING_ACTIONS, "tag", "untag")
+
+
+def paper_url(paper_id: str, action: str | None = None) -> str:
+    """`/papers/{id}` (ids keep their `/` and `:`, as the digest's links do).
+
+    An id with an empty, `.` or `..` segment would be rewritten by the browser before it is
+    sent, so such ids go in the query string instead.
+    """
+    segments = paper_id.split("/")
+    if any(s in ("", ".", "..") for s in segments) or (
+        len(segments) > 1 and segments[-1] in PAPER_ACTIONS
+    ):
+        query = urlencode({"id": paper_id} | ({"action": action} if action else {}))
+        return f"/paper?{query}"
+    path = f"/papers/{quote(paper_id, safe='/:@')}"
+    return f"{path}/{action}" if action else path
+
+
+@dataclass(frozen=True)
+class PaperLink:
+    label: str
+    url: str
+
+
+def paper_links(paper: Paper) -> list[PaperLink]:
+    """The paper's links that are safe to click (http and https only), arXiv's if none."""
+    links: list[PaperLink] = []
+    seen: set[str] = set()
+    candidates = [(link.kind, link.url) for link in paper.links]
+    if paper.arxiv_id:
+        candidates += [
+            ("abs", f"https://arxiv.org/abs/{paper.arxiv_id}"),
+            ("pdf", f"https://arxiv.org/pdf/{paper.arxiv_id}"),
+        ]
+    if paper.doi:
+        candidates.append(("doi", f"https://doi.org/{paper.doi}"))
+    for kind, raw in candidates:
+        url = safe_url(raw)
+        label = LINK_LABELS.get(kind, "Link")
+        if url is None or url in seen or any(link.label == label for link in links):
+            continue
+        seen.add(url)
+        links.append(PaperLink(label, url))
+    return links
+
+
+def short_authors(authors: tuple[str, ...], shown: int = 3) -> str:
+    names = [name for name in map(clean_text, authors) if name]
+    if len(names) <= shown + 1:
+        return ", ".join(names)
+    return ", ".join(names[:shown]) + f" +{len(names) - shown}"
+
+
+def paper_date(paper: Paper) -> str:
+    day = paper.published or paper.updated
+    return day.isoformat() if day else ""
+
+
+def parse_day(value: str | None, name: str) -> dt.date | None:
+    """A form's date field (YYYY-MM-DD or empty); ValueError names the field."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{name} must be a date like 2026-11-20, not {value!r}") from None
+
+
+def search_filter(
+    since: str | None, until: str | None, category: str | None, author: str | None
+) -> PaperFilter:
+    return PaperFilter(
+        since=parse_day(since, "since"),
+        until=parse_day(until, "until"),
+        category=(category or "").strip() or None,
+        author=(author or "").strip() or None,
+    )
+
+
+def window_name(since: str | None) -> str:
+    return dict(FEED_WINDOWS).get(since or "all", since or "All")
