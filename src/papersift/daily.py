@@ -134,7 +134,8 @@ def _topics(
     if len(rows) < MIN_PAPERS_FOR_TOPICS:
         return (DigestTopic("More papers", tuple(DigestEntry(p, summarize(p)) for p in papers)),)
     vectors = collection.vectors[np.asarray(rows)]
-    texts = [collection.texts[i] for i in rows]
+    all_texts = collection.texts  # a property that builds the list: read it once
+    texts = [all_texts[i] for i in rows]
     found = find_topics(vectors, texts, [p.id for p in papers])
     by_id = {p.id: p for p in papers}
     return tuple(
