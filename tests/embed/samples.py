@@ -1,7 +1,7 @@
 """Texts and sizes the embedding tests share (invented abstracts, not real papers)."""
 
 # Big enough that everyday English and ML words have rows, small enough to distill in seconds.
-SMALL_VOCAB = 6000
+SMALL_VOCAB = 3000
 
 ABSTRACTS = [
     "Sparse attention for long documents. We propose a transformer whose attention cost grows "
