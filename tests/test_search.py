@@ -27,7 +27,7 @@ PAPERS = [
         "2501.00002",
         "Shrinking chatbots by rounding their parameters",
         "Storing every weight of a conversational language model in four bits makes it cheap "
-     "to serve on phones with little loss.",
+        "to serve on phones with little loss.",
         ("cs.CL",),
         dt.date(2025, 1, 9),
         ("Grace Hopper",),

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import mmap
 import os
 import secrets
 import zlib
@@ -49,10 +50,13 @@ EXACT_LIMIT = 10_000
 # Spill float16 rows to disk every this many rows while building, so a 2.7M-row build holds the
 # graph and at most this many rows in memory (not the 2 GB of vectors).
 BUILD_SPILL_ROWS = 200_000
-# A filtered search scans the allowed rows when there are fewer than this many per candidate
-# the graph would have to produce: scanning costs ~1.5 us a row, the graph ~30 us a candidate
-# (bench_index.py, 100k rows, loaded machine).
-EXACT_ROWS_PER_GRAPH_CANDIDATE = 20
+# A filtered search scans the allowed rows when there are fewer than this many per unit of
+# HNSW search depth it would need: at 2.7M rows scanning 27k rows took 14 ms (~0.5 us a row),
+# a search of depth 758 took 4.7 ms (~6 us a unit).
+EXACT_ROWS_PER_SEARCH_DEPTH = 12
+# Allowed keys cluster unevenly: a filtered search asks the graph for 1.5x the candidates the
+# average share would need, sparing most retries (each repeats the whole search).
+_FILTER_MARGIN = 1.5
 
 logger = logging.getLogger(__name__)
 
@@ -85,11 +89,13 @@ class IndexSettings:
     """How the index trades build time, memory and recall; saved with the index."""
 
     exact_limit: int = EXACT_LIMIT
-    # HNSW "M" and "efConstruction": 16/128 reach recall@10 >= 0.95 at 2.7M clustered 384-d
-    # vectors with the re-scoring below (benchmarks/bench_index.py).
+    # HNSW "M" and "efConstruction". At 2.7M clustered vectors recall@10 levels off near 0.97
+    # however deep the search: a few nodes in dense clusters are barely reachable. M=24-32
+    # would lift that, for ~+0.2-0.35 GB of graph and a longer build (docs/benchmarks.md).
     connectivity: int = 16
     expansion_add: int = 128
-    expansion_search: int = 64
+    # HNSW "ef"; None scales it with the graph (see `auto_expansion`).
+    expansion_search: int | None = None
     # The graph's int8 distances misorder close neighbours (recall@10 0.955 at 200k without
     # re-scoring, 0.998 when 30 candidates are re-scored in float16).
     rerank_per_result: int = 3
@@ -98,6 +104,19 @@ class IndexSettings:
 
     def rerank_pool(self, k: int) -> int:
         return max(k * self.rerank_per_result, self.rerank_min, k)
+
+    def expansion_for(self, graph_size: int) -> int:
+        return self.expansion_search or auto_expansion(graph_size)
+
+
+def auto_expansion(graph_size: int) -> int:
+    """HNSW search depth that keeps recall@10 >= 0.95 as the graph grows.
+
+    Fitted on bench_index.py: ef 64 gives 0.993 at 100k; at 2.7M ef 256 gives 0.933, 512
+    0.962, 768 0.967 (p50 ~4 ms on a loaded 2-core machine). 64 * (n / 100k) ** 0.75 passes
+    through 64 and 768.
+    """
+    return int(min(2048, max(64, round(64 * (graph_size / 100_000) ** 0.75))))
 
 
 class _RowVectors:
@@ -134,8 +153,7 @@ class _RowVectors:
 
     def gather(self, rows: np.ndarray) -> np.ndarray:
         """The given rows (any order), float16."""
-        # A plain ndarray over the mapping: np.memmap's own indexing is several times slower.
-        disk = np.asarray(self.disk)
+        disk = self.disk
         if not len(rows) or rows.max() < len(disk):
             return np.take(disk, rows, axis=0)
         out = np.empty((len(rows), self.dim), np.float16)
@@ -305,12 +323,15 @@ class VectorIndex:
                 dtype="i8",
                 connectivity=self.settings.connectivity,
                 expansion_add=self.settings.expansion_add,
-                expansion_search=self.settings.expansion_search,
+                expansion_search=self.settings.expansion_for(0),
             )
         elif self._graph_is_view:
-            # usearch crashes when a memory-mapped graph is modified: take a private copy
-            # (from the mapping: another writer may have deleted the file since).
-            self._graph = self._graph.copy()
+            # usearch crashes when a memory-mapped graph is modified: load a private copy.
+            if self._graph_file is not None and self._graph_file.is_file():
+                self._graph = None  # unmapped first, so the two never coexist (2.7M: ~1.4 GB)
+                self._graph = Index.restore(str(self._graph_file), view=False)
+            else:  # another writer replaced the file since
+                self._graph = self._graph.copy()
             self._graph_is_view = False
         return self._graph
 
@@ -330,11 +351,14 @@ class VectorIndex:
         mask = None
         if allowed is not None:
             rows = self._rows_of(np.asarray(allowed, np.int64).reshape(-1))
-            rows = _sorted_unique(rows[rows >= 0])
-            if self._prefer_exact(len(rows), k):
-                return self._search_rows_exactly(rows, q, k)
+            rows = rows[rows >= 0]
+            if len(rows) <= self.settings.exact_limit:
+                return self._search_rows_exactly(_sorted_unique(rows), q, k)
+            # Many keys (a whole category): a row mask dedupes them in O(rows), no sort.
             mask = np.zeros(len(self._keys), bool)
             mask[rows] = True
+            if self._prefer_exact(int(np.count_nonzero(mask)), k):
+                return self._search_rows_exactly(np.flatnonzero(mask), q, k)
         graph_rows, graph_scores = self._search_graph(q, k, mask)
         delta_rows, delta_scores = self._search_delta(q, mask)
         return self._results(
@@ -347,25 +371,31 @@ class VectorIndex:
         """Whether scanning the allowed rows beats asking the graph for enough candidates."""
         if self._graph is None or allowed_rows <= self.settings.exact_limit:
             return True
-        graph_live = self._live_in_graph_count()
-        candidates = self.settings.rerank_pool(k) * graph_live / max(allowed_rows, 1)
-        return allowed_rows < EXACT_ROWS_PER_GRAPH_CANDIDATE * candidates
+        share = allowed_rows / max(self._live_in_graph_count(), 1)
+        wanted = _FILTER_MARGIN * self.settings.rerank_pool(k) / share
+        depth = max(self.settings.expansion_for(len(self._graph)), 2 * wanted)
+        return allowed_rows < EXACT_ROWS_PER_SEARCH_DEPTH * depth
 
     def _search_rows_exactly(
         self, rows: np.ndarray, q: np.ndarray, k: int
     ) -> list[tuple[int, float]]:
         """Top k of the given rows by scanning them in float16 (no float32 copy)."""
+        best, scores = self._scan(rows, q, max(2 * k, k + 16))
+        return self._results(best, scores, k)
+
+    def _scan(self, rows: np.ndarray, q: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+        """The `count` best of `rows` by exact similarity, with their float32 scores."""
         from usearch.index import MetricKind
         from usearch.index import search as scan
 
         if not len(rows):
-            return []
+            return rows, np.zeros(0, np.float32)
         # usearch's float16 kernels scan ~6x faster than numpy can convert to float32; its
         # top candidates are then re-scored like every other result, so ties break the same.
-        wanted = min(len(rows), max(2 * k, k + 16))
-        found = scan(self._vectors.gather(rows), q, wanted, MetricKind.IP, exact=True, threads=1)
+        count = min(len(rows), count)
+        found = scan(self._vectors.gather(rows), q, count, MetricKind.IP, exact=True, threads=1)
         best = rows[found.keys.astype(np.int64)]
-        return self._results(best, self._vectors.take(best) @ q, k)
+        return best, self._vectors.take(best) @ q
 
     def _search_graph(
         self, q: np.ndarray, k: int, mask: np.ndarray | None
@@ -374,27 +404,30 @@ class VectorIndex:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         pool = self.settings.rerank_pool(k)
         wanted = self._candidates_to_ask(pool, mask)
-        while True:
-            # Keep the graph's search as deep, relative to what is asked, as an unfiltered one.
-            expansion = max(self.settings.expansion_search * wanted // pool, wanted)
+        depth = self.settings.expansion_for(len(self._graph))
+        while wanted < len(self._graph):
+            # A filtered search asks for many candidates: search twice as wide as it asks.
+            expansion = max(depth, 2 * wanted)
             if self._graph.expansion_search != expansion:  # usually equal: spare threads a race
                 self._graph.expansion_search = expansion
             found = self._graph.search(q, wanted, threads=1).keys.astype(np.int64)
             usable = found[self._live[found] & (mask[found] if mask is not None else True)]
-            if len(usable) >= pool or wanted >= len(self._graph):
-                break
-            wanted = min(len(self._graph), wanted * 2)
-        usable = usable[:pool]
-        return usable, self._vectors.take(usable) @ q
+            if len(usable) >= pool:
+                usable = usable[:pool]
+                return usable, self._vectors.take(usable) @ q
+            wanted *= 2
+        # Asking for about the whole graph: scanning it is exact, and no slower.
+        eligible = self._live[: self._graph_rows]
+        if mask is not None:
+            eligible = eligible & mask[: self._graph_rows]
+        return self._scan(np.flatnonzero(eligible), q, pool)
 
     def _candidates_to_ask(self, pool: int, mask: np.ndarray | None) -> int:
         """Ask the graph for enough candidates that `pool` survive the filters, on average."""
         graph_live, graph_size = self._live_in_graph_count(), len(self._graph)
         surviving = graph_live / max(graph_size, 1)
         if mask is not None:
-            # Allowed keys cluster unevenly; asking 1.5x the average spares most retries, each
-            # of which repeats the whole graph search.
-            surviving *= mask[: self._graph_rows].sum() / max(graph_live, 1) / 1.5
+            surviving *= mask[: self._graph_rows].sum() / max(graph_live, 1) / _FILTER_MARGIN
         return min(graph_size, int(np.ceil(pool / max(surviving, 1e-9))))
 
     def _live_in_graph_count(self) -> int:
@@ -430,6 +463,12 @@ class VectorIndex:
         sorted_keys, rows = self._lookup
         if not len(sorted_keys):
             return np.full(len(keys), -1, np.int64)
+        if len(keys) > 1 and not (keys[1:] >= keys[:-1]).all():
+            # Sorted needles keep the binary searches in cache: 10x faster for 500k keys.
+            order = np.argsort(keys, kind="stable")
+            found = np.empty(len(keys), np.int64)
+            found[order] = self._rows_of(keys[order])
+            return found
         at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
         return np.where(sorted_keys[at] == keys, rows[at], -1)
 
@@ -522,7 +561,6 @@ class VectorIndex:
         if meta["graph"] is not None:
             index._graph_file = _checked_file(directory, meta["graph"])
             index._graph = _open_graph(index._graph_file, dim, int(meta["graph_size"]))
-            index._graph.expansion_search = index.settings.expansion_search
             index._graph_is_view = True
         elif index._graph_rows:
             raise IndexCorrupt(directory, "graph rows recorded but no graph file")
@@ -747,9 +785,16 @@ def _read_rows_file(
 
 
 def _map_vectors(path: Path, rows: int, dim: int) -> np.ndarray:
+    """The first `rows` rows of a vector file, memory-mapped read-only."""
     if rows == 0:
         return np.zeros((0, dim), np.float16)
-    return np.memmap(path, dtype=np.float16, mode="r", shape=(rows, dim))
+    with open(path, "rb") as file:
+        mapping = mmap.mmap(file.fileno(), rows * dim * 2, access=mmap.ACCESS_READ)
+    # Queries touch a few scattered rows; the kernel's default read-ahead (8 MB on the
+    # benchmark machine) would pull megabytes around each one into memory.
+    with contextlib.suppress(AttributeError, OSError):
+        mapping.madvise(mmap.MADV_RANDOM)
+    return np.frombuffer(mapping, np.float16).reshape(rows, dim)
 
 
 def _open_graph(path: Path, dim: int, size: int) -> Any:

@@ -39,7 +39,9 @@ _ACCENT = re.compile(
     r"(?:\{\\|\\)(?:(['`^\"~=.])|([uvHckrdb])(?=[\s{]))\s*(?:\{\s*(\\?[A-Za-z0-9])\s*\}|(\\?[A-Za-z0-9]))\}?"
 )
 # A control word swallows the space after it: "Stra\\ss e" is "Straße".
-_LETTER = re.compile(r"(?:\{\\|\\)(ss|aa|AA|ae|AE|oe|OE|[oOlLij])(?![A-Za-z])\}?(?:\{\}| (?=[A-Za-z]))?")
+_LETTER = re.compile(
+    r"(?:\{\\|\\)(ss|aa|AA|ae|AE|oe|OE|[oOlLij])(?![A-Za-z])\}?(?:\{\}| (?=[A-Za-z]))?"
+)
 _FORMATTING = re.compile(
     r"\\(?:emph|textbf|textit|texttt|textsc|textrm|textsf|textup|underline|mbox|text)\s*\{([^{}]*)\}"
 )

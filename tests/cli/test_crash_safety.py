@@ -11,6 +11,7 @@ import pytest
 
 from papersift.ingest import PARALLEL_MIN_BYTES
 from tests.cli.snapshot_lines import snapshot_file, snapshot_line
+from tests.cli.store_probe import committed_papers
 
 N = 36_000
 
@@ -23,17 +24,6 @@ def _start_ingest(db, path):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-
-
-def _committed(db) -> int:
-    try:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
-        try:
-            return con.execute("SELECT count(*) FROM papers").fetchone()[0]
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return 0
 
 
 def _contents(db):
@@ -87,13 +77,13 @@ def test_kill_9_then_rerun_equals_clean_run(big_snapshot, clean_contents, tmp_pa
     if target is None:
         time.sleep(0.8)
     else:
-        while _committed(db) < target and proc.poll() is None and time.monotonic() < deadline:
+        while committed_papers(db) < target and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
     if proc.poll() is not None:
         pytest.fail(f"ingest finished before it could be killed ({when}); grow N")
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert _committed(db) < N + 1  # really cut short
+    assert committed_papers(db) < N + 1  # really cut short
     rerun = _start_ingest(db, big_snapshot)
     assert rerun.wait(timeout=600) == 0, rerun.stderr.read()
     assert _contents(db) == clean_contents

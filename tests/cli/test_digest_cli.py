@@ -9,7 +9,7 @@ import feedparser
 import pytest
 
 from tests.cli.snapshot_lines import snapshot_line
-from tests.test_deliver import Inbox, free_port, start
+from tests.test_deliver import Inbox, free_port
 
 TOPICS = [
     ("Eight-bit weights for chat models", "We quantize weights to int8 and keep accuracy."),

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.oai_server import OaiServer
+from tests.cli.store_probe import committed_papers
 
 HTTP_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "http"
 
@@ -45,17 +46,6 @@ def test_unreachable_server_is_one_clear_line(run):
     assert "Traceback" not in result.err and "127.0.0.1:9" in result.err
 
 
-def _committed(db) -> int:
-    try:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
-        try:
-            return con.execute("SELECT count(*) FROM papers").fetchone()[0]
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return 0
-
-
 def _papers(db):
     con = sqlite3.connect(db)
     try:
@@ -72,12 +62,14 @@ def test_kill_9_mid_harvest_resumes_without_loss_or_doubles(tmp_path):
         cmd = [sys.executable, "-m", "papersift.cli", *_fetch_oai_args(server.url)]
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 120
-        while _committed(tmp_path / "killed.db") < 10 * per_page and time.monotonic() < deadline:
+        while (
+            committed_papers(tmp_path / "killed.db") < 10 * per_page and time.monotonic() < deadline
+        ):
             assert proc.poll() is None, "harvest ended before it could be killed"
             time.sleep(0.01)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        stored_before = _committed(tmp_path / "killed.db")
+        stored_before = committed_papers(tmp_path / "killed.db")
         assert 0 < stored_before < pages * per_page
         server.requests.clear()
         rerun = subprocess.run(cmd, env=env, capture_output=True, timeout=120)

@@ -33,7 +33,9 @@ def _seed(run, tmp_path, n=4):
 def _feedback(db):
     con = sqlite3.connect(db)
     try:
-        return con.execute("SELECT paper_rowid, rating FROM feedback ORDER BY paper_rowid").fetchall()
+        return con.execute(
+            "SELECT paper_rowid, rating FROM feedback ORDER BY paper_rowid"
+        ).fetchall()
     finally:
         con.close()
 
@@ -80,7 +82,12 @@ def test_import_matches_adds_likes_and_lists_broken_entries(run, tmp_path):
     result = run("library", "import", str(bib), "--json")
     assert result.code == 1  # one broken entry
     summary = json.loads(result.out)
-    assert (summary["matched"], summary["added"], summary["liked"], summary["rejected"]) == (1, 1, 2, 1)
+    assert (summary["matched"], summary["added"], summary["liked"], summary["rejected"]) == (
+        1,
+        1,
+        2,
+        1,
+    )
     assert "broken2020" in result.err or "line" in result.err
     assert run("papers", "count").out.strip() == "5"
     ids = {row["id"] for row in json.loads(run("library", "--json").out)}
@@ -107,4 +114,6 @@ def test_interests_add_list_remove(run):
     assert [i["text"] for i in listed] == ["sparse attention for long context", "quantization"]
     assert run("interest", "remove", str(listed[0]["id"])).code == 0
     assert run("interest", "remove", "nope").code == 2
-    assert [i["text"] for i in json.loads(run("interest", "list", "--json").out)] == ["quantization"]
+    assert [i["text"] for i in json.loads(run("interest", "list", "--json").out)] == [
+        "quantization"
+    ]

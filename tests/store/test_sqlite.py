@@ -90,10 +90,9 @@ def test_fts_index_follows_updates(store):
 
 def test_failed_batch_leaves_store_unchanged(store):
     store.upsert([make_paper("2301.00001")])
-    with pytest.raises(RuntimeError):
-        with store.transaction():
-            store.upsert([make_paper("2301.00002")])
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.transaction():
+        store.upsert([make_paper("2301.00002")])
+        raise RuntimeError("boom")
     assert store.count() == 1
 
 
