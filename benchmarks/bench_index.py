@@ -1,13 +1,15 @@
 """Benchmark the vector index on synthetic clustered 384-d vectors.
 
-    python benchmarks/bench_index.py                        # 100k and 2.7M (the 2.7M build is long)
-    python benchmarks/bench_index.py --sizes 100000 --ef 32,64,128
-    python benchmarks/bench_index.py --exact-sweep          # where exact search stops being cheap
+    python benchmarks/bench_index.py --sizes 100000 --exact-sweep     # ~2 min
+    python benchmarks/bench_index.py --sizes 2700000 --ef auto,256,512,1024 --workdir DIR
+        # ~1.5 h on 2 shared cores, 7 GB under DIR; add --skip-build to time queries again
 
 For each size: build the index in a child process (build time, peak RSS, file sizes), compute
 exact top-10 for the queries by streaming the vectors again, then load the index in a fresh
 child process and time single queries on one thread (p50/p99, recall@10 against exact, peak
-RSS), then time an incremental update (add 1,000 papers, save).
+RSS) for each HNSW search depth in --ef ("auto": the index's own), then filtered searches
+(allowed = random subsets), then updates on a copy (add 1,000 papers and save; add enough to
+fold the delta into the graph and save). Results print as JSON; docs/benchmarks.md has them.
 
 The vectors imitate sentence embeddings of papers: 2,000 topics of Zipf-skewed popularity, each
 a centre on the unit sphere plus a 32-dimensional spread of its own (embeddings of related

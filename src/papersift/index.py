@@ -7,8 +7,8 @@ store is searched exactly, a large one mostly through the graph, and adding pape
 rebuilds the graph. Removing a key tombstones its row; re-adding a key tombstones the old row.
 
 The graph stores int8 vectors (a quarter of float32); its best candidates are re-scored with
-the float16 copy of every row, kept on disk and memory-mapped, so scores are full-precision
-cosine similarities and only the rows a query touches are read.
+the float16 copy of every row, kept on disk and memory-mapped, so scores are cosine
+similarities within ~1e-3 of float32 ones and only the rows a query touches are read.
 
 On disk (a directory beside the database, see `index_dir_for`):
 
@@ -19,7 +19,8 @@ On disk (a directory beside the database, see `index_dir_for`):
 
 This module never opens the store: callers pass integer keys (paper rowids) and vectors.
 Writers must be serialized by the caller (one process updates an index at a time); any number
-of readers may load it meanwhile.
+of readers may load it meanwhile. A `VectorIndex` is not thread-safe (usearch's single-thread
+search reuses one scratch context): share it between threads behind a lock.
 """
 
 from __future__ import annotations
@@ -43,9 +44,10 @@ from papersift.errors import PapersiftError
 FORMAT_VERSION = 1
 META_FILE = "meta.json"
 
-# Measured on the 2-core benchmark machine (docs/benchmarks.md, "Vector index"): one exact query
-# over 10k x 384 float32 takes ~0.8 ms, over 20k ~2.9 ms, while the graph answers in ~0.6 ms at
-# 200k. Below this many rows the delta stays exact; reaching it folds the delta into the graph.
+# Below this many rows the delta stays exact; reaching it folds the delta into the graph.
+# bench_index.py --exact-sweep on the shared 2-core machine: one exact 384-d query takes
+# 0.7 ms over 10k rows but 3.4 ms over 20k (the matrix leaves the cache), the graph 0.4 ms.
+# 10k keeps the delta's scan under 1 ms next to a graph search.
 EXACT_LIMIT = 10_000
 # Spill float16 rows to disk every this many rows while building, so a 2.7M-row build holds the
 # graph and at most this many rows in memory (not the 2 GB of vectors).
@@ -408,7 +410,7 @@ class VectorIndex:
         while wanted < len(self._graph):
             # A filtered search asks for many candidates: search twice as wide as it asks.
             expansion = max(depth, 2 * wanted)
-            if self._graph.expansion_search != expansion:  # usually equal: spare threads a race
+            if self._graph.expansion_search != expansion:
                 self._graph.expansion_search = expansion
             found = self._graph.search(q, wanted, threads=1).keys.astype(np.int64)
             usable = found[self._live[found] & (mask[found] if mask is not None else True)]
@@ -594,7 +596,9 @@ def build_index(
             index._vectors.persist(directory, None)
     index.save(directory)
     settings = index.settings
-    del index  # reopened memory-mapped: a 2.7M-row graph in memory is ~2.3 GB, mapped ~0.5 GB
+    # Reopened memory-mapped: at 2.7M rows the graph built in memory holds ~2.1 GB; mapped, a
+    # searching process stays ~1.6-1.8 GB, and the kernel may drop the pages it maps.
+    del index
     return VectorIndex.load(directory, model_id, dim, settings)
 
 

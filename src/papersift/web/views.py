@@ -32,10 +32,11 @@ def paper_url(paper_id: str, action: str | None = None) -> str:
     """`/papers/{id}` (ids keep their `/` and `:`, as the digest's links do).
 
     An id with an empty, `.` or `..` segment would be rewritten by the browser before it is
-    sent, so such ids go in the query string instead.
+    sent, and one with a `%` can be decoded twice on the way, so such ids go in the query
+    string instead.
     """
     segments = paper_id.split("/")
-    if any(s in ("", ".", "..") for s in segments) or (
+    if "%" in paper_id or any(s in ("", ".", "..") for s in segments) or (
         len(segments) > 1 and segments[-1] in PAPER_ACTIONS
     ):
         query = urlencode({"id": paper_id} | ({"action": action} if action else {}))
