@@ -84,9 +84,7 @@ def index_path(store: SqliteStore, model_id: str) -> Path:
 def _stored_batches(
     store: SqliteStore, model_id: str, size: int = 50_000
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    keys, vectors = store.load_embeddings(model_id)
-    for start in range(0, len(keys), size):
-        yield keys[start : start + size], vectors[start : start + size]
+    return store.iter_embeddings(model_id, size)
 
 
 def open_index(

@@ -354,6 +354,27 @@ class SqliteStore:
         matrix = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(keys), -1)
         return np.asarray(keys, dtype=np.int64), matrix.astype(np.float32)
 
+    def iter_embeddings(self, model_id: str, chunk: int = 50_000) -> Iterator[tuple[Any, Any]]:
+        """(rowids, float32 matrix) of a model's vectors, `chunk` at a time, in rowid order.
+
+        Rebuilding the index of all arXiv this way holds one chunk, not 2.7M vectors (~4 GB).
+        """
+        import numpy as np
+
+        last = -1
+        while True:
+            rows = self.db.execute(
+                "SELECT paper_rowid, vector FROM embeddings WHERE model_id = ? "
+                "AND paper_rowid > ? ORDER BY paper_rowid LIMIT ?",
+                (model_id, last, chunk),
+            ).fetchall()
+            if not rows:
+                return
+            keys = np.asarray([r[0] for r in rows], dtype=np.int64)
+            matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float16)
+            yield keys, matrix.reshape(len(rows), -1).astype(np.float32)
+            last = int(keys[-1])
+
     def embedding_rowids(self, model_id: str) -> Any:
         """Sorted int64 array of the rowids that have a vector for this model."""
         import numpy as np
