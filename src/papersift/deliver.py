@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import smtplib
 import socket
 import ssl
-import tempfile
 from collections.abc import Sequence
 from email import policy
 from email.message import EmailMessage
@@ -21,6 +19,7 @@ from email.parser import BytesParser
 from email.utils import formatdate, getaddresses, make_msgid
 from pathlib import Path
 
+from papersift.atomic import write_atomically
 from papersift.config import EmailConfig
 from papersift.errors import PapersiftError
 
@@ -137,7 +136,7 @@ def queue_message(message: EmailMessage, outbox: Path) -> Path:
     try:
         outbox.mkdir(parents=True, exist_ok=True)
         path = outbox / name
-        _write_atomically(path, data)
+        write_atomically(path, data)
     except OSError as err:
         reason = err.strerror or type(err).__name__
         raise DeliveryError(f"cannot keep the unsent digest in {outbox}: {reason}") from err
@@ -201,14 +200,3 @@ def _scrub(text: str, secret: str | None) -> str:
 
 def _timestamp() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise

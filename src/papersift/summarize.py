@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +19,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from papersift.atomic import write_atomically
 from papersift.text import collapse_whitespace
 
 # --- sentence splitting -----------------------------------------------------------------------
@@ -403,11 +402,4 @@ def _write_cache(path: Path, paper_id: str, model: str, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     entry = json.dumps({"paper_id": paper_id, "model": model, "text": text}, ensure_ascii=False)
     # Write then rename, so a crash or a parallel run never leaves half a file behind.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(entry)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, entry)

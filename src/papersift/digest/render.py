@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import re
-import tempfile
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
+from papersift.atomic import write_atomically
 from papersift.digest import FORMATS, Format
 from papersift.errors import PapersiftError, UsageError
 from papersift.records import Digest, DigestEntry, Paper
@@ -148,7 +147,7 @@ def write_digest(digest: Digest, out_dir: Path, formats: Iterable[Format]) -> di
         out_dir.mkdir(parents=True, exist_ok=True)
         for fmt, text in documents.items():
             path = out_dir / f"{stem}.{EXTENSIONS[fmt]}"
-            _write_atomically(path, text)
+            write_atomically(path, text, mode=0o644)
             written[fmt] = path
     except OSError as err:
         reason = err.strerror or type(err).__name__
@@ -366,16 +365,3 @@ def _environment() -> jinja2.Environment:
 
 
 # --- I/O ---
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a digest is meant to be opened and served
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -36,8 +36,10 @@ def paper_url(paper_id: str, action: str | None = None) -> str:
     string instead.
     """
     segments = paper_id.split("/")
-    if "%" in paper_id or any(s in ("", ".", "..") for s in segments) or (
-        len(segments) > 1 and segments[-1] in PAPER_ACTIONS
+    if (
+        "%" in paper_id
+        or any(s in ("", ".", "..") for s in segments)
+        or (len(segments) > 1 and segments[-1] in PAPER_ACTIONS)
     ):
         query = urlencode({"id": paper_id} | ({"action": action} if action else {}))
         return f"/paper?{query}"
