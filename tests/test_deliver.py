@@ -111,8 +111,6 @@ def auth_server(inbox: Inbox) -> Iterator[Controller]:
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1, made with the openssl command."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl command not found")
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
@@ -252,6 +250,10 @@ def test_starttls_to_a_server_without_it_is_a_clear_error(plain_server):
         send_digest_email(TEXT, HTML, "s", config(plain_server.port, tls="starttls"))
 
 
+needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl command")
+
+
+@needs_openssl
 def test_starttls_verifies_the_certificate(inbox, certificate, monkeypatch):
     controller = start(inbox, tls_context=server_tls_context(certificate), require_starttls=True)
     try:
@@ -267,6 +269,7 @@ def test_starttls_verifies_the_certificate(inbox, certificate, monkeypatch):
         controller.stop()
 
 
+@needs_openssl
 def test_implicit_tls_with_login(inbox, certificate, monkeypatch):
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
     controller = start(
