@@ -29,15 +29,12 @@ def test_fast_path_agrees_with_the_reference(fast, reference) -> None:
     assert cosines.min() >= 0.98, cosines
 
 
-def test_fast_path_keeps_input_order_across_sorted_batches(fast) -> None:
+def test_fast_path_vectors_do_not_depend_on_batch_neighbours(fast) -> None:
     texts = ["a", ABSTRACTS[0], "b c", ABSTRACTS[1], ABSTRACTS[2]]
     together = fast.encode(texts, batch_size=2)
     alone = np.vstack([fast.encode([t]) for t in texts])
-    similarity = together @ alone.T
-    assert list(np.argmax(similarity, axis=1)) == list(range(len(texts)))
-    # Dynamic int8 picks activation scales per batch, so a text's vector shifts slightly with
-    # its batch neighbours (most for a short text padded beside a long one).
-    assert np.diag(similarity).min() >= 0.97
+    # Each text runs alone (dynamic int8 scales are per run), in input order after sorting.
+    np.testing.assert_allclose(together, alone, atol=1e-6)
 
 
 def test_fast_path_truncates_overlong_text_and_reports_progress(fast) -> None:
