@@ -5,7 +5,6 @@ templates; no real paper text) in the same run. Printed:
 - throughput (texts/s, best of --rounds, paths interleaved so background load hits all alike)
   and the ratio to the reference measured in this run;
 - cosine of fast-path vectors to the reference (mean, min);
-- the fast path without length sorting, to show what sorting itself buys;
 - retrieval quality on a synthetic query -> paper set (each query paraphrases one paper's method,
   task and setting with different words): recall@1, recall@10 and MRR for each path;
 - static vs reference agreement: Spearman correlation of pairwise similarities and the overlap
@@ -28,7 +27,6 @@ import random
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -233,15 +231,6 @@ def similarity_agreement(reference: np.ndarray, other: np.ndarray) -> tuple[floa
     return rho, neighbour_overlap(reference, other)
 
 
-def unsorted_encode(embedder, texts: Sequence[str], batch_size: int) -> np.ndarray:
-    """The fast path with runs of `batch_size` in input order (same workers): what its small,
-    length-sorted runs save."""
-    ids = embedder.token_ids(texts)
-    batches = [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
-    with ThreadPoolExecutor(max_workers=embedder.workers) as pool:
-        return np.concatenate(list(pool.map(embedder._encode_batch, batches)))
-
-
 def load_text() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
@@ -305,7 +294,6 @@ def report(args: argparse.Namespace) -> None:
             texts, batch_size=bs, normalize_embeddings=True, show_progress_bar=False
         ),
         "fast (onnx int8)": lambda: fast.encode(texts, batch_size=bs),
-        "fast, runs of --batch-size, input order": lambda: unsorted_encode(fast, texts, bs),
         "static": lambda: static.encode(texts),
     }
     best, cpu, out = best_times(runs, args.rounds)

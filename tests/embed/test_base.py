@@ -1,4 +1,4 @@
-"""Pure helpers: the text we embed, its hash, row normalization, batching, name parsing."""
+"""Pure helpers: the text we embed, its hash, row normalization, name parsing."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from papersift.embed import paper_text, parse_model_name, text_hash
-from papersift.embed.base import length_sorted_batches, normalize_rows
+from papersift.embed.base import normalize_rows
 from papersift.errors import UsageError
 
 
@@ -49,21 +49,6 @@ def test_normalize_rows_gives_unit_rows_and_keeps_zero_rows() -> None:
     rows = normalize_rows(np.array([[3.0, 4.0], [0.0, 0.0]]))
     assert rows.dtype == np.float32
     np.testing.assert_allclose(rows, [[0.6, 0.8], [0.0, 0.0]], rtol=1e-6)
-
-
-@given(st.lists(st.integers(0, 600), max_size=200), st.integers(1, 64))
-def test_length_sorted_batches_partition_the_texts_longest_first(lengths, batch_size) -> None:
-    batches = list(length_sorted_batches(lengths, batch_size))
-    flat = [int(i) for batch in batches for i in batch]
-    assert sorted(flat) == list(range(len(lengths)))
-    assert all(1 <= len(batch) <= batch_size for batch in batches)
-    in_order = [lengths[i] for i in flat]
-    assert in_order == sorted(lengths, reverse=True)
-
-
-def test_length_sorted_batches_reject_a_zero_batch() -> None:
-    with pytest.raises(ValueError):
-        list(length_sorted_batches([1, 2], 0))
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,7 @@ def test_export_is_cached_and_reused(fast, embed_cache) -> None:
     folder = model_folder(fast.model_id)
     assert folder.parent.parent == embed_cache
     meta = json.loads((folder / "meta.json").read_text())
-    assert meta["fused_ops"].get("Attention") == 6  # fusion really happened
+    assert meta["fused_ops"].get("MultiHeadAttention") == 6  # fusion really happened
     before = (folder / "model.int8.onnx").stat().st_mtime_ns
     again = load_embedder(f"{DEFAULT_MODEL}@onnx-int8")
     assert (folder / "model.int8.onnx").stat().st_mtime_ns == before
