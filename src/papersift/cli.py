@@ -594,9 +594,9 @@ def search(
     hits = run_search(
         store,
         query,
-        mode=mode,
+        mode=mode,  # type: ignore[arg-type]
         k=k,
-        where=where,  # type: ignore[arg-type]
+        where=where,
         semantic=lambda: _searcher(store, model),
         warn=warn,
     )
@@ -1151,9 +1151,18 @@ def serve(
     multi_user: Annotated[
         bool, typer.Option("--multi-user", help="Accounts with passwords (for a shared server).")
     ] = False,
+    no_signup: Annotated[
+        bool,
+        typer.Option(
+            "--no-signup",
+            help="With --multi-user: no sign-up page; accounts come from `papersift user add`.",
+        ),
+    ] = False,
     model: ModelOption = None,
 ) -> None:
     """The local web app: feed, search, library, map and digests in your browser."""
+    if no_signup and not multi_user:
+        raise UsageError("--no-signup only applies with --multi-user (single-user has no accounts)")
     from papersift.store import default_db_path
     from papersift.web import run
 
@@ -1169,9 +1178,56 @@ def serve(
         host or config.serve.host,
         port or config.serve.port,
         multi_user,
+        allow_signup=not no_signup,
         model=model or DEFAULT_MODEL,
         on_ready=ready,
     )
+
+
+# -- user accounts (multi-user serve) -----------------------------------------------------
+
+user_app = typer.Typer(
+    help="Accounts for `papersift serve --multi-user` (each has its own library).",
+    no_args_is_help=True,
+)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create an account (asks for its password twice unless --password-stdin)."""
+    from papersift.web.auth import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = create_user(open_db(), name, password)
+    console().print(f"Created account {user.name!r}.", markup=False)
+
+
+@user_app.command("list")
+def user_list(as_json: JsonFlag = False) -> None:
+    """The accounts, oldest first."""
+    rows = (
+        open_db()
+        .db.execute(
+            "SELECT name, created_at FROM users WHERE password_hash IS NOT NULL ORDER BY id"
+        )
+        .fetchall()
+    )
+    if as_json:
+        print_json([{"name": name, "created_at": created} for name, created in rows])
+    elif not rows:
+        console().print("No accounts yet: `papersift user add NAME` creates one.")
+    else:
+        for name, created in rows:
+            console().print(f"{name}  (since {created[:10]})", markup=False)
 
 
 # -- library ------------------------------------------------------------------------------

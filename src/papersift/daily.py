@@ -171,7 +171,7 @@ def publish(
             rendered,
         )
     files = write_digest(digest, out_dir, formats) if out_dir is not None else {}  # type: ignore[arg-type]
-    return Published(digest_id, dict(files), rendered)
+    return Published(digest_id, {str(kind): path for kind, path in files.items()}, rendered)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
@@ -62,7 +63,7 @@ class Archive:
         )
         return int(cur.lastrowid or 0)
 
-    def list(self, limit: int = 100) -> list[ArchivedDigest]:
+    def list(self, limit: int = 100) -> builtins.list[ArchivedDigest]:
         rows = self.db.execute(
             "SELECT id, created_at, window_start, window_end, title, papers FROM digests "
             "WHERE user_id = ? ORDER BY id DESC LIMIT ?",
@@ -106,7 +107,7 @@ class Archive:
             (self.user_id, day.isoformat(), digest_id, recipient, sent_at, error),
         )
 
-    def unsent(self) -> list[Delivery]:
+    def unsent(self) -> builtins.list[Delivery]:
         rows = self.db.execute(
             "SELECT day, digest_id, recipient, sent_at, error FROM deliveries "
             "WHERE user_id = ? AND sent_at IS NULL ORDER BY day",

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from papersift.records import Paper
+
+if TYPE_CHECKING:  # sqlite.py imports this module
+    from papersift.store.sqlite import PreparedBatch
 
 
 @dataclass
@@ -25,7 +28,7 @@ class UpsertCounts:
 
 class Store(Protocol):
     def transaction(self) -> AbstractContextManager[Any]: ...
-    def upsert(self, papers: Iterable[Paper]) -> UpsertCounts: ...
+    def upsert(self, papers: Iterable[Paper] | PreparedBatch) -> UpsertCounts: ...
     def get(self, ident: str) -> Paper | None: ...
     def rowid_of(self, ident: str) -> int | None: ...
     def papers_by_rowid(self, rowids: Sequence[int]) -> dict[int, Paper]: ...

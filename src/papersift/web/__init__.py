@@ -68,6 +68,7 @@ def run(
     port: int = 8765,
     multi_user: bool = False,
     *,
+    allow_signup: bool = True,
     model: str | None = None,
     log_level: str = "warning",
     on_ready: Any = None,
@@ -84,6 +85,7 @@ def run(
     app = create_app(
         db_path,
         multi_user=multi_user,
+        allow_signup=allow_signup,
         model=model,
         preload_model=True,
         # Behind a name (multi-user on a LAN) any Host is fine: accounts guard the data.
