@@ -433,7 +433,7 @@ index_app = typer.Typer(help="The vector index beside the store.", no_args_is_he
 app.add_typer(index_app, name="index")
 
 
-# The bundled all-MiniLM-L6-v2 exported to int8 ONNX: 2.1-2.3x the reference's speed at cosine
+# The bundled all-MiniLM-L6-v2 exported to int8 ONNX: 3.1-3.7x the reference's speed at cosine
 # 0.994 (docs/benchmarks.md). One default for every command, so vectors are computed once.
 DEFAULT_MODEL = "fast"
 

@@ -13,7 +13,7 @@ strings. One call ranks in two stages so that 100k candidates take well under a 
 then maximal marginal relevance picks the final k so that one topic cannot fill the page.
 Every recommendation carries the reasons a person can check: the liked papers it is closest
 to, the words it shares with the profile, the interest and tag it matches.
-Weights and thresholds were tuned on benchmarks/bench_rank.py; docs/rank-notes.md has the
+Weights and thresholds were tuned on benchmarks/bench_rank.py; docs/benchmarks.md has the
 numbers.
 """
 
@@ -518,7 +518,7 @@ class _LinearModel:
 
 
 # arxiv-sanity's classifier; C=1 beat its 0.1 and 0.01 on the benchmark once the likes are
-# few (docs/rank-notes.md).
+# few (docs/benchmarks.md).
 LEXICAL_C = 1.0
 
 
