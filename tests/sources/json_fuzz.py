@@ -1,23 +1,28 @@
-"""Hypothesis strategies that damage JSON documents, for the JSON source parsers' property tests.
+"""The tests every JSON source parser must pass, built per format, and the strategies behind them.
 
-A parser given any of them may yield Papers and ParseErrors or raise a ParseError; anything
-else (a KeyError, a RecursionError, a non-record object) is a bug.
+A parser given random bytes or a damaged document may yield Papers and ParseErrors or raise a
+ParseError; anything else (a KeyError, a RecursionError, a non-record object) is a bug. Each
+format's test file binds these tests to its own parser and fixtures and keeps the rest.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from tests.sources import contract
 
 from papersift.errors import ParseError
 from papersift.records import Paper
+from papersift.sources import head_text
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = contract.fuzz_settings(150)
 
 JSON_VALUES = st.recursive(
     st.none()
@@ -32,17 +37,41 @@ JSON_VALUES = st.recursive(
 )
 
 
-def check_contract(parse: Callable[..., Iterator[Any]], data: bytes) -> None:
-    """Run `parse` over `data`: only Papers and ParseErrors may come out, or one ParseError."""
-    try:
-        items = list(parse(data, "fuzz.json"))
-    except ParseError as err:
-        assert "\n" not in err.one_line()
-        return
-    for item in items:
-        assert isinstance(item, Paper | ParseError), type(item)
+@dataclass(frozen=True)
+class JsonFormat:
+    """One JSON source format, as its tests see it."""
+
+    samples: str  # its folder among the real samples, which also names its cases in these tests
+    parse: contract.Parse
+    sniff: contract.Sniff
+    fixtures: Path  # the folder of its invented fixtures
+    origin: str  # the file name its tests give the parser
+
+    def read(self, name: str) -> bytes:
+        return (self.fixtures / name).read_bytes()
+
+    def run(self, data: bytes, **options: int) -> tuple[list[Paper], list[ParseError]]:
+        return contract.papers_and_errors(self.parse, data, self.origin, **options)
+
+
+def check_contract(parse: contract.Parse, data: bytes) -> None:
+    """Run `parse` over `data`: only Papers and ParseErrors may come out, or one ParseError.
+
+    Every error must read as one line, as the CLI shows it.
+    """
+    for item in contract.parse_outcome(parse, data, "fuzz.json"):
         if isinstance(item, ParseError):
             assert "\n" not in item.one_line()
+
+
+def assert_title_too_long(outcome: tuple[list[Paper], list[ParseError]]) -> None:
+    """Of a one-record document with a ten-million-character title: the record is rejected.
+
+    With its size said plainly, rather than kept, cut short or left to hang the parser.
+    """
+    papers, errors = outcome
+    assert not papers
+    assert (errors[0].field, errors[0].reason) == ("title", "too long (10,000,000 characters)")
 
 
 def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -94,3 +123,27 @@ def damaged(draw: st.DrawFn, originals: list[bytes]) -> bytes:
         with contextlib.suppress(json.JSONDecodeError):  # a blank or broken line stays so
             lines[index] = _substitute(draw, lines[index])
         return "\n".join(lines).encode()
+
+
+def random_bytes_test(source: JsonFormat) -> contract.Test:
+    check = partial(check_contract, source.parse)
+    return contract.property_test(source.samples, st.binary(max_size=2_000), check, FUZZ)
+
+
+def damaged_fixtures_test(source: JsonFormat, names: list[str]) -> contract.Test:
+    inputs = damaged([source.read(name) for name in names])
+    return contract.property_test(
+        source.samples, inputs, partial(check_contract, source.parse), FUZZ
+    )
+
+
+def sniff_claims_test(source: JsonFormat) -> contract.Test:
+    """A test that the sniffer claims every real sample in the format's folder, and no other."""
+
+    def test(shared_formats: Path) -> None:
+        for path in sorted(shared_formats.glob("*/**/*")):
+            if path.is_file() and path.name != "SOURCES.md":
+                claimed = source.sniff(head_text(path.read_bytes()))
+                assert claimed is (path.parent.name == source.samples), path
+
+    return test

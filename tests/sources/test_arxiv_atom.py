@@ -7,25 +7,22 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from tests.sources import xml_fuzz
+from tests.sources.contract import papers_only
 
 from papersift.errors import ParseError, ServerReportedError
 from papersift.ids import parse_arxiv_id
 from papersift.records import Link, Paper
-from papersift.sources import arxiv_atom, arxiv_oai, arxiv_rss, detect_format, head_text
+from papersift.sources import arxiv_atom, head_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "arxiv-atom"
 GOOD_FIXTURES = ["classic.xml", "format2025.xml", "bad_records.xml", "error.xml", "empty.xml"]
+# This format, as the checks every arXiv XML parser must pass (xml_fuzz.py) see it.
+ATOM = xml_fuzz.ArxivXml("arxiv-atom", arxiv_atom.parse, arxiv_atom.sniff, FIXTURES, GOOD_FIXTURES)
 
 
 def parse_fixture(name: str) -> list[Paper | ParseError]:
     return list(arxiv_atom.parse((FIXTURES / name).read_bytes(), name))
-
-
-def papers_only(items: list[Paper | ParseError]) -> list[Paper]:
-    assert all(isinstance(item, Paper) for item in items), items
-    return [item for item in items if isinstance(item, Paper)]
 
 
 def test_classic_format_entry_keeps_every_field() -> None:
@@ -84,18 +81,11 @@ def test_empty_result_yields_nothing() -> None:
     assert parse_fixture("empty.xml") == []
 
 
-def test_bad_records_are_reported_and_the_others_kept() -> None:
-    items = parse_fixture("bad_records.xml")
-    assert len(items) == 5
-    good = [item.id for item in items if isinstance(item, Paper)]
-    assert good == ["2501.00001", "2501.00005"]
-    errors = [item for item in items if isinstance(item, ParseError)]
-    assert [(e.record, e.field) for e in errors] == [
-        ("2501.00002 (#2)", "title"),
-        ("#3", "id"),
-        ("2501.00004 (#4)", "published"),
-    ]
-    assert "9999" in errors[2].reason
+test_bad_records_are_reported_and_the_others_kept = xml_fuzz.bad_records_test(
+    ATOM,
+    kept=["2501.00001", "2501.00005"],
+    rejected=[("2501.00002 (#2)", "title"), ("#3", "id"), ("2501.00004 (#4)", "published")],
+)
 
 
 def test_ten_megabyte_title_rejects_only_that_record() -> None:
@@ -116,8 +106,8 @@ def test_entry_with_a_non_arxiv_id_names_the_id_field() -> None:
     assert "example.org" in items[1].reason
 
 
-@pytest.mark.parametrize(
-    "data",
+test_malformed_xml_is_one_parse_error = xml_fuzz.malformed_xml_test(
+    ATOM,
     [
         (FIXTURES / "classic.xml").read_bytes()[:1500],  # truncated mid-entry
         b"<feed xmlns='http://www.w3.org/2005/Atom'><entry></feed>",
@@ -127,10 +117,6 @@ def test_entry_with_a_non_arxiv_id_names_the_id_field() -> None:
         b"<?xml version='1.0' encoding='no-such-codec'?><feed/>",
     ],
 )
-def test_malformed_xml_is_one_parse_error(data: bytes) -> None:
-    with pytest.raises(ParseError) as raised:
-        list(arxiv_atom.parse(data, "bad.xml"))
-    assert raised.value.file == "bad.xml" and raised.value.record is None
 
 
 def test_other_xml_is_refused_as_not_an_atom_feed() -> None:
@@ -138,19 +124,10 @@ def test_other_xml_is_refused_as_not_an_atom_feed() -> None:
         arxiv_atom.parse(b"<rss version='2.0'><channel/></rss>", "rss.xml")
 
 
-@pytest.mark.parametrize("name", ["entity_bomb.xml", "xxe.xml"])
-def test_unsafe_xml_is_refused(name: str) -> None:
-    with pytest.raises(ParseError, match="unsafe XML refused"):
-        parse_fixture(name)
-
-
-@pytest.mark.parametrize("name", GOOD_FIXTURES)
-def test_sniff_recognises_api_responses(name: str) -> None:
-    assert arxiv_atom.sniff(head_text((FIXTURES / name).read_bytes()))
-
-
-@pytest.mark.parametrize(
-    "head",
+test_unsafe_xml_is_refused = xml_fuzz.unsafe_xml_test(ATOM)
+test_sniff_recognises_api_responses = xml_fuzz.sniff_recognises_fixtures_test(ATOM)
+test_sniff_rejects_other_documents = xml_fuzz.sniff_rejects_test(
+    ATOM,
     [
         # A generic blog Atom feed, and a generic OpenSearch feed from another site.
         "<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><id>urn:blog</id></feed>",
@@ -162,8 +139,6 @@ def test_sniff_recognises_api_responses(name: str) -> None:
         "",
     ],
 )
-def test_sniff_rejects_other_documents(head: str) -> None:
-    assert not arxiv_atom.sniff(head)
 
 
 def test_sniff_leaves_the_listing_feeds_atom_variant_to_rss() -> None:
@@ -171,53 +146,8 @@ def test_sniff_leaves_the_listing_feeds_atom_variant_to_rss() -> None:
     assert not arxiv_atom.sniff(head)
 
 
-def assert_only_papers_or_errors(data: bytes) -> None:
-    try:
-        items = list(arxiv_atom.parse(data, "fuzz.xml"))
-    except ParseError:
-        return
-    for item in items:
-        assert isinstance(item, Paper | ParseError)
-        if isinstance(item, Paper):
-            assert item.title and parse_arxiv_id(item.id) == (item.id, None)
-
-
-@st.composite
-def mutated_fixture(draw: st.DrawFn) -> bytes:
-    data = bytearray((FIXTURES / draw(st.sampled_from(GOOD_FIXTURES))).read_bytes())
-    if draw(st.booleans()):
-        del data[draw(st.integers(0, len(data))) :]
-    for _ in range(draw(st.integers(0, 6))):
-        if data:
-            data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
-    return bytes(data)
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.binary(max_size=2_000))
-def test_random_bytes_give_only_papers_or_parse_errors(data: bytes) -> None:
-    assert_only_papers_or_errors(data)
-
-
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mutated_fixture())
-def test_mutated_fixtures_give_only_papers_or_parse_errors(data: bytes) -> None:
-    assert_only_papers_or_errors(data)
-
-
-def test_every_shared_sample(shared_formats: Path) -> None:
-    samples = sorted((shared_formats / "arxiv-api-atom").rglob("*.xml"))
-    assert len(samples) >= 6
-    for path in samples:
-        data = path.read_bytes()
-        head = head_text(data)
-        assert arxiv_atom.sniff(head), path.name
-        assert not arxiv_oai.sniff(head) and not arxiv_rss.sniff(head), path.name
-        assert detect_format(data, path.name) == "arxiv-atom"
-        if path.parent.name == "edge":
-            check_edge_sample(path, data)
-        else:
-            check_paper_sample(path, data)
+test_random_bytes_give_only_papers_or_parse_errors = xml_fuzz.random_bytes_test(ATOM)
+test_mutated_fixtures_give_only_papers_or_parse_errors = xml_fuzz.mutated_fixtures_test(ATOM)
 
 
 def check_edge_sample(path: Path, data: bytes) -> None:
@@ -246,3 +176,8 @@ def check_paper_sample(path: Path, data: bytes) -> None:
         assert paper.published is not None and paper.updated is not None
         assert paper.published <= paper.updated
         assert paper.link("abs") == f"https://arxiv.org/abs/{paper.id}"
+
+
+test_every_shared_sample = xml_fuzz.shared_samples_test(
+    ATOM, ["arxiv-api-atom"], 6, check_edge_sample, check_paper_sample
+)

@@ -7,13 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from tests.sources import xml_fuzz
 
 from papersift.errors import ParseError, ServerReportedError
 from papersift.ids import parse_arxiv_id
 from papersift.records import Link, Paper
-from papersift.sources import arxiv_atom, arxiv_oai, arxiv_rss, detect_format, head_text
+from papersift.sources import arxiv_oai
 from papersift.sources.arxiv_oai import split_author_string
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "arxiv-oai"
@@ -27,16 +26,10 @@ GOOD_FIXTURES = [
     "error_norecordsmatch.xml",
 ]
 SHARED_FOLDERS = ["arxiv-oai-arxiv", "arxiv-oai-arxivraw", "arxiv-oai-dc"]
-
-
-def read(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-def papers_of(name: str) -> list[Paper]:
-    items = list(arxiv_oai.parse(read(name), name))
-    assert all(isinstance(item, Paper) for item in items), items
-    return [item for item in items if isinstance(item, Paper)]
+# This format, as the checks every arXiv XML parser must pass (xml_fuzz.py) see it.
+OAI = xml_fuzz.ArxivXml("arxiv-oai", arxiv_oai.parse, arxiv_oai.sniff, FIXTURES, GOOD_FIXTURES)
+read = OAI.read
+papers_of = OAI.papers_of
 
 
 def test_arxiv_format_record_and_deleted_record_skipped() -> None:
@@ -147,16 +140,11 @@ def test_no_records_match_is_an_empty_result() -> None:
     assert list(arxiv_oai.parse(read("error_norecordsmatch.xml"), "n.xml")) == []
 
 
-def test_bad_records_are_reported_and_the_others_kept() -> None:
-    items = list(arxiv_oai.parse(read("bad_records.xml"), "bad_records.xml"))
-    assert [item.id for item in items if isinstance(item, Paper)] == ["2301.00001", "2301.00005"]
-    errors = [item for item in items if isinstance(item, ParseError)]
-    assert [(e.record, e.field) for e in errors] == [
-        ("2301.00002 (#2)", "title"),
-        ("#3", "id"),
-        ("2301.00004 (#4)", "version date"),
-    ]
-    assert "9999" in errors[2].reason
+test_bad_records_are_reported_and_the_others_kept = xml_fuzz.bad_records_test(
+    OAI,
+    kept=["2301.00001", "2301.00005"],
+    rejected=[("2301.00002 (#2)", "title"), ("#3", "id"), ("2301.00004 (#4)", "version date")],
+)
 
 
 def test_ten_megabyte_title_rejects_only_that_record() -> None:
@@ -186,8 +174,8 @@ def test_identify_response_holds_no_records() -> None:
         arxiv_oai.parse(data, "identify.xml")
 
 
-@pytest.mark.parametrize(
-    "data",
+test_malformed_xml_is_one_parse_error = xml_fuzz.malformed_xml_test(
+    OAI,
     [
         read("listrecords_arxivraw.xml")[:2000],
         b"<OAI-PMH xmlns='http://www.openarchives.org/OAI/2.0/'><ListRecords>",
@@ -195,16 +183,7 @@ def test_identify_response_holds_no_records() -> None:
         b"",
     ],
 )
-def test_malformed_xml_is_one_parse_error(data: bytes) -> None:
-    with pytest.raises(ParseError) as raised:
-        list(arxiv_oai.parse(data, "bad.xml"))
-    assert raised.value.file == "bad.xml" and raised.value.record is None
-
-
-@pytest.mark.parametrize("name", ["entity_bomb.xml", "xxe.xml"])
-def test_unsafe_xml_is_refused(name: str) -> None:
-    with pytest.raises(ParseError, match="unsafe XML refused"):
-        list(arxiv_oai.parse(read(name), name))
+test_unsafe_xml_is_refused = xml_fuzz.unsafe_xml_test(OAI)
 
 
 @pytest.mark.parametrize(
@@ -226,13 +205,9 @@ def test_split_author_string(text: str, names: list[str]) -> None:
     assert split_author_string(text) == names
 
 
-@pytest.mark.parametrize("name", GOOD_FIXTURES)
-def test_sniff_recognises_oai_responses(name: str) -> None:
-    assert arxiv_oai.sniff(head_text(read(name)))
-
-
-@pytest.mark.parametrize(
-    "head",
+test_sniff_recognises_oai_responses = xml_fuzz.sniff_recognises_fixtures_test(OAI)
+test_sniff_rejects_other_documents = xml_fuzz.sniff_rejects_test(
+    OAI,
     [
         "<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'/>",
         "<rss version='2.0'><channel><link>https://arxiv.org/</link></channel></rss>",
@@ -241,59 +216,8 @@ def test_sniff_recognises_oai_responses(name: str) -> None:
         "",
     ],
 )
-def test_sniff_rejects_other_documents(head: str) -> None:
-    assert not arxiv_oai.sniff(head)
-
-
-def assert_only_papers_or_errors(data: bytes) -> None:
-    try:
-        items = list(arxiv_oai.parse(data, "fuzz.xml"))
-    except ParseError:
-        return
-    for item in items:
-        assert isinstance(item, Paper | ParseError)
-        if isinstance(item, Paper):
-            assert item.title and parse_arxiv_id(item.id) == (item.id, None)
-
-
-@st.composite
-def mutated_fixture(draw: st.DrawFn) -> bytes:
-    data = bytearray(read(draw(st.sampled_from(GOOD_FIXTURES))))
-    if draw(st.booleans()):
-        del data[draw(st.integers(0, len(data))) :]
-    for _ in range(draw(st.integers(0, 6))):
-        if data:
-            data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
-    return bytes(data)
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.binary(max_size=2_000))
-def test_random_bytes_give_only_papers_or_parse_errors(data: bytes) -> None:
-    assert_only_papers_or_errors(data)
-
-
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mutated_fixture())
-def test_mutated_fixtures_give_only_papers_or_parse_errors(data: bytes) -> None:
-    assert_only_papers_or_errors(data)
-
-
-def test_every_shared_sample(shared_formats: Path) -> None:
-    samples = [
-        p for folder in SHARED_FOLDERS for p in sorted((shared_formats / folder).rglob("*.xml"))
-    ]
-    assert len(samples) >= 7
-    for path in samples:
-        data = path.read_bytes()
-        head = head_text(data)
-        assert arxiv_oai.sniff(head), path.name
-        assert not arxiv_atom.sniff(head) and not arxiv_rss.sniff(head), path.name
-        assert detect_format(data, path.name) == "arxiv-oai"
-        if path.parent.name == "edge":
-            check_edge_sample(path, data)
-        else:
-            check_paper_sample(path, data)
+test_random_bytes_give_only_papers_or_parse_errors = xml_fuzz.random_bytes_test(OAI)
+test_mutated_fixtures_give_only_papers_or_parse_errors = xml_fuzz.mutated_fixtures_test(OAI)
 
 
 def check_edge_sample(path: Path, data: bytes) -> None:
@@ -335,3 +259,8 @@ def check_paper_sample(path: Path, data: bytes) -> None:
         assert sum(len(p.authors) for p in papers) == text.count("<dc:creator>")
     # oai_dc subjects are words; every one in the samples maps to a known category code.
     assert all(p.categories for p in papers)
+
+
+test_every_shared_sample = xml_fuzz.shared_samples_test(
+    OAI, SHARED_FOLDERS, 7, check_edge_sample, check_paper_sample
+)

@@ -7,13 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from tests.sources import xml_fuzz
 
 from papersift.errors import ParseError, ServerReportedError
 from papersift.ids import parse_arxiv_id
 from papersift.records import Paper
-from papersift.sources import arxiv_atom, arxiv_oai, arxiv_rss, detect_format, head_text
+from papersift.sources import arxiv_atom, arxiv_rss, head_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "arxiv-rss"
 GOOD_FIXTURES = [
@@ -25,16 +24,10 @@ GOOD_FIXTURES = [
     "empty_channel.xml",
 ]
 ANNOUNCED = dt.date(2025, 3, 4)
-
-
-def read(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-def papers_of(name: str) -> list[Paper]:
-    items = list(arxiv_rss.parse(read(name), name))
-    assert all(isinstance(item, Paper) for item in items), items
-    return [item for item in items if isinstance(item, Paper)]
+# This format, as the checks every arXiv XML parser must pass (xml_fuzz.py) see it.
+RSS = xml_fuzz.ArxivXml("arxiv-rss", arxiv_rss.parse, arxiv_rss.sniff, FIXTURES, GOOD_FIXTURES)
+read = RSS.read
+papers_of = RSS.papers_of
 
 
 def test_rss_items_of_every_announce_type() -> None:
@@ -120,16 +113,11 @@ def test_empty_channel_yields_nothing() -> None:
     assert papers_of("empty_channel.xml") == []
 
 
-def test_bad_records_are_reported_and_the_others_kept() -> None:
-    items = list(arxiv_rss.parse(read("bad_records.xml"), "bad_records.xml"))
-    assert [item.id for item in items if isinstance(item, Paper)] == ["2503.02001", "2503.02005"]
-    errors = [item for item in items if isinstance(item, ParseError)]
-    assert [(e.record, e.field) for e in errors] == [
-        ("2503.02002 (#2)", "title"),
-        ("#3", "id"),
-        ("2503.02004 (#4)", "pubDate"),
-    ]
-    assert "9999" in errors[2].reason
+test_bad_records_are_reported_and_the_others_kept = xml_fuzz.bad_records_test(
+    RSS,
+    kept=["2503.02001", "2503.02005"],
+    rejected=[("2503.02002 (#2)", "title"), ("#3", "id"), ("2503.02004 (#4)", "pubDate")],
+)
 
 
 def test_ten_megabyte_title_rejects_only_that_record() -> None:
@@ -151,8 +139,8 @@ def test_description_without_abstract_marker_drops_only_the_preamble() -> None:
     assert arxiv_rss.abstract_of(None) is None
 
 
-@pytest.mark.parametrize(
-    "data",
+test_malformed_or_incomplete_feed_is_one_parse_error = xml_fuzz.malformed_xml_test(
+    RSS,
     [
         read("daily.xml")[:1800],
         b"<rss version='2.0'><channel><item><title>x</item></channel></rss>",
@@ -161,10 +149,6 @@ def test_description_without_abstract_marker_drops_only_the_preamble() -> None:
         b"",
     ],
 )
-def test_malformed_or_incomplete_feed_is_one_parse_error(data: bytes) -> None:
-    with pytest.raises(ParseError) as raised:
-        list(arxiv_rss.parse(data, "bad.xml"))
-    assert raised.value.file == "bad.xml" and raised.value.record is None
 
 
 def test_other_xml_is_refused_as_not_a_listing_feed() -> None:
@@ -172,19 +156,10 @@ def test_other_xml_is_refused_as_not_a_listing_feed() -> None:
         arxiv_rss.parse(b"<OAI-PMH xmlns='http://www.openarchives.org/OAI/2.0/'/>", "o.xml")
 
 
-@pytest.mark.parametrize("name", ["entity_bomb.xml", "xxe.xml"])
-def test_unsafe_xml_is_refused(name: str) -> None:
-    with pytest.raises(ParseError, match="unsafe XML refused"):
-        list(arxiv_rss.parse(read(name), name))
-
-
-@pytest.mark.parametrize("name", GOOD_FIXTURES)
-def test_sniff_recognises_listing_feeds(name: str) -> None:
-    assert arxiv_rss.sniff(head_text(read(name)))
-
-
-@pytest.mark.parametrize(
-    "head",
+test_unsafe_xml_is_refused = xml_fuzz.unsafe_xml_test(RSS)
+test_sniff_recognises_listing_feeds = xml_fuzz.sniff_recognises_fixtures_test(RSS)
+test_sniff_rejects_other_documents = xml_fuzz.sniff_rejects_test(
+    RSS,
     [
         "<?xml version='1.0'?><rss version='2.0'><channel><link>https://blog.example.org</link>",
         "<feed xmlns='http://www.w3.org/2005/Atom'><id>http://arxiv.org/api/x</id></feed>",
@@ -195,8 +170,6 @@ def test_sniff_recognises_listing_feeds(name: str) -> None:
         "",
     ],
 )
-def test_sniff_rejects_other_documents(head: str) -> None:
-    assert not arxiv_rss.sniff(head)
 
 
 def test_sniff_leaves_api_responses_to_the_atom_parser() -> None:
@@ -204,53 +177,8 @@ def test_sniff_leaves_api_responses_to_the_atom_parser() -> None:
     assert not arxiv_rss.sniff(head) and arxiv_atom.sniff(head)
 
 
-def assert_only_papers_or_errors(data: bytes) -> None:
-    try:
-        items = list(arxiv_rss.parse(data, "fuzz.xml"))
-    except ParseError:
-        return
-    for item in items:
-        assert isinstance(item, Paper | ParseError)
-        if isinstance(item, Paper):
-            assert item.title and parse_arxiv_id(item.id) == (item.id, None)
-
-
-@st.composite
-def mutated_fixture(draw: st.DrawFn) -> bytes:
-    data = bytearray(read(draw(st.sampled_from(GOOD_FIXTURES))))
-    if draw(st.booleans()):
-        del data[draw(st.integers(0, len(data))) :]
-    for _ in range(draw(st.integers(0, 6))):
-        if data:
-            data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
-    return bytes(data)
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.binary(max_size=2_000))
-def test_random_bytes_give_only_papers_or_parse_errors(data: bytes) -> None:
-    assert_only_papers_or_errors(data)
-
-
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mutated_fixture())
-def test_mutated_fixtures_give_only_papers_or_parse_errors(data: bytes) -> None:
-    assert_only_papers_or_errors(data)
-
-
-def test_every_shared_sample(shared_formats: Path) -> None:
-    samples = sorted((shared_formats / "arxiv-rss").rglob("*.xml"))
-    assert len(samples) >= 3
-    for path in samples:
-        data = path.read_bytes()
-        head = head_text(data)
-        assert arxiv_rss.sniff(head), path.name
-        assert not arxiv_atom.sniff(head) and not arxiv_oai.sniff(head), path.name
-        assert detect_format(data, path.name) == "arxiv-rss"
-        if path.parent.name == "edge":
-            check_edge_sample(path, data)
-        else:
-            check_paper_sample(path, data)
+test_random_bytes_give_only_papers_or_parse_errors = xml_fuzz.random_bytes_test(RSS)
+test_mutated_fixtures_give_only_papers_or_parse_errors = xml_fuzz.mutated_fixtures_test(RSS)
 
 
 def check_edge_sample(path: Path, data: bytes) -> None:
@@ -285,3 +213,8 @@ def check_paper_sample(path: Path, data: bytes) -> None:
         assert paper.authors and all("(" not in name for name in paper.authors)
         assert paper.categories and paper.version is not None
         assert paper.updated is not None and paper.extra["license"]
+
+
+test_every_shared_sample = xml_fuzz.shared_samples_test(
+    RSS, ["arxiv-rss"], 3, check_edge_sample, check_paper_sample
+)

@@ -7,23 +7,17 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.sources import contract, library_fuzz
 
 from papersift.errors import ParseError
 from papersift.records import Paper
-from papersift.sources import bibtex, head_text
+from papersift.sources import bibtex
 
 ORIGIN = "library.bib"
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def run(data: bytes) -> tuple[list[Paper], list[ParseError]]:
-    out = list(bibtex.parse(data, ORIGIN))
-    papers = [item for item in out if isinstance(item, Paper)]
-    errors = [item for item in out if isinstance(item, ParseError)]
-    assert len(papers) + len(errors) == len(out), "parse yielded something else"
-    return papers, errors
+# This format, as the checks every library export parser must pass (library_fuzz.py) see it.
+BIBTEX = library_fuzz.LibraryFormat("bibtex", ".bib", bibtex.parse, bibtex.sniff, ORIGIN)
+run = BIBTEX.run
 
 
 def by_citekey(papers: list[Paper]) -> dict[str, Paper]:
@@ -184,8 +178,8 @@ def test_a_file_without_entries_is_one_parse_error(data):
         run(data)
 
 
-@pytest.mark.parametrize(
-    ("head", "expected"),
+test_sniff = contract.sniff_test(
+    bibtex.sniff,
     [
         ("@article{key,\n title={x}}", True),
         ("%% BibDesk header\n\n   @STRING{jan = {January}}", True),
@@ -195,19 +189,9 @@ def test_a_file_without_entries_is_one_parse_error(data):
         ("mail me at someone@example.org {today}", False),
     ],
 )
-def test_sniff(head, expected):
-    assert bibtex.sniff(head) is expected
 
 
 # --- hypothesis: nothing but Paper / ParseError ever comes out ---------------------------------
-
-
-def only_papers_or_parse_errors(data: bytes) -> None:
-    try:
-        for item in bibtex.parse(data, "fuzz.bib"):
-            assert isinstance(item, Paper | ParseError)
-    except ParseError:
-        pass
 
 
 _BIBTEX_ALPHABET = st.sampled_from(
@@ -225,35 +209,11 @@ _BIBTEX_ALPHABET = st.sampled_from(
 )
 
 
-@FUZZ
-@given(st.binary(max_size=2_000))
-def test_random_bytes(data):
-    only_papers_or_parse_errors(data)
-
-
-@FUZZ
-@given(st.lists(_BIBTEX_ALPHABET, max_size=200).map("".join))
-def test_random_bibtex_like_text(text):
-    only_papers_or_parse_errors(text.encode())
-
-
-def _fixture_bytes() -> list[bytes]:
-    folder = Path(__file__).resolve().parents[1] / "fixtures" / "bibtex"
-    return [path.read_bytes() for path in sorted(folder.glob("*.bib"))]
-
-
-@FUZZ
-@given(st.sampled_from(_fixture_bytes()), st.data())
-def test_truncated_and_byte_flipped_fixtures(original, data):
-    cut = data.draw(st.integers(0, len(original)))
-    flips = data.draw(
-        st.lists(st.tuples(st.integers(0, max(cut - 1, 0)), st.integers(0, 255)), max_size=4)
-    )
-    mutated = bytearray(original[:cut])
-    for position, value in flips:
-        if position < len(mutated):
-            mutated[position] = value
-    only_papers_or_parse_errors(bytes(mutated))
+test_random_bytes = library_fuzz.random_bytes_test(BIBTEX)
+test_random_bibtex_like_text = library_fuzz.format_like_text_test(
+    BIBTEX, st.lists(_BIBTEX_ALPHABET, max_size=200).map("".join)
+)
+test_truncated_and_byte_flipped_fixtures = library_fuzz.truncated_and_flipped_fixtures_test(BIBTEX)
 
 
 # --- the real public samples --------------------------------------------------------------------
@@ -281,17 +241,8 @@ LATEX_ACCENT = re.compile(
 
 
 def test_real_exports(shared_formats):
-    folder = shared_formats / "bibtex"
-    assert sorted(p.name for p in folder.glob("*.bib")) == sorted(SAMPLES)
-    all_papers: list[Paper] = []
-    for name, (count, arxiv_ids) in SAMPLES.items():
-        data = (folder / name).read_bytes()
-        assert bibtex.sniff(head_text(data)), name
-        papers, errors = run(data)
-        assert errors == [], name
-        assert len(papers) == count, name
-        assert {p.arxiv_id for p in papers if p.arxiv_id} == arxiv_ids, name
-        all_papers += papers
+    found = library_fuzz.read_real_exports(shared_formats, BIBTEX, SAMPLES, clean=True)
+    all_papers = [paper for papers, _ in found.values() for paper in papers]
     titles = {p.title for p in all_papers}
     names = {a for p in all_papers for a in p.authors}
     # LaTeX accents and capital-protecting braces are gone from what a reader sees. (Math and
@@ -308,15 +259,6 @@ def test_real_exports(shared_formats):
     assert (science.doi, science.published) == ("10.1126/science.1252319", dt.date(2014, 7, 1))
 
 
-def test_sniff_claims_no_sample_of_another_format(shared_formats):
-    others = [
-        path
-        for path in shared_formats.rglob("*")
-        if path.is_file()
-        and path.name != "SOURCES.md"
-        and path.parent.name != "bibtex"
-        and path.name != "README.md"
-    ]
-    assert len(others) > 10
-    claimed = [str(p) for p in others if bibtex.sniff(head_text(p.read_bytes()))]
-    assert claimed == []
+test_sniff_claims_no_sample_of_another_format = library_fuzz.sniff_claims_no_other_sample_test(
+    BIBTEX
+)

@@ -7,23 +7,17 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.sources import contract, library_fuzz
 
 from papersift.errors import ParseError
 from papersift.records import Paper
-from papersift.sources import csl, head_text
+from papersift.sources import csl
 
 ORIGIN = "library.json"
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def run(data: bytes) -> tuple[list[Paper], list[ParseError]]:
-    out = list(csl.parse(data, ORIGIN))
-    papers = [item for item in out if isinstance(item, Paper)]
-    errors = [item for item in out if isinstance(item, ParseError)]
-    assert len(papers) + len(errors) == len(out), "parse yielded something else"
-    return papers, errors
+# This format, as the checks every library export parser must pass (library_fuzz.py) see it.
+CSL = library_fuzz.LibraryFormat("csl-json", ".json", csl.parse, csl.sniff, ORIGIN)
+run = CSL.run
 
 
 def read(fixtures: Path, name: str) -> bytes:
@@ -102,8 +96,8 @@ def test_items_of_the_wrong_shape_are_reported_one_by_one(fixtures):
     assert "implausible" in errors[3].reason and "9999" in errors[3].reason
 
 
-@pytest.mark.parametrize(
-    ("data", "reason"),
+test_unreadable_documents_are_one_parse_error = contract.unreadable_documents_test(
+    run,
     [
         (b'[{"id": "a", "title": "Cut', "malformed or truncated JSON"),
         (b"", "empty document"),
@@ -112,9 +106,6 @@ def test_items_of_the_wrong_shape_are_reported_one_by_one(fixtures):
         (b"3", "expected a CSL-JSON array"),
     ],
 )
-def test_unreadable_documents_are_one_parse_error(data, reason):
-    with pytest.raises(ParseError, match=reason):
-        run(data)
 
 
 def test_a_ten_megabyte_title_is_a_clear_error():
@@ -158,8 +149,8 @@ def test_bad_issued_values_are_errors_of_the_issued_field(issued):
     assert [e.field for e in errors] == ["issued"]
 
 
-@pytest.mark.parametrize(
-    ("head", "expected"),
+test_sniff = contract.sniff_test(
+    csl.sniff,
     [
         ('[\n  {"id":"a","issued":{"date-parts":[[2020]]}}', True),
         ('{"id": "a", "type": "article-journal", "title": "x"}', True),
@@ -168,19 +159,9 @@ def test_bad_issued_values_are_errors_of_the_issued_field(issued):
         ('@article{a, title={"issued": 1}}', False),
     ],
 )
-def test_sniff(head, expected):
-    assert csl.sniff(head) is expected
 
 
 # --- hypothesis: nothing but Paper / ParseError ever comes out ---------------------------------
-
-
-def only_papers_or_parse_errors(data: bytes) -> None:
-    try:
-        for thing in csl.parse(data, "fuzz.json"):
-            assert isinstance(thing, Paper | ParseError)
-    except ParseError:
-        pass
 
 
 _JSON_VALUES = st.recursive(
@@ -214,35 +195,11 @@ _JSON_VALUES = st.recursive(
 )
 
 
-@FUZZ
-@given(st.binary(max_size=2_000))
-def test_random_bytes(data):
-    only_papers_or_parse_errors(data)
-
-
-@FUZZ
-@given(_JSON_VALUES)
-def test_random_json_documents_with_csl_keys(document):
-    only_papers_or_parse_errors(json.dumps(document).encode())
-
-
-def _fixture_bytes() -> list[bytes]:
-    folder = Path(__file__).resolve().parents[1] / "fixtures" / "csl-json"
-    return [path.read_bytes() for path in sorted(folder.glob("*.json"))]
-
-
-@FUZZ
-@given(st.sampled_from(_fixture_bytes()), st.data())
-def test_truncated_and_byte_flipped_fixtures(original, data):
-    cut = data.draw(st.integers(0, len(original)))
-    flips = data.draw(
-        st.lists(st.tuples(st.integers(0, max(cut - 1, 0)), st.integers(0, 255)), max_size=4)
-    )
-    mutated = bytearray(original[:cut])
-    for position, value in flips:
-        if position < len(mutated):
-            mutated[position] = value
-    only_papers_or_parse_errors(bytes(mutated))
+test_random_bytes = library_fuzz.random_bytes_test(CSL)
+test_random_json_documents_with_csl_keys = library_fuzz.format_like_text_test(
+    CSL, _JSON_VALUES.map(json.dumps)
+)
+test_truncated_and_byte_flipped_fixtures = library_fuzz.truncated_and_flipped_fixtures_test(CSL)
 
 
 # --- the real public samples --------------------------------------------------------------------
@@ -256,17 +213,7 @@ SAMPLES = {
 
 
 def test_real_exports(shared_formats):
-    folder = shared_formats / "csl-json"
-    assert sorted(p.name for p in folder.glob("*.json")) == sorted(SAMPLES)
-    found = {}
-    for name, (count, arxiv_ids) in SAMPLES.items():
-        data = (folder / name).read_bytes()
-        assert csl.sniff(head_text(data)), name
-        papers, errors = run(data)
-        assert len(papers) + len(errors) == count, name
-        if arxiv_ids is not None:
-            assert {p.arxiv_id for p in papers if p.arxiv_id} == arxiv_ids, name
-        found[name] = (papers, errors)
+    found = library_fuzz.read_real_exports(shared_formats, CSL, SAMPLES, clean=False)
     robotics, robotics_errors = found["zotero-better-csl-json-robotics-ml.json"]
     # The one error is the empty placeholder item.
     assert [(e.record, e.field) for e in robotics_errors] == [("zotero-1 (#16)", "title")]
@@ -282,14 +229,4 @@ def test_real_exports(shared_formats):
     assert any("Jesús" in a for p in graph for a in p.authors)  # UTF-8 names come through
 
 
-def test_sniff_claims_no_sample_of_another_format(shared_formats):
-    others = [
-        path
-        for path in shared_formats.rglob("*")
-        if path.is_file()
-        and path.name not in ("SOURCES.md", "README.md")
-        and path.parent.name != "csl-json"
-    ]
-    assert len(others) > 10
-    claimed = [str(p) for p in others if csl.sniff(head_text(p.read_bytes()))]
-    assert claimed == []
+test_sniff_claims_no_sample_of_another_format = library_fuzz.sniff_claims_no_other_sample_test(CSL)

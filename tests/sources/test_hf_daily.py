@@ -6,29 +6,20 @@ import datetime as dt
 import json
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from tests.conftest import FIXTURES
-from tests.sources.json_fuzz import FUZZ, check_contract, damaged
+from tests.sources import contract, json_fuzz
 
-from papersift.errors import ParseError, ServerReportedError
-from papersift.records import Link, Paper
-from papersift.sources import head_text, hf_daily
+from papersift.errors import ServerReportedError
+from papersift.records import Link
+from papersift.sources import hf_daily
 
 ORIGIN = "daily.json"
-FOLDER = FIXTURES / "hf-daily"
-
-
-def run(data: bytes) -> tuple[list[Paper], list[ParseError]]:
-    out = list(hf_daily.parse(data, ORIGIN))
-    papers = [item for item in out if isinstance(item, Paper)]
-    errors = [item for item in out if isinstance(item, ParseError)]
-    assert len(papers) + len(errors) == len(out), "parse yielded something else"
-    return papers, errors
-
-
-def read(name: str) -> bytes:
-    return (FOLDER / name).read_bytes()
+# This format, as the checks every JSON source parser must pass (json_fuzz.py) see it.
+HF_DAILY = json_fuzz.JsonFormat(
+    "hf-daily-papers", hf_daily.parse, hf_daily.sniff, FIXTURES / "hf-daily", ORIGIN
+)
+run = HF_DAILY.run
+read = HF_DAILY.read
 
 
 def one_item(**paper_fields: object) -> bytes:
@@ -98,8 +89,8 @@ def test_server_error_response_is_reported_as_what_the_server_said():
         run(b'{"error": "\\"date\\" must be a valid date in the past"}')
 
 
-@pytest.mark.parametrize(
-    ("data", "reason"),
+test_unreadable_documents_are_one_parse_error = contract.unreadable_documents_test(
+    run,
     [
         (b'[{"paper": {"id": "2603.1', "malformed or truncated JSON"),
         ('[{"paper": {"title": "Caf\u00e9"}}]'.encode("latin-1"), "not UTF-8"),
@@ -107,14 +98,10 @@ def test_server_error_response_is_reported_as_what_the_server_said():
         (b"", "empty document"),
     ],
 )
-def test_unreadable_documents_are_one_parse_error(data, reason):
-    with pytest.raises(ParseError, match=reason):
-        run(data)
 
 
 def test_a_ten_megabyte_title_is_a_clear_error():
-    _, errors = run(one_item(title="t" * 10_000_000))
-    assert (errors[0].field, errors[0].reason) == ("title", "too long (10,000,000 characters)")
+    json_fuzz.assert_title_too_long(run(one_item(title="t" * 10_000_000)))
 
 
 def test_wrongly_typed_extras_are_left_out_not_guessed():
@@ -122,8 +109,8 @@ def test_wrongly_typed_extras_are_left_out_not_guessed():
     assert {"upvotes", "github_stars", "ai_keywords"}.isdisjoint(papers[0].extra)
 
 
-@pytest.mark.parametrize(
-    ("head", "expected"),
+test_sniff = contract.sniff_test(
+    hf_daily.sniff,
     [
         ('[{"paper":{"id":"2603.10412","upvotes":3,"publishedAt":"2026-03-10"}}]', True),
         ('{"id": "2603.10412", "upvotes": 3, "publishedAt": "2026-03-10"}', True),
@@ -131,20 +118,14 @@ def test_wrongly_typed_extras_are_left_out_not_guessed():
         ('{"error": "\\"date\\" must be a valid date in the past"}', False),
     ],
 )
-def test_sniff(head, expected):
-    assert hf_daily.sniff(head) is expected
 
 
-@FUZZ
-@given(st.binary(max_size=2_000))
-def test_random_bytes_give_only_papers_or_parse_errors(data):
-    check_contract(hf_daily.parse, data)
+test_random_bytes_give_only_papers_or_parse_errors = json_fuzz.random_bytes_test(HF_DAILY)
 
 
-@FUZZ
-@given(damaged([read(name) for name in ("daily_papers.json", "paper.json")]))
-def test_damaged_fixtures_give_only_papers_or_parse_errors(data):
-    check_contract(hf_daily.parse, data)
+test_damaged_fixtures_give_only_papers_or_parse_errors = json_fuzz.damaged_fixtures_test(
+    HF_DAILY, ["daily_papers.json", "paper.json"]
+)
 
 
 def test_real_daily_papers_sample(shared_formats):
@@ -166,8 +147,4 @@ def test_real_daily_papers_sample(shared_formats):
         assert len(paper.authors) == len(item["paper"]["authors"])
 
 
-def test_sniff_claims_the_daily_papers_sample_and_nothing_else(shared_formats):
-    for path in sorted(shared_formats.glob("*/**/*")):
-        if path.is_file() and path.name != "SOURCES.md":
-            claimed = hf_daily.sniff(head_text(path.read_bytes()))
-            assert claimed is (path.parent.name == "hf-daily-papers"), path
+test_sniff_claims_the_daily_papers_sample_and_nothing_else = json_fuzz.sniff_claims_test(HF_DAILY)

@@ -6,29 +6,19 @@ import datetime as dt
 import json
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from tests.conftest import FIXTURES
-from tests.sources.json_fuzz import FUZZ, check_contract, damaged
+from tests.sources import contract, json_fuzz
 
-from papersift.errors import ParseError, ServerReportedError
-from papersift.records import Paper
-from papersift.sources import head_text, openalex
+from papersift.errors import ServerReportedError
+from papersift.sources import openalex
 
 ORIGIN = "openalex.json"
-FOLDER = FIXTURES / "openalex"
-
-
-def run(data: bytes) -> tuple[list[Paper], list[ParseError]]:
-    out = list(openalex.parse(data, ORIGIN))
-    papers = [item for item in out if isinstance(item, Paper)]
-    errors = [item for item in out if isinstance(item, ParseError)]
-    assert len(papers) + len(errors) == len(out), "parse yielded something else"
-    return papers, errors
-
-
-def read(name: str) -> bytes:
-    return (FOLDER / name).read_bytes()
+# This format, as the checks every JSON source parser must pass (json_fuzz.py) see it.
+OPENALEX = json_fuzz.JsonFormat(
+    "openalex", openalex.parse, openalex.sniff, FIXTURES / "openalex", ORIGIN
+)
+run = OPENALEX.run
+read = OPENALEX.read
 
 
 def work_with(**fields: object) -> bytes:
@@ -106,8 +96,8 @@ def test_server_error_response_is_reported_as_what_the_server_said():
         run(data)
 
 
-@pytest.mark.parametrize(
-    ("data", "reason"),
+test_unreadable_documents_are_one_parse_error = contract.unreadable_documents_test(
+    run,
     [
         (read("works.json")[:200], "malformed or truncated JSON"),
         ('{"id": "W1", "title": "Caf\u00e9"}'.encode("latin-1"), "not UTF-8"),
@@ -115,9 +105,6 @@ def test_server_error_response_is_reported_as_what_the_server_said():
         (b'{"meta": {"count": 0}}', "no works found"),
     ],
 )
-def test_unreadable_documents_are_one_parse_error(data, reason):
-    with pytest.raises(ParseError, match=reason):
-        run(data)
 
 
 def test_empty_result_list_yields_nothing():
@@ -125,12 +112,11 @@ def test_empty_result_list_yields_nothing():
 
 
 def test_a_ten_megabyte_title_is_a_clear_error():
-    _, errors = run(work_with(title="t" * 10_000_000))
-    assert (errors[0].field, errors[0].reason) == ("title", "too long (10,000,000 characters)")
+    json_fuzz.assert_title_too_long(run(work_with(title="t" * 10_000_000)))
 
 
-@pytest.mark.parametrize(
-    ("head", "expected"),
+test_sniff = contract.sniff_test(
+    openalex.sniff,
     [
         ('{"id": "https://openalex.org/W4389761608", "doi": null, "authorships": []', True),
         (
@@ -141,20 +127,14 @@ def test_a_ten_megabyte_title_is_a_clear_error():
         ('[{"id": "k", "type": "article", "title": "t"}]', False),
     ],
 )
-def test_sniff(head, expected):
-    assert openalex.sniff(head) is expected
 
 
-@FUZZ
-@given(st.binary(max_size=2_000))
-def test_random_bytes_give_only_papers_or_parse_errors(data):
-    check_contract(openalex.parse, data)
+test_random_bytes_give_only_papers_or_parse_errors = json_fuzz.random_bytes_test(OPENALEX)
 
 
-@FUZZ
-@given(damaged([read(name) for name in ("work.json", "works.json")]))
-def test_damaged_fixtures_give_only_papers_or_parse_errors(data):
-    check_contract(openalex.parse, data)
+test_damaged_fixtures_give_only_papers_or_parse_errors = json_fuzz.damaged_fixtures_test(
+    OPENALEX, ["work.json", "works.json"]
+)
 
 
 def test_real_openalex_samples(shared_formats):
@@ -189,8 +169,4 @@ def test_real_openalex_samples(shared_formats):
     assert paperqa.abstract and paperqa.abstract.startswith("Large Language Models (LLMs)")
 
 
-def test_sniff_claims_the_openalex_samples_and_nothing_else(shared_formats):
-    for path in sorted(shared_formats.glob("*/**/*")):
-        if path.is_file() and path.name != "SOURCES.md":
-            claimed = openalex.sniff(head_text(path.read_bytes()))
-            assert claimed is (path.parent.name == "openalex"), path
+test_sniff_claims_the_openalex_samples_and_nothing_else = json_fuzz.sniff_claims_test(OPENALEX)

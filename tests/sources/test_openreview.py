@@ -6,29 +6,20 @@ import datetime as dt
 import json
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from tests.conftest import FIXTURES
-from tests.sources.json_fuzz import FUZZ, check_contract, damaged
+from tests.sources import contract, json_fuzz
 
-from papersift.errors import ParseError, ServerReportedError
+from papersift.errors import ServerReportedError
 from papersift.records import Link, Paper
-from papersift.sources import head_text, openreview
+from papersift.sources import openreview
 
 ORIGIN = "notes.json"
-FOLDER = FIXTURES / "openreview"
-
-
-def run(data: bytes) -> tuple[list[Paper], list[ParseError]]:
-    out = list(openreview.parse(data, ORIGIN))
-    papers = [item for item in out if isinstance(item, Paper)]
-    errors = [item for item in out if isinstance(item, ParseError)]
-    assert len(papers) + len(errors) == len(out), "parse yielded something else"
-    return papers, errors
-
-
-def read(name: str) -> bytes:
-    return (FOLDER / name).read_bytes()
+# This format, as the checks every JSON source parser must pass (json_fuzz.py) see it.
+OPENREVIEW = json_fuzz.JsonFormat(
+    "openreview", openreview.parse, openreview.sniff, FIXTURES / "openreview", ORIGIN
+)
+run = OPENREVIEW.run
+read = OPENREVIEW.read
 
 
 def note_with(**content: object) -> bytes:
@@ -131,8 +122,8 @@ def test_server_error_response_is_reported_as_what_the_server_said():
         run(read("error.json"))
 
 
-@pytest.mark.parametrize(
-    ("data", "reason"),
+test_unreadable_documents_are_one_parse_error = contract.unreadable_documents_test(
+    run,
     [
         (read("notes.json")[:-3], "malformed or truncated JSON"),
         ('{"notes": [{"content": {"title": "Caf\u00e9"}}]}'.encode("latin-1"), "not UTF-8"),
@@ -140,38 +131,28 @@ def test_server_error_response_is_reported_as_what_the_server_said():
         (b'{"count": 0}', "no notes found"),
     ],
 )
-def test_unreadable_documents_are_one_parse_error(data, reason):
-    with pytest.raises(ParseError, match=reason):
-        run(data)
 
 
 def test_a_ten_megabyte_title_is_a_clear_error():
-    _, errors = run(note_with(title="t" * 10_000_000))
-    assert (errors[0].field, errors[0].reason) == ("title", "too long (10,000,000 characters)")
+    json_fuzz.assert_title_too_long(run(note_with(title="t" * 10_000_000)))
 
 
-@pytest.mark.parametrize(
-    ("head", "expected"),
+test_sniff = contract.sniff_test(
+    openreview.sniff,
     [
         ('{"count": 10000, "notes": [{"content": {"venue": {"value": "x"}}, "forum": "a"', True),
         ('{"id": "a", "forum": "a", "content": {"title": "t"}}', True),
         ('{"paperId": "abc", "externalIds": {}, "content": "x"}', False),
     ],
 )
-def test_sniff(head, expected):
-    assert openreview.sniff(head) is expected
 
 
-@FUZZ
-@given(st.binary(max_size=2_000))
-def test_random_bytes_give_only_papers_or_parse_errors(data):
-    check_contract(openreview.parse, data)
+test_random_bytes_give_only_papers_or_parse_errors = json_fuzz.random_bytes_test(OPENREVIEW)
 
 
-@FUZZ
-@given(damaged([read(name) for name in ("notes.json", "note_v1.json")]))
-def test_damaged_fixtures_give_only_papers_or_parse_errors(data):
-    check_contract(openreview.parse, data)
+test_damaged_fixtures_give_only_papers_or_parse_errors = json_fuzz.damaged_fixtures_test(
+    OPENREVIEW, ["notes.json", "note_v1.json"]
+)
 
 
 def test_real_openreview_sample(shared_formats):
@@ -202,8 +183,4 @@ def test_real_openreview_sample(shared_formats):
     assert all(paper.abstract and paper.authors for paper in papers)
 
 
-def test_sniff_claims_the_openreview_sample_and_nothing_else(shared_formats):
-    for path in sorted(shared_formats.glob("*/**/*")):
-        if path.is_file() and path.name != "SOURCES.md":
-            claimed = openreview.sniff(head_text(path.read_bytes()))
-            assert claimed is (path.parent.name == "openreview"), path
+test_sniff_claims_the_openreview_sample_and_nothing_else = json_fuzz.sniff_claims_test(OPENREVIEW)

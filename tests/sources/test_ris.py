@@ -6,23 +6,16 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.sources import contract, library_fuzz
 
 from papersift.errors import ParseError
-from papersift.records import Paper
-from papersift.sources import head_text, ris
+from papersift.sources import ris
 
 ORIGIN = "export.ris"
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def run(data: bytes) -> tuple[list[Paper], list[ParseError]]:
-    out = list(ris.parse(data, ORIGIN))
-    papers = [item for item in out if isinstance(item, Paper)]
-    errors = [item for item in out if isinstance(item, ParseError)]
-    assert len(papers) + len(errors) == len(out), "parse yielded something else"
-    return papers, errors
+# This format, as the checks every library export parser must pass (library_fuzz.py) see it.
+RIS = library_fuzz.LibraryFormat("ris", ".ris", ris.parse, ris.sniff, ORIGIN)
+run = RIS.run
 
 
 def read(fixtures: Path, name: str) -> bytes:
@@ -148,8 +141,8 @@ def test_a_file_without_records_is_one_parse_error(data):
         run(data)
 
 
-@pytest.mark.parametrize(
-    ("head", "expected"),
+test_sniff = contract.sniff_test(
+    ris.sniff,
     [
         ("TY  - JOUR\r\nTI  - x\r\n", True),
         ("TY  - GEN\nAU  - x\n", True),
@@ -158,19 +151,9 @@ def test_a_file_without_records_is_one_parse_error(data):
         ('[{"TY": "JOUR"}]', False),
     ],
 )
-def test_sniff(head, expected):
-    assert ris.sniff(head) is expected
 
 
 # --- hypothesis: nothing but Paper / ParseError ever comes out ---------------------------------
-
-
-def only_papers_or_parse_errors(data: bytes) -> None:
-    try:
-        for item in ris.parse(data, "fuzz.ris"):
-            assert isinstance(item, Paper | ParseError)
-    except ParseError:
-        pass
 
 
 _RIS_PIECES = st.sampled_from(
@@ -203,35 +186,11 @@ _RIS_PIECES = st.sampled_from(
 )
 
 
-@FUZZ
-@given(st.binary(max_size=2_000))
-def test_random_bytes(data):
-    only_papers_or_parse_errors(data)
-
-
-@FUZZ
-@given(st.lists(_RIS_PIECES, max_size=120).map("".join))
-def test_random_ris_like_text(text):
-    only_papers_or_parse_errors(text.encode())
-
-
-def _fixture_bytes() -> list[bytes]:
-    folder = Path(__file__).resolve().parents[1] / "fixtures" / "ris"
-    return [path.read_bytes() for path in sorted(folder.glob("*.ris"))]
-
-
-@FUZZ
-@given(st.sampled_from(_fixture_bytes()), st.data())
-def test_truncated_and_byte_flipped_fixtures(original, data):
-    cut = data.draw(st.integers(0, len(original)))
-    flips = data.draw(
-        st.lists(st.tuples(st.integers(0, max(cut - 1, 0)), st.integers(0, 255)), max_size=4)
-    )
-    mutated = bytearray(original[:cut])
-    for position, value in flips:
-        if position < len(mutated):
-            mutated[position] = value
-    only_papers_or_parse_errors(bytes(mutated))
+test_random_bytes = library_fuzz.random_bytes_test(RIS)
+test_random_ris_like_text = library_fuzz.format_like_text_test(
+    RIS, st.lists(_RIS_PIECES, max_size=120).map("".join)
+)
+test_truncated_and_byte_flipped_fixtures = library_fuzz.truncated_and_flipped_fixtures_test(RIS)
 
 
 # --- the real public samples --------------------------------------------------------------------
@@ -244,35 +203,15 @@ SAMPLES = {
 
 
 def test_real_exports(shared_formats):
-    folder = shared_formats / "ris"
-    assert sorted(p.name for p in folder.glob("*.ris")) == sorted(SAMPLES)
-    found: dict[str, list[Paper]] = {}
-    for name, (count, arxiv_ids) in SAMPLES.items():
-        data = (folder / name).read_bytes()
-        assert ris.sniff(head_text(data)), name
-        papers, errors = run(data)
-        assert errors == [], name
-        assert len(papers) == count, name
-        assert {p.arxiv_id for p in papers if p.arxiv_id} == arxiv_ids, name
-        found[name] = papers
-    pubmed = found["zotero-pubmed-export.ris"]
+    found = library_fuzz.read_real_exports(shared_formats, RIS, SAMPLES, clean=True)
+    pubmed, _ = found["zotero-pubmed-export.ris"]
     # Every PubMed record has a DOI, a journal and repeated AU lines flipped to "First Last".
     assert all(p.id.startswith("doi:") and p.extra.get("venue") for p in pubmed)
     assert pubmed[0].authors[0] == "Agata Rudnik" and len(pubmed[0].authors) == 4
     assert {p.published for p in pubmed} >= {dt.date(2019, 7, 24), dt.date(2019, 10, 1)}
-    citavi = found["citavi-export-with-arxiv-preprint.ris"]
+    citavi, _ = found["citavi-export-with-arxiv-preprint.ris"]
     assert sum(p.doi is not None for p in citavi) == 4  # the records with a DO line
     assert any(p.extra.get("type") == "GEN" and p.arxiv_id for p in citavi)
 
 
-def test_sniff_claims_no_sample_of_another_format(shared_formats):
-    others = [
-        path
-        for path in shared_formats.rglob("*")
-        if path.is_file()
-        and path.name not in ("SOURCES.md", "README.md")
-        and path.parent.name != "ris"
-    ]
-    assert len(others) > 10
-    claimed = [str(p) for p in others if ris.sniff(head_text(p.read_bytes()))]
-    assert claimed == []
+test_sniff_claims_no_sample_of_another_format = library_fuzz.sniff_claims_no_other_sample_test(RIS)

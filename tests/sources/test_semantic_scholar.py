@@ -6,31 +6,26 @@ import datetime as dt
 import json
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from tests.conftest import FIXTURES
-from tests.sources.json_fuzz import FUZZ, check_contract, damaged
+from tests.sources import contract, json_fuzz
 
-from papersift.errors import ParseError, ServerReportedError
+from papersift.errors import ServerReportedError
 from papersift.records import Paper
-from papersift.sources import head_text, openalex, semantic_scholar
+from papersift.sources import openalex, semantic_scholar
 from papersift.text import match_key, surname
 
 ORIGIN = "s2.json"
-FOLDER = FIXTURES / "semantic-scholar"
 ARXIV_PAPER = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
-
-
-def run(data: bytes) -> tuple[list[Paper], list[ParseError]]:
-    out = list(semantic_scholar.parse(data, ORIGIN))
-    papers = [item for item in out if isinstance(item, Paper)]
-    errors = [item for item in out if isinstance(item, ParseError)]
-    assert len(papers) + len(errors) == len(out), "parse yielded something else"
-    return papers, errors
-
-
-def read(name: str) -> bytes:
-    return (FOLDER / name).read_bytes()
+# This format, as the checks every JSON source parser must pass (json_fuzz.py) see it.
+S2 = json_fuzz.JsonFormat(
+    "semantic-scholar",
+    semantic_scholar.parse,
+    semantic_scholar.sniff,
+    FIXTURES / "semantic-scholar",
+    ORIGIN,
+)
+run = S2.run
+read = S2.read
 
 
 def paper_with(**fields: object) -> bytes:
@@ -121,8 +116,8 @@ def test_citation_lists_unwrap_the_citing_paper():
     assert [paper.id for paper in papers] == ["2401.04321"]
 
 
-@pytest.mark.parametrize(
-    ("data", "reason"),
+test_unreadable_documents_are_one_parse_error = contract.unreadable_documents_test(
+    run,
     [
         (read("search.json")[:-40], "malformed or truncated JSON"),
         ('{"paperId": "x", "title": "Caf\u00e9"}'.encode("latin-1"), "not UTF-8"),
@@ -130,14 +125,10 @@ def test_citation_lists_unwrap_the_citing_paper():
         (b'{"unrelated": true}', "no papers found"),
     ],
 )
-def test_unreadable_documents_are_one_parse_error(data, reason):
-    with pytest.raises(ParseError, match=reason):
-        run(data)
 
 
 def test_a_ten_megabyte_title_is_a_clear_error():
-    _, errors = run(paper_with(title="t" * 10_000_000))
-    assert (errors[0].field, errors[0].reason) == ("title", "too long (10,000,000 characters)")
+    json_fuzz.assert_title_too_long(run(paper_with(title="t" * 10_000_000)))
 
 
 def test_wrongly_typed_external_ids_are_a_clear_error():
@@ -148,8 +139,8 @@ def test_wrongly_typed_external_ids_are_a_clear_error():
     )
 
 
-@pytest.mark.parametrize(
-    ("head", "expected"),
+test_sniff = contract.sniff_test(
+    semantic_scholar.sniff,
     [
         ('{"paperId": "abc", "externalIds": {}}', True),
         ('[null, {"paperId": "abc"}]', True),
@@ -158,20 +149,14 @@ def test_wrongly_typed_external_ids_are_a_clear_error():
         ('{"count": 1, "notes": [{"forum": "x", "content": {}}]}', False),
     ],
 )
-def test_sniff(head, expected):
-    assert semantic_scholar.sniff(head) is expected
 
 
-@FUZZ
-@given(st.binary(max_size=2_000))
-def test_random_bytes_give_only_papers_or_parse_errors(data):
-    check_contract(semantic_scholar.parse, data)
+test_random_bytes_give_only_papers_or_parse_errors = json_fuzz.random_bytes_test(S2)
 
 
-@FUZZ
-@given(damaged([read(name) for name in ("paper.json", "search.json", "batch.json")]))
-def test_damaged_fixtures_give_only_papers_or_parse_errors(data):
-    check_contract(semantic_scholar.parse, data)
+test_damaged_fixtures_give_only_papers_or_parse_errors = json_fuzz.damaged_fixtures_test(
+    S2, ["paper.json", "search.json", "batch.json"]
+)
 
 
 def test_real_semantic_scholar_samples(shared_formats):
@@ -207,8 +192,4 @@ def test_paperqa_appears_in_semantic_scholar_and_openalex_as_one_paper(shared_fo
     assert match_key(s2.title) == match_key(oa.title)
 
 
-def test_sniff_claims_the_semantic_scholar_samples_and_nothing_else(shared_formats):
-    for path in sorted(shared_formats.glob("*/**/*")):
-        if path.is_file() and path.name != "SOURCES.md":
-            claimed = semantic_scholar.sniff(head_text(path.read_bytes()))
-            assert claimed is (path.parent.name == "semantic-scholar"), path
+test_sniff_claims_the_semantic_scholar_samples_and_nothing_else = json_fuzz.sniff_claims_test(S2)

@@ -9,26 +9,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.conftest import FIXTURES
-from tests.sources.json_fuzz import FUZZ, check_contract, damaged
+from tests.sources import contract, json_fuzz
 
 from papersift.errors import ParseError
 from papersift.records import Paper
-from papersift.sources import head_text, snapshot
+from papersift.sources import snapshot
 
 ORIGIN = "snapshot.jsonl"
-FOLDER = FIXTURES / "arxiv-snapshot"
-
-
-def run(data: bytes, **kwargs: int) -> tuple[list[Paper], list[ParseError]]:
-    out = list(snapshot.parse(data, ORIGIN, **kwargs))
-    papers = [item for item in out if isinstance(item, Paper)]
-    errors = [item for item in out if isinstance(item, ParseError)]
-    assert len(papers) + len(errors) == len(out), "parse yielded something else"
-    return papers, errors
-
-
-def read(name: str) -> bytes:
-    return (FOLDER / name).read_bytes()
+# This format, as the checks every JSON source parser must pass (json_fuzz.py) see it.
+SNAPSHOT = json_fuzz.JsonFormat(
+    "arxiv-snapshot", snapshot.parse, snapshot.sniff, FIXTURES / "arxiv-snapshot", ORIGIN
+)
+run = SNAPSHOT.run
+read = SNAPSHOT.read
 
 
 def line(**fields: object) -> bytes:
@@ -133,7 +126,7 @@ def test_first_line_numbers_a_chunk_from_the_middle_of_a_file():
     assert errors[-1].record == "line 1011"
 
 
-@FUZZ
+@json_fuzz.FUZZ
 @given(st.data())
 def test_chunks_ending_at_newlines_give_the_same_records_as_the_whole(data):
     whole = read("snapshot.jsonl") + read("bad_lines.jsonl")
@@ -175,9 +168,7 @@ def test_blank_input_yields_nothing(data):
 
 
 def test_a_ten_megabyte_title_is_a_clear_error():
-    papers, errors = run(line(id="2406.00001", title="x" * 10_000_000))
-    assert not papers
-    assert (errors[0].field, errors[0].reason) == ("title", "too long (10,000,000 characters)")
+    json_fuzz.assert_title_too_long(run(line(id="2406.00001", title="x" * 10_000_000)))
 
 
 def test_a_truncated_pretty_printed_record_is_one_error_for_the_file():
@@ -205,8 +196,8 @@ def test_wrong_types_name_the_field(field, value, reason):
     assert (errors[0].field, errors[0].reason) == (field, reason)
 
 
-@pytest.mark.parametrize(
-    ("head", "expected"),
+test_sniff = contract.sniff_test(
+    snapshot.sniff,
     [
         ('{"id":"2403.01234","authors_parsed":[],"update_date":"2024-01-01"}', True),
         ('{\n  "id": "x",\n  "update_date": "2024",\n  "authors_parsed": [\n', True),
@@ -215,22 +206,14 @@ def test_wrong_types_name_the_field(field, value, reason):
         ('[{"id": "k", "type": "article", "title": "t", "issued": {}}]', False),
     ],
 )
-def test_sniff(head, expected):
-    assert snapshot.sniff(head) is expected
 
 
-@FUZZ
-@given(st.binary(max_size=2_000))
-def test_random_bytes_give_only_papers_or_parse_errors(data):
-    check_contract(snapshot.parse, data)
+test_random_bytes_give_only_papers_or_parse_errors = json_fuzz.random_bytes_test(SNAPSHOT)
 
 
-@FUZZ
-@given(
-    damaged([read(name) for name in ("snapshot.jsonl", "pretty_record.json", "records_array.json")])
+test_damaged_fixtures_give_only_papers_or_parse_errors = json_fuzz.damaged_fixtures_test(
+    SNAPSHOT, ["snapshot.jsonl", "pretty_record.json", "records_array.json"]
 )
-def test_damaged_fixtures_give_only_papers_or_parse_errors(data):
-    check_contract(snapshot.parse, data)
 
 
 def test_real_snapshot_samples(shared_formats):
@@ -278,8 +261,4 @@ def test_real_snapshot_read_in_chunks_as_the_ingest_pipeline_does(shared_formats
     assert ids == [f"0704.{n:04d}" for n in range(1, 201)]
 
 
-def test_sniff_claims_the_snapshot_samples_and_nothing_else(shared_formats):
-    for path in sorted(shared_formats.glob("*/**/*")):
-        if path.is_file() and path.name != "SOURCES.md":
-            claimed = snapshot.sniff(head_text(path.read_bytes()))
-            assert claimed is (path.parent.name == "arxiv-snapshot"), path
+test_sniff_claims_the_snapshot_samples_and_nothing_else = json_fuzz.sniff_claims_test(SNAPSHOT)
