@@ -222,6 +222,11 @@ def json_text(value: object, origin: str, record: str, field: str) -> str | None
     raise ParseError(origin, f"expected text, found {json_type(value)}", record=record, field=field)
 
 
+def json_date(value: object, origin: str, record: str, field: str) -> dt.date | None:
+    """A JSON date that must be text (any `parse_date` spelling) or null."""
+    return parse_date(json_text(value, origin, record, field), origin, record, field)
+
+
 def json_list(value: object, origin: str, record: str, field: str) -> list[Any]:
     """A JSON value that must be an array or null (read as empty); else this record's error."""
     if value is None:

@@ -16,13 +16,13 @@ from papersift.records import Link, Paper
 from papersift.sources.common import (
     build_paper,
     json_count,
+    json_date,
     json_list,
     json_strings,
     json_text,
     json_type,
     keep_going,
     load_json,
-    parse_date,
     record_key,
     record_label,
 )
@@ -115,12 +115,7 @@ def _paper(paper: Any, origin: str, label: str) -> Paper:
         source=FORMAT,
         abstract=json_text(get("abstract"), origin, label, "abstract"),
         authors=_author_names(get("authors"), origin, label),
-        published=parse_date(
-            json_text(get("publicationDate"), origin, label, "publicationDate"),
-            origin,
-            label,
-            "publicationDate",
-        ),
+        published=json_date(get("publicationDate"), origin, label, "publicationDate"),
         doi=doi,
         arxiv_id=arxiv_id,
         links=_links(paper, arxiv_id, origin, label),
