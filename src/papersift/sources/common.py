@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import orjson
 
-from papersift.errors import ParseError
+from papersift.errors import ParseError, ServerReportedError
 from papersift.records import Link, Paper
 from papersift.text import collapse_whitespace, normalize_display
 
@@ -184,6 +184,38 @@ def keep_going(
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _JSON_TYPES = {dict: "an object", list: "an array", str: "text", bool: "a boolean", int: "a number"}
+
+
+def parse_json_records(
+    data: bytes,
+    origin: str,
+    records_of: Callable[[Any, str], list[Any]],
+    key_of: Callable[[Any], str | None],
+    build: Callable[[Any, str, str], Paper],
+    *,
+    skip_nulls: bool = False,
+) -> Iterator[Paper | ParseError]:
+    """The walk every JSON API parser shares: decode the document, find its records
+    (`records_of`), name each by its id (`key_of`) and build it (`build(record, origin, label)`),
+    a bad record reported and the rest kept. `skip_nulls`: null entries are skipped, not errors.
+    """
+    records = records_of(load_json(data, origin), origin)
+    labelled = (
+        (record_label(i, key_of(record)), record)
+        for i, record in enumerate(records)
+        if not (skip_nulls and record is None)
+    )
+    yield from keep_going(origin, labelled, lambda label, record: build(record, origin, label))
+
+
+def raise_api_error(origin: str, api: str, *said: object) -> None:
+    """Raise the server's own message (the first of `said` that is set) as a ServerReportedError:
+    an error body holds no papers."""
+    message = next((text for text in said if text), None)
+    if message:
+        raise ServerReportedError(
+            origin, f"{api} API error: {collapse_whitespace(str(message))[:200]}"
+        )
 
 
 def load_json(data: bytes, origin: str) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from papersift.errors import ParseError, ServerReportedError
+from papersift.errors import ParseError
 from papersift.ids import bare_arxiv_id
 from papersift.records import Link, Paper
 from papersift.sources.common import (
@@ -19,13 +19,11 @@ from papersift.sources.common import (
     json_strings,
     json_text,
     json_type,
-    keep_going,
-    load_json,
     parse_date,
+    parse_json_records,
+    raise_api_error,
     record_key,
-    record_label,
 )
-from papersift.text import collapse_whitespace
 
 FORMAT = "hf-daily"
 
@@ -37,9 +35,7 @@ def sniff(head: str) -> bool:
 
 def parse(data: bytes, origin: str) -> Iterator[Paper | ParseError]:
     """Yield a Paper per Daily Papers item (or the one paper of `/api/papers/<id>`)."""
-    entries = _entries(load_json(data, origin), origin)
-    labelled = ((record_label(i, _paper_id(entry)), entry) for i, entry in enumerate(entries))
-    yield from keep_going(origin, labelled, lambda label, entry: _paper(entry, origin, label))
+    return parse_json_records(data, origin, _entries, _paper_id, _paper)
 
 
 def _entries(document: Any, origin: str) -> list[Any]:
@@ -47,10 +43,7 @@ def _entries(document: Any, origin: str) -> list[Any]:
         return document
     if isinstance(document, dict):
         if "paper" not in document and "id" not in document and "error" in document:
-            raise ServerReportedError(
-                origin,
-                f"Hugging Face API error: {collapse_whitespace(str(document['error']))[:200]}",
-            )
+            raise_api_error(origin, "Hugging Face", str(document["error"]))
         return [document]
     raise ParseError(origin, f"expected Daily Papers items, found {json_type(document)}")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from papersift.errors import ParseError, ServerReportedError
+from papersift.errors import ParseError
 from papersift.ids import bare_arxiv_id, canonical_id, normalize_doi
 from papersift.records import Link, Paper
 from papersift.sources.common import (
@@ -20,12 +20,10 @@ from papersift.sources.common import (
     json_list,
     json_text,
     json_type,
-    keep_going,
-    load_json,
+    parse_json_records,
+    raise_api_error,
     record_key,
-    record_label,
 )
-from papersift.text import collapse_whitespace
 
 FORMAT = "openalex"
 
@@ -45,9 +43,7 @@ def sniff(head: str) -> bool:
 
 def parse(data: bytes, origin: str) -> Iterator[Paper | ParseError]:
     """Yield a Paper per work in the response."""
-    works = _works(load_json(data, origin), origin)
-    labelled = ((record_label(i, _work_id(work)), work) for i, work in enumerate(works))
-    yield from keep_going(origin, labelled, lambda label, work: _paper(work, origin, label))
+    return parse_json_records(data, origin, _works, _work_id, _paper)
 
 
 def _works(document: Any, origin: str) -> list[Any]:
@@ -59,11 +55,7 @@ def _works(document: Any, origin: str) -> list[Any]:
         return document["results"]  # type: ignore[no-any-return]
     if "id" in document or "title" in document:
         return [document]
-    said = document.get("error") or document.get("message")
-    if said:
-        raise ServerReportedError(
-            origin, f"OpenAlex API error: {collapse_whitespace(str(said))[:200]}"
-        )
+    raise_api_error(origin, "OpenAlex", document.get("error"), document.get("message"))
     raise ParseError(origin, "no works found (expected a work, or meta and results)")
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from papersift.errors import ParseError, ServerReportedError
+from papersift.errors import ParseError
 from papersift.ids import bare_arxiv_id, normalize_doi
 from papersift.records import Link, Paper
 from papersift.sources.common import (
@@ -20,12 +20,10 @@ from papersift.sources.common import (
     json_strings,
     json_text,
     json_type,
-    keep_going,
-    load_json,
+    parse_json_records,
+    raise_api_error,
     record_key,
-    record_label,
 )
-from papersift.text import collapse_whitespace
 
 FORMAT = "openreview"
 SITE = "https://openreview.net"
@@ -38,9 +36,7 @@ def sniff(head: str) -> bool:
 
 def parse(data: bytes, origin: str) -> Iterator[Paper | ParseError]:
     """Yield a Paper per note."""
-    notes = _notes(load_json(data, origin), origin)
-    labelled = ((record_label(i, _note_id(note)), note) for i, note in enumerate(notes))
-    yield from keep_going(origin, labelled, lambda label, note: _paper(note, origin, label))
+    return parse_json_records(data, origin, _notes, _note_id, _paper)
 
 
 def _notes(document: Any, origin: str) -> list[Any]:
@@ -53,11 +49,7 @@ def _notes(document: Any, origin: str) -> list[Any]:
     if "content" in document:
         return [document]
     # Errors look like {"name": "NotFoundError", "message": "...", "status": 404}.
-    said = document.get("message") or document.get("error")
-    if said:
-        raise ServerReportedError(
-            origin, f"OpenReview API error: {collapse_whitespace(str(said))[:200]}"
-        )
+    raise_api_error(origin, "OpenReview", document.get("message"), document.get("error"))
     raise ParseError(origin, "no notes found (expected notes, or a note with content)")
 
 

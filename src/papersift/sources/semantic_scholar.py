@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from papersift.errors import ParseError, ServerReportedError
+from papersift.errors import ParseError
 from papersift.ids import bare_arxiv_id, canonical_id, normalize_doi
 from papersift.records import Link, Paper
 from papersift.sources.common import (
@@ -21,12 +21,10 @@ from papersift.sources.common import (
     json_strings,
     json_text,
     json_type,
-    keep_going,
-    load_json,
+    parse_json_records,
+    raise_api_error,
     record_key,
-    record_label,
 )
-from papersift.text import collapse_whitespace
 
 FORMAT = "semantic-scholar"
 
@@ -51,13 +49,7 @@ def sniff(head: str) -> bool:
 
 def parse(data: bytes, origin: str) -> Iterator[Paper | ParseError]:
     """Yield a Paper per paper in the response; null batch entries (unknown ids) are skipped."""
-    papers = _papers(load_json(data, origin), origin)
-    labelled = (
-        (record_label(i, _paper_id(paper)), paper)
-        for i, paper in enumerate(papers)
-        if paper is not None
-    )
-    yield from keep_going(origin, labelled, lambda label, paper: _paper(paper, origin, label))
+    return parse_json_records(data, origin, _papers, _paper_id, _paper, skip_nulls=True)
 
 
 def _papers(document: Any, origin: str) -> list[Any]:
@@ -72,11 +64,7 @@ def _papers(document: Any, origin: str) -> list[Any]:
         return [document]
     if "total" in document:
         return []  # a search with no hits sends {"total": 0, "offset": 0} and no data
-    said = document.get("error") or document.get("message")
-    if said:
-        raise ServerReportedError(
-            origin, f"Semantic Scholar API error: {collapse_whitespace(str(said))[:200]}"
-        )
+    raise_api_error(origin, "Semantic Scholar", document.get("error"), document.get("message"))
     raise ParseError(origin, "no papers found (expected paperId, data or an array)")
 
 
