@@ -33,18 +33,31 @@ def title_author_key(paper: Paper) -> str | None:
     return _title_author_key(paper.title, paper.authors[0])
 
 
-# Storing a batch asks for each paper's key twice (collapse, then the row): remember recent ones.
-@lru_cache(maxsize=16_384)
-def _title_author_key(title: str, first_author: str) -> str | None:
+def _key_of(title: str, first_author: str) -> str | None:
     key = match_key(title)
     if len(key) < 12:
         return None
     return f"{key}|{match_key(surname(first_author))}"
 
 
+# Storing a batch asks for each paper's key twice (collapse, then the row): remember recent ones.
+_title_author_key = lru_cache(maxsize=16_384)(_key_of)
+
+
 def title_author_hash(paper: Paper) -> int | None:
     """`title_author_key` as a signed 64-bit integer: a small, fast index in the store."""
-    key = title_author_key(paper)
+    if not paper.authors:
+        return None
+    return _hash(_title_author_key(paper.title, paper.authors[0]))
+
+
+def title_author_hash_of(title: str, first_author: str) -> int | None:
+    """`title_author_hash` of a paper with this (normalized) title and first author, for a
+    paper whose key is needed once (the bulk path): no cache to fill."""
+    return _hash(_key_of(title, first_author))
+
+
+def _hash(key: str | None) -> int | None:
     if key is None:
         return None
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)

@@ -6,6 +6,8 @@ moment and then repeated leaves exactly what one clean run leaves.
 
 from __future__ import annotations
 
+import datetime as dt
+import marshal
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -15,10 +17,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from papersift import sources
+from papersift.bulk_rows import ErrorTuple
 from papersift.errors import ParseError, ServerReportedError
 from papersift.records import Paper
 from papersift.store.base import Store, UpsertCounts
-from papersift.store.sqlite import PreparedBatch, prepare_batch
+from papersift.store.sqlite import PreparedBatch
 
 BATCH_SIZE = 5_000
 # The snapshot is read in chunks that end at a newline, so a 4 GB dump never sits in memory.
@@ -186,23 +189,17 @@ def _store(store: Store, batch: list[Paper], report: IngestReport) -> None:
 # files a worker process does the first while this process writes: threads would not help,
 # since the sqlite3 module gives up the GIL only per row and the writer starves.
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
-_ErrorTuple = tuple[str, str, str | None, str | None]
 
 
 def _prepare_chunk(
-    chunk: bytes, origin: str, first_line: int
-) -> tuple[PreparedBatch, list[_ErrorTuple]]:
-    """Worker: parse one chunk of snapshot lines into prepared rows (picklable results)."""
-    from papersift.sources import snapshot
+    chunk: bytes, origin: str, first_line: int, now: dt.datetime
+) -> tuple[bytes, list[ErrorTuple]]:
+    """Worker: one chunk of snapshot lines as prepared rows, marshalled (~2x faster than
+    pickling 4,000 row tuples, which a result would otherwise be), and its errors."""
+    from papersift.bulk_rows import prepare_chunk
 
-    papers: list[Paper] = []
-    errors: list[_ErrorTuple] = []
-    for item in snapshot.parse(chunk, origin, first_line=first_line):
-        if isinstance(item, ParseError):
-            errors.append((item.file, item.reason, item.record, item.field))
-        else:
-            papers.append(item)
-    return prepare_batch(papers, keep_papers=False), errors
+    rows, errors = prepare_chunk(chunk, origin, first_line, now)
+    return marshal.dumps(rows), errors
 
 
 def _ingest_stream_parallel(
@@ -215,11 +212,14 @@ def _ingest_stream_parallel(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    pending: deque[tuple[Future[tuple[PreparedBatch, list[_ErrorTuple]]], int]] = deque()
+    pending: deque[tuple[Future[tuple[bytes, list[ErrorTuple]]], int]] = deque()
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)  # first seen, for every new paper
     context = multiprocessing.get_context("spawn")  # no fork of a process holding SQLite
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+    with store.bulk_load(), ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         for chunk, first_line in chunks:
-            pending.append((pool.submit(_prepare_chunk, chunk, origin, first_line), len(chunk)))
+            pending.append(
+                (pool.submit(_prepare_chunk, chunk, origin, first_line, now), len(chunk))
+            )
             if len(pending) >= 3:  # keep the worker two chunks ahead of the writer
                 _write_prepared(store, *pending.popleft(), report, progress)
         while pending:
@@ -228,12 +228,13 @@ def _ingest_stream_parallel(
 
 def _write_prepared(
     store: Store,
-    future: Future[tuple[PreparedBatch, list[_ErrorTuple]]],
+    future: Future[tuple[bytes, list[ErrorTuple]]],
     size: int,
     report: IngestReport,
     progress: Progress | None,
 ) -> None:
-    prepared, errors = future.result()
+    rows, errors = future.result()
+    prepared = PreparedBatch(marshal.loads(rows))
     report.rejected.extend(ParseError(f, r, record=rec, field=fld) for f, r, rec, fld in errors)
     report.records += len(prepared.rows)
     report.counts += store.upsert(prepared)

@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_ASCII_NOT_ALNUM = bytes(c for c in range(128) if not re.fullmatch("[0-9a-z]", chr(c)))
 _TAG = re.compile(r"<[^>]{0,200}>")
 # LaTeX in titles, abstracts and BibTeX fields is nearly always an accent (Bal\'azs), a
 # letter (\ss, \o), an escaped special (\&, \%) or a brace group protecting capitals ({GAN}s).
@@ -146,9 +147,10 @@ def match_key(text: str | None) -> str:
     """
     if not text:
         return ""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if text.isascii():  # most titles and names: one C pass instead of a regex (~4x faster)
+        return text.lower().encode().translate(None, _ASCII_NOT_ALNUM).decode()
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _NOT_ALNUM.sub("", text.lower())
 
 

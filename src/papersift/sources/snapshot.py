@@ -59,18 +59,35 @@ def parse(data: bytes, origin: str, *, first_line: int = 1) -> Iterator[Paper | 
     ending at a newline); `first_line` is the file line number of the chunk's first line, so
     that errors name the line in the file.
     """
-    content = _CONTENT.search(data)
-    if content is None:
+    first = _first_line(data)
+    if first is None:
         return
-    end = data.find(b"\n", content.start())
-    first = data[content.start() : end if end >= 0 else len(data)].rstrip()
     # Only a file's start can open a pretty-printed record or an array; later chunks are lines.
-    if first_line == 1 and (first.startswith(b"[") or not first.endswith(b"}")):
+    if first_line == 1 and _opens_document(first):
         document = _load_document(data, origin, pretty=first == b"{")
         if document is not None:
             yield from _parse_document(document, origin)
             return
     yield from keep_going(origin, _numbered_lines(data, first_line), _paper_from_line(origin))
+
+
+def starts_document(data: bytes) -> bool:
+    """Whether a file starting with `data` may be one pretty-printed record or an array."""
+    first = _first_line(data)
+    return first is not None and _opens_document(first)
+
+
+def _first_line(data: bytes) -> bytes | None:
+    """The first line with content (past blank lines and a byte order mark), or None."""
+    content = _CONTENT.search(data)
+    if content is None:
+        return None
+    end = data.find(b"\n", content.start())
+    return data[content.start() : end if end >= 0 else len(data)].rstrip()
+
+
+def _opens_document(first: bytes) -> bool:
+    return first.startswith(b"[") or not first.endswith(b"}")
 
 
 def _load_document(data: bytes, origin: str, *, pretty: bool) -> Any:
@@ -125,19 +142,19 @@ def _paper(record: Any, origin: str, label: str) -> Paper:
     key = record_key(raw_id)
     if key:
         label = f"{key} ({label})"
-    arxiv_id = _arxiv_id(raw_id, origin, label)
+    arxiv_id = read_arxiv_id(raw_id, origin, label)
     abstract = json_text(get("abstract"), origin, label, "abstract")
-    comments = _one_line(json_text(get("comments"), origin, label, "comments"))
-    versions = _versions(get("versions"), origin, label)
+    comments = one_line(json_text(get("comments"), origin, label, "comments"))
+    versions = read_versions(get("versions"), origin, label)
     doi_text = json_text(get("doi"), origin, label, "doi")
     categories = json_text(get("categories"), origin, label, "categories")
     extra: dict[str, object] = {
-        "journal_ref": _one_line(json_text(get("journal-ref"), origin, label, "journal-ref")),
-        "report_no": _one_line(json_text(get("report-no"), origin, label, "report-no")),
+        "journal_ref": one_line(json_text(get("journal-ref"), origin, label, "journal-ref")),
+        "report_no": one_line(json_text(get("report-no"), origin, label, "report-no")),
         "comments": comments,
         "license": json_text(get("license"), origin, label, "license"),
     }
-    if _is_withdrawn(comments, abstract):
+    if is_withdrawn(comments, abstract):
         extra["withdrawn"] = True
     return build_paper(
         origin,
@@ -148,9 +165,9 @@ def _paper(record: Any, origin: str, label: str) -> Paper:
         abstract=abstract,
         authors=_authors(record, origin, label),
         categories=categories.split() if categories else (),
-        version=_version_number(versions[-1]) if versions else None,
-        published=_version_date(versions[0], origin, label) if versions else None,
-        updated=_version_date(versions[-1], origin, label) if versions else None,
+        version=version_number(versions[-1]) if versions else None,
+        published=version_date(versions[0], origin, label) if versions else None,
+        updated=version_date(versions[-1], origin, label) if versions else None,
         doi=normalize_doi(doi_text) if doi_text else None,
         arxiv_id=arxiv_id,
         links=(
@@ -163,7 +180,7 @@ def _paper(record: Any, origin: str, label: str) -> Paper:
     )
 
 
-def _arxiv_id(raw_id: str | None, origin: str, label: str) -> str | None:
+def read_arxiv_id(raw_id: str | None, origin: str, label: str) -> str | None:
     if not raw_id:
         return None
     # New-style ids (YYMM.NNNNN) are the bulk; checking them by hand skips three regexes.
@@ -189,14 +206,14 @@ def _authors(record: dict[str, Any], origin: str, label: str) -> list[str]:
     """
     parsed = record.get("authors_parsed")
     if type(parsed) is list and parsed:
-        names = _names_from_parts(parsed)
+        names = names_from_parts(parsed)
         if names is not None:
             return names
     text = json_text(record.get("authors"), origin, label, "authors")
     return _split_author_string(text) if text else []
 
 
-def _names_from_parts(parsed: list[Any]) -> list[str] | None:
+def names_from_parts(parsed: list[Any]) -> list[str] | None:
     names = []
     for parts in parsed:
         if type(parts) is not list or not parts:
@@ -220,7 +237,7 @@ def _split_author_string(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
-def _versions(value: object, origin: str, label: str) -> list[dict[str, Any]]:
+def read_versions(value: object, origin: str, label: str) -> list[dict[str, Any]]:
     if value is None:
         return []
     if type(value) is not list:
@@ -234,14 +251,14 @@ def _versions(value: object, origin: str, label: str) -> list[dict[str, Any]]:
     )
 
 
-def _version_number(version: dict[str, Any]) -> int | None:
+def version_number(version: dict[str, Any]) -> int | None:
     name = version.get("version")
     if type(name) is str and name[:1] == "v" and name[1:].isdigit() and len(name) < 8:
         return int(name[1:])
     return None
 
 
-def _version_date(version: dict[str, Any], origin: str, label: str) -> dt.date | None:
+def version_date(version: dict[str, Any], origin: str, label: str) -> dt.date | None:
     """The day of `Mon, 2 Apr 2007 19:18:42 GMT`; other spellings go to `parse_date`."""
     created = json_text(version.get("created"), origin, label, "versions")
     if not created:
@@ -255,14 +272,14 @@ def _version_date(version: dict[str, Any], origin: str, label: str) -> dt.date |
     return parse_date(created, origin, label, "versions")
 
 
-def _one_line(text: str | None) -> str | None:
+def one_line(text: str | None) -> str | None:
     """Undo the snapshot's 80-column wrapping (`\\n  `) in short metadata fields."""
     if text is None:
         return None
     return collapse_whitespace(text) if "\n" in text else text.strip() or None
 
 
-def _is_withdrawn(comments: str | None, abstract: str | None) -> bool:
+def is_withdrawn(comments: str | None, abstract: str | None) -> bool:
     # "ithdrawn" matches both capitalisations without lower-casing every record.
     if comments and "ithdrawn" in comments and "withdrawn" in comments.lower():
         return True

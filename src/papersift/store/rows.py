@@ -30,9 +30,9 @@ def paper_to_row(paper: Paper, now: dt.datetime | None = None) -> tuple[Any, ...
     return (
         paper.id,
         paper.title,
-        _raw_if_needed(paper.title_raw, paper.title),
+        raw_if_needed(paper.title_raw, paper.title),
         paper.abstract,
-        _raw_if_needed(paper.abstract_raw, paper.abstract),
+        raw_if_needed(paper.abstract_raw, paper.abstract),
         _json(paper.authors),
         ", ".join(paper.authors),
         _json(paper.categories),
@@ -51,7 +51,7 @@ def paper_to_row(paper: Paper, now: dt.datetime | None = None) -> tuple[Any, ...
     )
 
 
-def _raw_if_needed(raw: str | None, clean: str | None) -> str | None:
+def raw_if_needed(raw: str | None, clean: str | None) -> str | None:
     """The raw text, unless cleanup only folded its whitespace (then the clean text stands in).
 
     The snapshot hard-wraps every abstract at 80 columns; keeping those line breaks would

@@ -1,0 +1,161 @@
+"""The keyword index of a bulk load, built by a process of its own in a side file.
+
+FTS5 inserts cost the store's writer about as much CPU as all its other work on a paper, so
+one process doing both caps a snapshot ingest near 15k papers/s. During a bulk load into an
+empty store (`SqliteStore.bulk_load`), the writer sends each committed batch's index changes
+here instead; this process applies them, in order, to an FTS5 table declared exactly like the
+store's in a throwaway file, and the store copies its shadow tables in when the load ends.
+
+The side file needs no durability (a crashed load rebuilds the index from the papers), so it
+runs without a journal, in one transaction, with a large in-memory term hash: ~35% less CPU
+per paper than the store's own index at 5,000-paper commits (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import queue
+import signal
+import sqlite3
+import threading
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from papersift.errors import StoreError
+
+# Pending terms FTS5 keeps in memory before writing a segment (its default is 1 MB). 64 MB
+# cut the index's CPU by ~35% on 50k abstracts; 256 MB gained only 2% more.
+HASH_BYTES = 64 * 1024 * 1024
+# Batches the writer may run ahead of the index process before it waits (bounded memory).
+QUEUE_BATCHES = 8
+
+INSERT = 0
+DELETE = 1
+# One index change: (INSERT or DELETE, rowid, title, abstract, authors_text), as FTS5 takes it.
+IndexOp = tuple[int, int, str, str | None, str]
+
+_SQL = {
+    INSERT: "INSERT INTO papers_fts(rowid, title, abstract, authors_text) VALUES (?, ?, ?, ?)",
+    DELETE: (
+        "INSERT INTO papers_fts(papers_fts, rowid, title, abstract, authors_text) "
+        "VALUES ('delete', ?, ?, ?, ?)"
+    ),
+}
+
+
+def apply_ops(db: sqlite3.Connection, ops: list[IndexOp]) -> None:
+    """Apply index changes in order, consecutive ones of a kind in one executemany."""
+    start = 0
+    while start < len(ops):
+        kind = ops[start][0]
+        end = start
+        while end < len(ops) and ops[end][0] == kind:
+            end += 1
+        db.executemany(_SQL[kind], [op[1:] for op in ops[start:end]])
+        start = end
+
+
+class SideIndex:
+    """A running side index process, fed batches of `IndexOp`s by a sender thread."""
+
+    def __init__(self, path: Path, fts_sql: str) -> None:
+        import multiprocessing
+
+        self.path = path
+        for stale in _side_files(path):
+            stale.unlink(missing_ok=True)
+        context = multiprocessing.get_context("spawn")  # no fork of a process holding SQLite
+        self._conn, child_conn = context.Pipe(duplex=True)
+        self._process = context.Process(
+            target=_serve, args=(child_conn, str(path), fts_sql), daemon=True
+        )
+        self._process.start()
+        child_conn.close()  # only the child holds its end: our death is its EOF
+        self._outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUE_BATCHES)
+        self._failure: BaseException | None = None
+        self._sender = threading.Thread(target=self._send_all, daemon=True)
+        self._sender.start()
+
+    def send(self, ops: list[IndexOp]) -> None:
+        """Queue one committed batch's changes (waits while the index process is far behind)."""
+        if ops and self._failure is None:
+            self._outbox.put(marshal.dumps(ops))
+
+    def _send_all(self) -> None:
+        # A thread, so that writing to the pipe (which waits while the child is busy) never
+        # stalls the store's writer; send_bytes releases the GIL while it waits.
+        while (message := self._outbox.get()) is not None:
+            if self._failure is not None:
+                continue
+            try:
+                self._conn.send_bytes(message)
+            except OSError as err:
+                self._failure = err
+
+    def finish(self) -> None:
+        """Wait until every change is in the side file and it is closed; raise if it is not."""
+        self._outbox.put(None)
+        self._sender.join()
+        try:
+            if self._failure is not None:
+                raise self._failure
+            self._conn.send_bytes(b"")  # end of changes
+            reply = self._conn.recv()
+        except (OSError, EOFError) as err:
+            raise StoreError(f"the keyword index process stopped: {err}") from None
+        finally:
+            self._conn.close()
+            self._process.join(timeout=60)
+        if reply != "ok":
+            raise StoreError(f"the keyword index process failed: {reply}")
+
+    def abandon(self) -> None:
+        """Stop the process and delete its files (the store rebuilds its index instead)."""
+        self._failure = self._failure or StoreError("abandoned")
+        self._outbox.put(None)
+        self._conn.close()
+        self._process.kill()
+        self._process.join(timeout=10)
+        self._sender.join(timeout=10)
+        remove_side_files(self.path)
+
+
+def remove_side_files(path: Path) -> None:
+    for side in _side_files(path):
+        side.unlink(missing_ok=True)
+
+
+def _side_files(path: Path) -> list[Path]:
+    return [path, path.with_name(path.name + "-journal")]
+
+
+def _serve(conn: Connection, path: str, fts_sql: str) -> None:
+    """The index process: apply every batch received, commit once, say "ok" (or why not)."""
+    # Ctrl-C reaches the whole process group; the writer decides what happens to the load,
+    # and this process must still be able to finish the changes already sent.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        db = _open_side_db(path, fts_sql)
+        while message := conn.recv_bytes():
+            apply_ops(db, marshal.loads(message))
+        db.execute("COMMIT")
+        db.close()
+        reply: Any = "ok"
+    except EOFError:
+        return  # the writer died: nothing to report to, and the store will rebuild its index
+    except (sqlite3.Error, OSError, ValueError) as err:
+        reply = f"{type(err).__name__}: {err}"
+    with contextlib.suppress(OSError):  # the writer is gone: it rebuilds the index itself
+        conn.send(reply)
+
+
+def _open_side_db(path: str, fts_sql: str) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute(fts_sql)
+    db.execute(f"INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', {HASH_BYTES})")
+    db.execute("BEGIN")
+    return db
