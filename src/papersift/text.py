@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_ASCII_CONTROLS = bytes([*range(32), 127])  # the ASCII characters str.isprintable refuses
 _ASCII_NOT_ALNUM = bytes(c for c in range(128) if not re.fullmatch("[0-9a-z]", chr(c)))
 _TAG = re.compile(r"<[^>]{0,200}>")
 # LaTeX in titles, abstracts and BibTeX fields is nearly always an accent (Bal\'azs), a
@@ -77,9 +78,14 @@ def collapse_whitespace(text: str) -> str:
     """Runs of whitespace (any Unicode kind) as one space, none at either end."""
     # Most text is already single-spaced once its line breaks are spaces (the snapshot wraps
     # abstracts at 80 columns): two C scans tell, ~5x faster than splitting into ~170 words.
-    # isprintable() is False for every whitespace character but the ASCII space.
+    # isprintable() is False for every whitespace character but the ASCII space; for ASCII
+    # text, deleting the control characters from its bytes tells the same twice as fast.
     flat = text.replace("\n", " ").strip()
-    if flat.isprintable() and "  " not in flat:
+    if flat.isascii():
+        plain = len(flat.encode().translate(None, _ASCII_CONTROLS)) == len(flat)
+    else:
+        plain = flat.isprintable()
+    if plain and "  " not in flat:
         return flat
     return " ".join(text.split())
 

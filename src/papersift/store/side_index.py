@@ -14,6 +14,7 @@ per paper than the store's own index at 5,000-paper commits (docs/benchmarks.md)
 from __future__ import annotations
 
 import contextlib
+import gc
 import marshal
 import queue
 import signal
@@ -136,6 +137,7 @@ def _serve(conn: Connection, path: str, fts_sql: str) -> None:
     # Ctrl-C reaches the whole process group; the writer decides what happens to the load,
     # and this process must still be able to finish the changes already sent.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.disable()  # nothing here makes reference cycles; collections only cost time
     try:
         db = _open_side_db(path, fts_sql)
         while message := conn.recv_bytes():
@@ -153,6 +155,7 @@ def _serve(conn: Connection, path: str, fts_sql: str) -> None:
 
 def _open_side_db(path: str, fts_sql: str) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA page_size = 8192")  # the store's (a few % faster than 4 KiB here too)
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
     db.execute(fts_sql)
