@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from papersift import sources
-from papersift.bulk_rows import ErrorTuple
+from papersift.bulk_rows import ErrorTuple, Row, prepare_chunk
 from papersift.errors import ParseError, ServerReportedError
 from papersift.records import Paper
 from papersift.store.base import Store, UpsertCounts
 from papersift.store.sqlite import PreparedBatch
 
 BATCH_SIZE = 5_000
-# The snapshot is read in chunks that end at a newline, so a 4 GB dump never sits in memory.
+# The snapshot is read in spans of lines of about this size (~4,400 records: one transaction).
 CHUNK_BYTES = 8 * 1024 * 1024
 STREAMED_FORMATS = ("arxiv-snapshot",)
 
@@ -78,7 +78,7 @@ def _ingest_file(
             name = sources.detect_format(head, origin) if fmt == "auto" else fmt
             if name in STREAMED_FORMATS:
                 report.formats[origin] = name
-                _ingest_stream(store, fh, head, origin, name, report, progress)
+                _ingest_stream(store, fh, origin, report, progress)
                 return
             data = head + fh.read()
     except IsADirectoryError:
@@ -106,54 +106,24 @@ def _ingest_bytes(
 
 
 def _ingest_stream(
-    store: Store,
-    fh: BinaryIO,
-    head: bytes,
-    origin: str,
-    name: str,
-    report: IngestReport,
-    progress: Progress | None,
+    store: Store, fh: BinaryIO, origin: str, report: IngestReport, progress: Progress | None
 ) -> None:
-    from papersift.sources import snapshot
-
-    if _file_size(fh) >= PARALLEL_MIN_BYTES:
-        _ingest_stream_parallel(store, fh, origin, report, progress)
+    """A snapshot file, read a span of lines at a time (a 4 GB dump never sits in memory)."""
+    spans = _line_spans(fh.fileno())
+    if os.fstat(fh.fileno()).st_size >= PARALLEL_MIN_BYTES:
+        _ingest_stream_parallel(store, fh.name, spans, origin, report, progress)
         return
-    for chunk, first_line in _numbered(_line_chunks(fh, head)):
-        _store_in_batches(store, snapshot.parse(chunk, origin, first_line=first_line), report)
+    now = _this_second()
+    for offset, length, first_line in spans:
+        chunk = os.pread(fh.fileno(), length, offset)
+        _store_prepared(store, *prepare_chunk(chunk, origin, first_line, now), report)
         if progress:
-            progress(len(chunk))
+            progress(length)
 
 
-def _file_size(fh: BinaryIO) -> int:
-    try:
-        return os.fstat(fh.fileno()).st_size
-    except (OSError, ValueError, AttributeError):
-        return 0
-
-
-def _numbered(chunks: Iterator[bytes]) -> Iterator[tuple[bytes, int]]:
-    """Each chunk with the file line number it starts at."""
-    line = 1
-    for chunk in chunks:
-        yield chunk, line
-        line += chunk.count(b"\n")
-
-
-def _line_chunks(fh: BinaryIO, head: bytes) -> Iterator[bytes]:
-    """Chunks of about CHUNK_BYTES that each end at a newline (the last may not)."""
-    pending = head
-    while True:
-        block = fh.read(CHUNK_BYTES)
-        if not block:
-            if pending:
-                yield pending
-            return
-        pending += block
-        cut = pending.rfind(b"\n")
-        if cut >= 0:
-            yield pending[: cut + 1]
-            pending = pending[cut + 1 :]
+def _this_second() -> dt.datetime:
+    """When the papers of this ingest are first seen (one time for them all)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _line_spans(fd: int) -> Iterator[tuple[int, int, int]]:
@@ -202,11 +172,13 @@ def _store(store: Store, batch: list[Paper], report: IngestReport) -> None:
 
 
 # -- parallel snapshot ingest ---------------------------------------------------------------
-# Parsing and preparing rows costs about as much CPU as SQLite's inserts, so on big snapshot
-# files a worker process does the first while this process writes: threads would not help,
-# since the sqlite3 module gives up the GIL only per row and the writer starves.
+# A bulk load is three processes on two cores, each ~1/3 of the CPU per paper: a worker turns
+# snapshot lines into rows (bulk_rows), this one writes them (papers, aliases), and, while the
+# store was empty when the load began, a third builds the keyword index (store.side_index).
+# Threads would not do: the sqlite3 module gives up the GIL only per row and the writer
+# starves. A second parse worker measured no faster (the cores are the limit).
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
-PARSE_WORKERS = int(os.environ.get("PW", "1"))
+PARSE_WORKERS = 1
 
 
 def _prepare_span(
@@ -214,8 +186,6 @@ def _prepare_span(
 ) -> tuple[bytes, list[ErrorTuple]]:
     """Worker: one span of snapshot lines as prepared rows, marshalled (faster than
     pickling thousands of row tuples, as returning them would), and its errors."""
-    from papersift.bulk_rows import prepare_chunk
-
     with open(path, "rb") as fh:
         chunk = os.pread(fh.fileno(), length, offset)
     rows, errors = prepare_chunk(chunk, origin, first_line, now)
@@ -224,7 +194,8 @@ def _prepare_span(
 
 def _ingest_stream_parallel(
     store: Store,
-    fh: BinaryIO,
+    path: str,
+    spans: Iterator[tuple[int, int, int]],
     origin: str,
     report: IngestReport,
     progress: Progress | None,
@@ -233,15 +204,15 @@ def _ingest_stream_parallel(
     from concurrent.futures import ProcessPoolExecutor
 
     pending: deque[tuple[Future[tuple[bytes, list[ErrorTuple]]], int]] = deque()
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)  # first seen, for every new paper
+    now = _this_second()
+    path = os.path.abspath(path)  # workers start in our working directory, but to be sure
     context = multiprocessing.get_context("spawn")  # no fork of a process holding SQLite
     # The workers make no reference cycles: the collector would only cost them time (~7%).
     workers = ProcessPoolExecutor(
         max_workers=PARSE_WORKERS, mp_context=context, initializer=gc.disable
     )
-    path = os.path.abspath(fh.name)  # the file ingest opened (workers start in our cwd)
     with store.bulk_load(), workers as pool:
-        for offset, length, first_line in _line_spans(fh.fileno()):
+        for offset, length, first_line in spans:
             job = pool.submit(_prepare_span, path, offset, length, origin, first_line, now)
             pending.append((job, length))
             if len(pending) > 2 * PARSE_WORKERS:  # keep each worker two chunks ahead
@@ -258,9 +229,14 @@ def _write_prepared(
     progress: Progress | None,
 ) -> None:
     rows, errors = future.result()
-    prepared = PreparedBatch(marshal.loads(rows))
-    report.rejected.extend(ParseError(f, r, record=rec, field=fld) for f, r, rec, fld in errors)
-    report.records += len(prepared.rows)
-    report.counts += store.upsert(prepared)
+    _store_prepared(store, marshal.loads(rows), errors, report)
     if progress:
         progress(size)
+
+
+def _store_prepared(
+    store: Store, rows: list[Row], errors: list[ErrorTuple], report: IngestReport
+) -> None:
+    report.rejected.extend(ParseError(f, r, record=rec, field=fld) for f, r, rec, fld in errors)
+    report.records += len(rows)
+    report.counts += store.upsert(PreparedBatch(rows))
