@@ -216,19 +216,27 @@ def _ingest_stream_parallel(
             job = pool.submit(_prepare_span, path, offset, length, origin, first_line, now)
             pending.append((job, length))
             if len(pending) > 2 * PARSE_WORKERS:  # keep each worker two chunks ahead
-                _write_prepared(store, *pending.popleft(), report, progress)
+                _write_prepared(store, origin, *pending.popleft(), report, progress)
         while pending:
-            _write_prepared(store, *pending.popleft(), report, progress)
+            _write_prepared(store, origin, *pending.popleft(), report, progress)
 
 
 def _write_prepared(
     store: Store,
+    origin: str,
     future: Future[tuple[bytes, list[ErrorTuple]]],
     size: int,
     report: IngestReport,
     progress: Progress | None,
 ) -> None:
-    rows, errors = future.result()
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        rows, errors = future.result()
+    except BrokenProcessPool:
+        raise ParseError(
+            origin, "the parse worker stopped (out of memory?); the papers stored so far are kept"
+        ) from None
     _store_prepared(store, marshal.loads(rows), errors, report)
     if progress:
         progress(size)

@@ -74,6 +74,17 @@ def test_arxiv_record_adopts_a_stored_doi_record(store):
     assert store.get("doi:10.7777/z").id == "2301.00001"
 
 
+def test_two_arxiv_papers_sharing_a_doi_stay_two_papers(store):
+    # Real snapshot records do this (a proceedings volume's DOI on each of its papers).
+    first = make_paper("2301.00001", doi="10.1/shared", title="Sparse attention for documents")
+    second = make_paper("2301.00002", doi="10.1/shared", title="Graph kernels for molecules")
+    store.upsert([first])
+    counts = store.upsert([second])
+    assert (counts.added, counts.merged, counts.unchanged) == (1, 0, 0)
+    assert sorted(p.id for _, p in store.iter_papers()) == ["2301.00001", "2301.00002"]
+    assert store.get("2301.00002").title == "Graph kernels for molecules"
+
+
 def test_fts_index_follows_updates(store):
     store.upsert([make_paper(title="Quantized transformers at scale", version=1)])
     store.upsert([make_paper(title="Pruned transformers at scale", version=2)])

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from papersift.dedupe import aliases, collapse, merge
+from papersift.dedupe import aliases, can_merge, collapse, merge
 from papersift.errors import StoreError
 from papersift.records import Paper, PaperFilter
 from papersift.store.archive import Archive
@@ -253,6 +253,9 @@ class SqliteStore:
                 continue
             paper = prepared.paper(index)
             old = existing[rowid]
+            if not can_merge(old, paper):  # e.g. two arXiv papers given one (proceedings) DOI
+                new_rows.append(row)
+                continue
             combined = merge(old, paper)
             if combined == old:
                 counts.unchanged += 1
