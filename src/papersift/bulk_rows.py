@@ -12,6 +12,8 @@ which also words every error. That both paths give equal rows is a tested invari
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -36,6 +38,11 @@ Row = tuple[Any, ...]  # paper_to_row(paper) + (other aliases,), as prepare_batc
 ErrorTuple = tuple[str, str, str | None, str | None]  # a ParseError that pickles cheaply
 
 _SOURCES = orjson.dumps([snapshot.FORMAT]).decode()
+_FIELDS = itemgetter(
+    "id", "title", "abstract", "comments", "journal-ref", "report-no", "doi", "license",
+    "categories", "versions",
+)  # fmt: skip
+_TEXT_OR_NULL = {str, type(None)}
 _NO_IDS = "{}"
 
 
@@ -91,23 +98,26 @@ def _fast_row(line: bytes, first_seen: str) -> Row | None:
         return None
     if type(record) is not dict:
         return None
-    get = record.get
-    raw_id, title, abstract = get("id"), get("title"), get("abstract")
-    comments, journal_ref, report_no = get("comments"), get("journal-ref"), get("report-no")
-    doi_text, license_, categories = get("doi"), get("license"), get("categories")
-    for value in (title, abstract, comments, journal_ref, report_no, doi_text, license_):
-        if value is not None and type(value) is not str:
-            return None
+    try:
+        (raw_id, title, abstract, comments, journal_ref, report_no, doi_text, license_,
+         categories, versions) = _FIELDS(record)  # fmt: skip
+    except KeyError:  # every Kaggle snapshot line has every field; others go the general way
+        return None
+    if not {type(title), type(abstract), type(comments), type(journal_ref), type(report_no),
+            type(doi_text), type(license_)} <= _TEXT_OR_NULL:  # fmt: skip
+        return None
     if type(raw_id) is not str or type(categories) is not str or type(title) is not str:
         return None
     try:
         arxiv_id = snapshot.read_arxiv_id(raw_id, "", "")
-        versions = snapshot.read_versions(get("versions"), "", "")
+        versions = snapshot.read_versions(versions, "", "")
         published = snapshot.version_date(versions[0], "", "") if versions else None
         updated = snapshot.version_date(versions[-1], "", "") if len(versions) > 1 else published
     except ParseError:
         return None
-    if arxiv_id is None or not _plausible(published) or not _plausible(updated):
+    if arxiv_id is None or not _plausible(published):
+        return None
+    if updated is not published and not _plausible(updated):
         return None
     version = snapshot.version_number(versions[-1]) if versions else None
     if version is not None and not 1 <= version <= 1000:
@@ -141,8 +151,8 @@ def _fast_row(line: bytes, first_seen: str) -> Row | None:
         orjson.dumps(cats).decode(),
         cats[0] if cats else None,
         version,
-        published.isoformat() if published else None,
-        updated.isoformat() if updated else None,
+        published_day := published.isoformat() if published else None,
+        published_day if updated is published else updated.isoformat() if updated else None,
         doi,
         arxiv_id,
         f'[["abs","https://arxiv.org/abs/{arxiv_id}"],["pdf","https://arxiv.org/pdf/{arxiv_id}"]]',
@@ -160,7 +170,7 @@ def _clean(text: str, limit: int) -> tuple[str, str | None] | None:
     `build_paper` would refuse the text (too long, empty) and must word the error."""
     if len(text) > 4 * limit:
         return None
-    if text.isascii() and "&" not in text and "\\" not in text and "{" not in text:
+    if "&" not in text and "\\" not in text and "{" not in text and _is_nfc(text):
         # All that normalize_display does to such text; and from text changed only in its
         # white space, raw_if_needed keeps nothing.
         clean = collapse_whitespace(text)
@@ -183,7 +193,7 @@ def _plain_authors(record: dict[str, Any]) -> list[str] | None:
     # an empty name or an edge space as a double space or a leading/trailing one.
     joined = "|".join(names)
     if (
-        not joined.isascii()
+        not _is_nfc(joined)
         or not joined.isprintable()
         or "  " in joined
         or " |" in joined
@@ -198,6 +208,11 @@ def _plain_authors(record: dict[str, Any]) -> list[str] | None:
     ):
         return None
     return names
+
+
+def _is_nfc(text: str) -> bool:
+    """Whether normalize_display's NFC step leaves `text` as it is (ASCII always does)."""
+    return text.isascii() or unicodedata.is_normalized("NFC", text)
 
 
 def _plausible(day: dt.date | None) -> bool:
