@@ -10,6 +10,8 @@ import datetime as dt
 import gc
 import marshal
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
@@ -181,6 +183,20 @@ PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 PARSE_WORKERS = 1
 
 
+def _start_worker(parent_pid: int) -> None:
+    """Set up a parse worker: no cycle collector, and an end when its ingest is killed."""
+    gc.disable()  # the workers make no reference cycles: collections only cost time (~7%)
+    # A pool worker waits on a queue that its own process also holds open, so a parent
+    # killed with -9 would leave it waiting forever: watch the parent instead.
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(1.0)
+    os._exit(1)
+
+
 def _prepare_span(
     path: str, offset: int, length: int, origin: str, first_line: int, now: dt.datetime
 ) -> tuple[bytes, list[ErrorTuple]]:
@@ -207,9 +223,11 @@ def _ingest_stream_parallel(
     now = _this_second()
     path = os.path.abspath(path)  # workers start in our working directory, but to be sure
     context = multiprocessing.get_context("spawn")  # no fork of a process holding SQLite
-    # The workers make no reference cycles: the collector would only cost them time (~7%).
     workers = ProcessPoolExecutor(
-        max_workers=PARSE_WORKERS, mp_context=context, initializer=gc.disable
+        max_workers=PARSE_WORKERS,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(os.getpid(),),
     )
     with store.bulk_load(), workers as pool:
         for offset, length, first_line in spans:
