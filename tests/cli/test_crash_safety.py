@@ -43,6 +43,37 @@ def _contents(db):
         con.close()
 
 
+def _children(pid):
+    """Processes whose parent is `pid` (Linux /proc; none found elsewhere)."""
+    found = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                parent = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == pid:
+            found.append(int(entry))
+    return found
+
+
+def _all_exit(pids, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(os.path.exists(f"/proc/{pid}") and not _is_zombie(pid) for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _is_zombie(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
 @pytest.fixture(scope="module")
 def big_snapshot(tmp_path_factory):
     path = tmp_path_factory.mktemp("crash") / "snap.jsonl"
@@ -81,9 +112,11 @@ def test_kill_9_then_rerun_equals_clean_run(big_snapshot, clean_contents, tmp_pa
             time.sleep(0.02)
     if proc.poll() is not None:
         pytest.fail(f"ingest finished before it could be killed ({when}); grow N")
+    helpers = _children(proc.pid)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert committed_papers(db) < N + 1  # really cut short
+    assert _all_exit(helpers, timeout=10), "the killed ingest left processes running"
     rerun = _start_ingest(db, big_snapshot)
     assert rerun.wait(timeout=600) == 0, rerun.stderr.read()
     assert _contents(db) == clean_contents
