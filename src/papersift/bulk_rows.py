@@ -65,16 +65,16 @@ def prepare_chunk(
             row = _fast_row(line, first_seen)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             row = None  # a record of an odd shape: the general path says what is wrong
-        if row is not None:
-            found: list[Row] = [row]
-        else:
-            found, line_errors = _general(line, origin, number, now)
-            errors.extend(line_errors)
-        for row in found:
-            if row[0] in ids:  # one paper twice in a chunk: the general path merges them
-                return _general(chunk, origin, first_line, now)
-            ids.add(row[0])
-            rows.append(row)
+        if row is None:
+            item = snapshot.parse_line(line, origin, number)
+            if isinstance(item, ParseError):
+                errors.append((item.file, item.reason, item.record, item.field))
+                continue
+            row = prepare_batch([item], keep_papers=False, now=now).rows[0]
+        if row[0] in ids:  # one paper twice in a chunk: the general path merges them
+            return _general(chunk, origin, first_line, now)
+        ids.add(row[0])
+        rows.append(row)
     return rows, errors
 
 
@@ -193,7 +193,8 @@ def _plain_authors(record: dict[str, Any]) -> list[str] | None:
     # an empty name or an edge space as a double space or a leading/trailing one.
     joined = "|".join(names)
     if (
-        not _is_nfc(joined)
+        "" in names
+        or not _is_nfc(joined)
         or not joined.isprintable()
         or "  " in joined
         or " |" in joined

@@ -71,6 +71,11 @@ def parse(data: bytes, origin: str, *, first_line: int = 1) -> Iterator[Paper | 
     yield from keep_going(origin, _numbered_lines(data, first_line), _paper_from_line(origin))
 
 
+def parse_line(line: bytes, origin: str, number: int) -> Paper | ParseError:
+    """Line `number` of a JSON-lines snapshot, exactly as `parse` reads it in a chunk."""
+    return next(keep_going(origin, [(f"line {number}", line)], _paper_from_line(origin)))
+
+
 def starts_document(data: bytes) -> bool:
     """Whether a file starting with `data` may be one pretty-printed record or an array."""
     first = _first_line(data)
