@@ -50,6 +50,8 @@ def prepare_chunk(
     chunk: bytes, origin: str, first_line: int, now: dt.datetime
 ) -> tuple[list[Row], list[ErrorTuple]]:
     """Rows (as `prepare_batch` makes them) and errors for a run of whole snapshot lines."""
+    if not snapshot.has_content(chunk):
+        return [], []
     if first_line == 1 and snapshot.starts_document(chunk):
         return _general(chunk, origin, first_line, now)
     first_seen = now.isoformat(timespec="seconds")

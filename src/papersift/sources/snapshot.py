@@ -76,6 +76,11 @@ def parse_line(line: bytes, origin: str, number: int) -> Paper | ParseError:
     return next(keep_going(origin, [(f"line {number}", line)], _paper_from_line(origin)))
 
 
+def has_content(data: bytes) -> bool:
+    """Whether `data` holds anything but blank lines and byte order marks (`parse` skips those)."""
+    return _first_line(data) is not None
+
+
 def starts_document(data: bytes) -> bool:
     """Whether a file starting with `data` may be one pretty-printed record or an array."""
     first = _first_line(data)
@@ -258,7 +263,8 @@ def read_versions(value: object, origin: str, label: str) -> list[dict[str, Any]
 
 def version_number(version: dict[str, Any]) -> int | None:
     name = version.get("version")
-    if type(name) is str and name[:1] == "v" and name[1:].isdigit() and len(name) < 8:
+    number = name[1:] if type(name) is str and name[:1] == "v" else ""
+    if number.isascii() and number.isdigit() and len(name) < 8:  # not "v²": isdigit, not int
         return int(name[1:])
     return None
 
