@@ -264,8 +264,8 @@ def read_versions(value: object, origin: str, label: str) -> list[dict[str, Any]
 def version_number(version: dict[str, Any]) -> int | None:
     name = version.get("version")
     number = name[1:] if type(name) is str and name[:1] == "v" else ""
-    if number.isascii() and number.isdigit() and len(name) < 8:  # not "v²": isdigit, not int
-        return int(name[1:])
+    if number.isascii() and number.isdigit() and len(number) < 7:  # not "v²": isdigit, not int
+        return int(number)
     return None
 
 
