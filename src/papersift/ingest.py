@@ -181,6 +181,7 @@ def _store(store: Store, batch: list[Paper], report: IngestReport) -> None:
 # starves. A second parse worker measured no faster (the cores are the limit).
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 PARSE_WORKERS = 1
+AHEAD = 4  # spans a worker may parse ahead of the writer (memory: ~16 MB each)
 
 
 def _start_worker(parent_pid: int) -> None:
@@ -233,7 +234,7 @@ def _ingest_stream_parallel(
         for offset, length, first_line in spans:
             job = pool.submit(_prepare_span, path, offset, length, origin, first_line, now)
             pending.append((job, length))
-            if len(pending) > 2 * PARSE_WORKERS:  # keep each worker two chunks ahead
+            if len(pending) > AHEAD * PARSE_WORKERS:  # work queued for when we stall (checkpoints)
                 _write_prepared(store, origin, *pending.popleft(), report, progress)
         while pending:
             _write_prepared(store, origin, *pending.popleft(), report, progress)
