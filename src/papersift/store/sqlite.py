@@ -26,6 +26,7 @@ from papersift.store.side_index import (
     IndexOp,
     SideIndex,
     apply_ops,
+    index_op,
     remove_side_files,
 )
 
@@ -312,9 +313,7 @@ class SqliteStore:
         first = int(self.db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM papers").fetchone()[0])
         rowids = range(first, first + len(rows))
         self.db.executemany(_INSERT, [(rowid, *row[:-1]) for rowid, row in zip(rowids, rows)])
-        self._index_ops.extend(
-            (INSERT, rowid, row[1], row[3], row[6]) for rowid, row in zip(rowids, rows)
-        )
+        self._index_ops.append(index_op(INSERT, list(rowids), rows))
         self.db.executemany(
             "INSERT OR IGNORE INTO paper_aliases(alias, paper_rowid) VALUES (?, ?)",
             [(alias, rowid) for rowid, row in zip(rowids, rows) for alias in row[-1]],
@@ -324,8 +323,8 @@ class SqliteStore:
         old_row = paper_to_row(old)
         row = paper_to_row(new)
         self.db.execute(_UPDATE, (*row, rowid))
-        self._index_ops.append((DELETE, rowid, old_row[1], old_row[3], old_row[6]))
-        self._index_ops.append((INSERT, rowid, row[1], row[3], row[6]))
+        self._index_ops.append(index_op(DELETE, [rowid], [old_row]))
+        self._index_ops.append(index_op(INSERT, [rowid], [row]))
         self.db.executemany(
             "INSERT OR IGNORE INTO paper_aliases(alias, paper_rowid) VALUES (?, ?)",
             [(a, rowid) for a in {*aliases(new), old.id, also_known_as} if a != new.id],
