@@ -30,6 +30,8 @@ app.add_typer(papers_app, name="papers")
 app.add_typer(fetch_app, name="fetch")
 
 EXIT_OK, EXIT_REJECTED, EXIT_FATAL = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+INTERRUPTED = "interrupted; everything stored so far is kept"
 
 
 class State:
@@ -76,7 +78,7 @@ def console(stderr: bool = False) -> Any:
 def open_db() -> Any:
     from papersift.store import default_db_path, open_store
 
-    return open_store(state.db_path or default_db_path())
+    return open_store(state.db_path or default_db_path(), notice=warn)
 
 
 def print_json(value: Any) -> None:
@@ -1456,6 +1458,8 @@ def main() -> None:
     try:
         # With standalone_mode=False click returns the code of typer.Exit instead of exiting.
         code = app(standalone_mode=False)
+        if code == EXIT_INTERRUPTED:  # Ctrl-C, which click turns into this return code
+            error_line(INTERRUPTED)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
     except typer.Exit as done:
         sys.exit(done.exit_code)
@@ -1469,16 +1473,17 @@ def main() -> None:
         error_line(str(err))
         sys.exit(EXIT_FATAL)
     except KeyboardInterrupt:
-        error_line("interrupted; everything stored so far is kept")
-        sys.exit(130)
+        error_line(INTERRUPTED)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as err:  # the promise is no traceback, even for our own bugs
         import click
 
         if isinstance(err, click.ClickException):
             err.show()
             sys.exit(err.exit_code)
-        if isinstance(err, click.exceptions.Abort):
-            sys.exit(130)
+        if isinstance(err, click.exceptions.Abort):  # click's word for Ctrl-C
+            error_line(INTERRUPTED)
+            sys.exit(EXIT_INTERRUPTED)
         if os.environ.get("PAPERSIFT_DEBUG"):
             raise
         error_line(f"unexpected {type(err).__name__}: {err} (set PAPERSIFT_DEBUG=1 for details)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from papersift.store.base import Store, UpsertCounts
@@ -21,5 +22,8 @@ def default_db_path() -> Path:
     return Path(user_data_dir("papersift", appauthor=False)) / "papersift.db"
 
 
-def open_store(path: Path | None = None) -> SqliteStore:
-    return SqliteStore(path or default_db_path())
+def open_store(
+    path: Path | None = None, notice: Callable[[str], None] | None = None
+) -> SqliteStore:
+    """The store at `path` (default: `default_db_path()`); `notice` hears of slow repairs."""
+    return SqliteStore(path or default_db_path(), notice)
