@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from papersift.text import collapse_whitespace
+from papersift.text import collapse_whitespace, match_key
 
 # Every kind of character str.split() treats as whitespace, among plain words.
 _SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2028\u2029\u3000"
@@ -22,3 +22,24 @@ def test_collapse_whitespace_unwraps_hard_wrapped_abstracts() -> None:
     assert collapse_whitespace(wrapped) == "We study graphs. Our method is fast and exact."
     assert collapse_whitespace("a\n\nb\u00a0 c\t") == "a b c"
     assert collapse_whitespace(" \n ") == ""
+
+
+def _plain_match_key(text: str) -> str:
+    """match_key as first written: NFKD, combining marks dropped, a regex over the lower case."""
+    import re
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127)), st.text()))
+def test_match_key_fast_path_is_the_plain_definition(text: str) -> None:
+    assert match_key(text) == _plain_match_key(text)
+
+
+def test_collapse_whitespace_sees_ascii_control_characters() -> None:
+    # The ASCII check deletes control bytes; a text with one must take the slow, exact path.
+    assert collapse_whitespace("a\x00b  c\x7fd") == " ".join("a\x00b  c\x7fd".split())
+    assert collapse_whitespace("tab\there") == "tab here"
