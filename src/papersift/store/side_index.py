@@ -121,11 +121,13 @@ class SideIndex:
     def abandon(self) -> None:
         """Stop the process and delete its files (the store rebuilds its index instead)."""
         self._failure = self._failure or StoreError("abandoned")
-        self._outbox.put(None)
-        self._conn.close()
+        # The process goes first: a sender thread blocked writing to it then fails at once and
+        # drains the queue, so the end marker below never waits on a full queue.
         self._process.kill()
         self._process.join(timeout=10)
+        self._outbox.put(None)
         self._sender.join(timeout=10)
+        self._conn.close()
         remove_side_files(self.path)
 
 
