@@ -23,9 +23,8 @@ SHARED_FORMATS = Path(os.environ.get("PAPERSIFT_SHARED", REPO.parent / "shared")
 @pytest.fixture
 def shared_formats() -> Path:
     """The folder of real public samples; tests that need it skip only when it is absent."""
-    if not SHARED_FORMATS.is_dir():
-        pytest.skip(f"real samples not found at {SHARED_FORMATS}")
-    return SHARED_FORMATS
+    present = SHARED_FORMATS.is_dir()
+    return SHARED_FORMATS if present else pytest.skip(f"real samples not found at {SHARED_FORMATS}")
 
 
 @pytest.fixture

@@ -67,6 +67,21 @@ def side_file(db: Path) -> Path:
     return db.with_name(db.name + ".keyword-index")
 
 
+@pytest.fixture
+def opened():
+    """`opened(path, batches=0)`: a store that got batches 0..batches-1 by plain upserts;
+    every store a test opens is closed at its end, whatever happens."""
+    stores: list[SqliteStore] = []
+
+    def open_store(path: Path, batches: int = 0) -> SqliteStore:
+        stores.append(reference(path, batches))
+        return stores[-1]
+
+    yield open_store
+    for store in stores:
+        store.close()
+
+
 def reference(path: Path, batches: int) -> SqliteStore:
     """A store that got batches 0..batches-1 by plain upserts."""
     store = SqliteStore(path)
@@ -108,97 +123,81 @@ def assert_same_index(store: SqliteStore, expected: SqliteStore) -> None:
 
 
 @pytest.mark.slow  # starts the side index process
-def test_bulk_load_into_an_empty_store_builds_the_plain_index(tmp_path):
+def test_bulk_load_into_an_empty_store_builds_the_plain_index(tmp_path, opened):
     db = tmp_path / "bulk.db"
-    store = SqliteStore(db)
-    expected = reference(tmp_path / "plain.db", 3)
-    try:
-        with store.bulk_load() as side:
-            assert side is True
-            assert store.get_checkpoint(BULK_LOAD_MARKER) is not None
-            assert lock_file(db).exists()
-            counts = [store.upsert(batch(number)) for number in range(3)]
-        assert [(c.added, c.merged) for c in counts] == [(50, 0), (50, 0), (50, 1)]
-        assert store.count() == expected.count() == 150
-        assert_same_index(store, expected)
-        found = searches(store)
-        assert len(found["quantum"]) > 10 and found["study149"]
-        # The revision replaced the paper's indexed title: its old word is gone, its new one found.
-        assert found["study3"] == [] and len(found["zeppelin"]) == 1
-        assert store.get(f"2405.{REVISED:05d}").title == "A zeppelin view of learning, revised"
-        assert not side_file(db).exists() and not lock_file(db).exists()
-
-        # After the load, upserts go into the store's own index as usual.
-        for s in (store, expected):
-            s.upsert([paper(150), revised(151)])
-        assert_same_index(store, expected)
-    finally:
-        store.close()
-        expected.close()
-
-
-def test_bulk_load_into_a_non_empty_store_changes_nothing(tmp_path):
-    db = tmp_path / "bulk.db"
-    store = reference(db, 1)
-    expected = reference(tmp_path / "plain.db", 3)
-    try:
-        with store.bulk_load() as side:
-            assert side is False
-            assert store.get_checkpoint(BULK_LOAD_MARKER) is None
-            assert not lock_file(db).exists()
-            store.upsert(batch(1))
-            assert len(store.keyword_search("study99", 5)) == 1  # indexed at once, as always
-            store.upsert(batch(2))
-        assert store.count() == 150
-        assert_same_index(store, expected)
-        assert not side_file(db).exists() and not lock_file(db).exists()
-    finally:
-        store.close()
-        expected.close()
-
-
-@pytest.mark.slow  # starts the side index process
-def test_error_in_a_bulk_load_propagates_with_the_index_complete(tmp_path):
-    db = tmp_path / "bulk.db"
-    store = SqliteStore(db)
-    expected = reference(tmp_path / "plain.db", 2)
-    try:
-        with pytest.raises(RuntimeError, match="stop the load"), store.bulk_load() as side:
-            assert side is True
-            store.upsert(batch(0))
-            store.upsert(batch(1))
-            raise RuntimeError("stop the load")
-        assert store.count() == 100
-        assert_same_index(store, expected)
-        assert len(store.keyword_search("study99", 5)) == 1
-        assert not side_file(db).exists() and not lock_file(db).exists()
-
-        for s in (store, expected):
-            s.upsert(batch(2))
-        assert_same_index(store, expected)
-    finally:
-        store.close()
-        expected.close()
-
-
-@pytest.mark.slow  # starts the side index process
-def test_ctrl_c_in_a_bulk_load_leaves_the_repair_to_the_next_open(tmp_path):
-    db = tmp_path / "bulk.db"
-    store = SqliteStore(db)
-    expected = reference(tmp_path / "plain.db", 2)
-    try:
-        with pytest.raises(KeyboardInterrupt), store.bulk_load():
-            store.upsert(batch(0))
-            store.upsert(batch(1))
-            raise KeyboardInterrupt
+    store = opened(db)
+    expected = opened(tmp_path / "plain.db", 3)
+    with store.bulk_load() as side:
+        assert side is True
         assert store.get_checkpoint(BULK_LOAD_MARKER) is not None
-        assert not lock_file(db).exists()  # released: the next open may repair
-        store.close()
-        store = SqliteStore(db)
-        assert_same_index(store, expected)
-    finally:
-        store.close()
-        expected.close()
+        assert lock_file(db).exists()
+        counts = [store.upsert(batch(number)) for number in range(3)]
+    assert [(c.added, c.merged) for c in counts] == [(50, 0), (50, 0), (50, 1)]
+    assert store.count() == expected.count() == 150
+    assert_same_index(store, expected)
+    found = searches(store)
+    assert len(found["quantum"]) > 10 and found["study149"]
+    # The revision replaced the paper's indexed title: its old word is gone, its new one found.
+    assert found["study3"] == [] and len(found["zeppelin"]) == 1
+    assert store.get(f"2405.{REVISED:05d}").title == "A zeppelin view of learning, revised"
+    assert not side_file(db).exists() and not lock_file(db).exists()
+
+    # After the load, upserts go into the store's own index as usual.
+    for s in (store, expected):
+        s.upsert([paper(150), revised(151)])
+    assert_same_index(store, expected)
+
+
+def test_bulk_load_into_a_non_empty_store_changes_nothing(tmp_path, opened):
+    db = tmp_path / "bulk.db"
+    store = opened(db, 1)
+    expected = opened(tmp_path / "plain.db", 3)
+    with store.bulk_load() as side:
+        assert side is False
+        assert store.get_checkpoint(BULK_LOAD_MARKER) is None
+        assert not lock_file(db).exists()
+        store.upsert(batch(1))
+        assert len(store.keyword_search("study99", 5)) == 1  # indexed at once, as always
+        store.upsert(batch(2))
+    assert store.count() == 150
+    assert_same_index(store, expected)
+    assert not side_file(db).exists() and not lock_file(db).exists()
+
+
+@pytest.mark.slow  # starts the side index process
+def test_error_in_a_bulk_load_propagates_with_the_index_complete(tmp_path, opened):
+    db = tmp_path / "bulk.db"
+    store = opened(db)
+    expected = opened(tmp_path / "plain.db", 2)
+    with pytest.raises(RuntimeError, match="stop the load"), store.bulk_load() as side:
+        assert side is True
+        store.upsert(batch(0))
+        store.upsert(batch(1))
+        raise RuntimeError("stop the load")
+    assert store.count() == 100
+    assert_same_index(store, expected)
+    assert len(store.keyword_search("study99", 5)) == 1
+    assert not side_file(db).exists() and not lock_file(db).exists()
+
+    for s in (store, expected):
+        s.upsert(batch(2))
+    assert_same_index(store, expected)
+
+
+@pytest.mark.slow  # starts the side index process
+def test_ctrl_c_in_a_bulk_load_leaves_the_repair_to_the_next_open(tmp_path, opened):
+    db = tmp_path / "bulk.db"
+    store = opened(db)
+    expected = opened(tmp_path / "plain.db", 2)
+    with pytest.raises(KeyboardInterrupt), store.bulk_load():
+        store.upsert(batch(0))
+        store.upsert(batch(1))
+        raise KeyboardInterrupt
+    assert store.get_checkpoint(BULK_LOAD_MARKER) is not None
+    assert not lock_file(db).exists()  # released: the next open may repair
+    store.close()
+    store = opened(db)
+    assert_same_index(store, expected)
 
 
 # -- a load in another process --------------------------------------------------------------
@@ -286,7 +285,7 @@ def committed_state(db: Path) -> tuple[int, int, str | None]:
 
 
 @pytest.mark.slow  # runs a loader process
-def test_killed_bulk_load_is_repaired_when_the_store_is_next_opened(tmp_path, start_loader):
+def test_killed_bulk_load_is_repaired_when_the_store_is_next_opened(tmp_path, start_loader, opened):
     db = tmp_path / "bulk.db"
     proc = start_loader(db, 2, "die")
     wait_until_ready(proc)
@@ -295,41 +294,31 @@ def test_killed_bulk_load_is_repaired_when_the_store_is_next_opened(tmp_path, st
     assert committed_state(db) == (100, 0, "building")
     assert lock_file(db).exists() and side_file(db).exists()
 
-    store = SqliteStore(db)
-    expected = reference(tmp_path / "plain.db", 2)
-    try:
-        assert_same_index(store, expected)
-        assert len(store.keyword_search("study99", 5)) == 1
-        assert not lock_file(db).exists() and not side_file(db).exists()
-    finally:
-        store.close()
-        expected.close()
+    store = opened(db)
+    expected = opened(tmp_path / "plain.db", 2)
+    assert_same_index(store, expected)
+    assert len(store.keyword_search("study99", 5)) == 1
+    assert not lock_file(db).exists() and not side_file(db).exists()
 
 
 @pytest.mark.slow  # runs a loader process
-def test_a_live_bulk_load_is_left_alone_then_repaired_once_killed(tmp_path, start_loader):
+def test_a_live_bulk_load_is_left_alone_then_repaired_once_killed(tmp_path, start_loader, opened):
     db = tmp_path / "bulk.db"
     proc = start_loader(db, 2, "sleep")
     wait_until_ready(proc)
 
     # While the loader lives, opening the store must not rebuild its index or clear the marker.
-    store = SqliteStore(db)
-    try:
-        assert store.get_checkpoint(BULK_LOAD_MARKER) == "building"
-        assert store.count() == 100
-        assert store.keyword_search("study99", 5) == []  # the index is still on the side
-    finally:
-        store.close()
+    store = opened(db)
+    assert store.get_checkpoint(BULK_LOAD_MARKER) == "building"
+    assert store.count() == 100
+    assert store.keyword_search("study99", 5) == []  # the index is still on the side
+    store.close()
     assert committed_state(db) == (100, 0, "building")
     assert proc.poll() is None and lock_file(db).exists()
 
     proc.kill()
     proc.wait(timeout=30)
-    store = SqliteStore(db)
-    expected = reference(tmp_path / "plain.db", 2)
-    try:
-        assert_same_index(store, expected)
-        assert not lock_file(db).exists() and not side_file(db).exists()
-    finally:
-        store.close()
-        expected.close()
+    store = opened(db)
+    expected = opened(tmp_path / "plain.db", 2)
+    assert_same_index(store, expected)
+    assert not lock_file(db).exists() and not side_file(db).exists()
