@@ -146,7 +146,7 @@ def test_ctrl_c_then_rerun_equals_clean_run(big_snapshot, clean_contents, tmp_pa
         timeout=300,
     )
     assert count.returncode == 0
-    assert "rebuilding the keyword index" in count.stderr.decode()
+    assert "rebuilding the indexes" in count.stderr.decode()
     rerun = _start_ingest(db, big_snapshot)
     assert rerun.wait(timeout=600) == 0, rerun.stderr.read()
     assert _contents(db) == clean_contents

@@ -112,9 +112,15 @@ def searches(store: SqliteStore) -> dict[str, list[tuple[int, float]]]:
     return {query: store.keyword_search(query, 500) for query in QUERIES}
 
 
+def schema(store: SqliteStore) -> list[tuple[str, str]]:
+    return [tuple(r) for r in store.db.execute("SELECT name, sql FROM sqlite_master ORDER BY 1")]
+
+
 def assert_same_index(store: SqliteStore, expected: SqliteStore) -> None:
+    """Same keyword index, same searches, and every other index back (the same schema)."""
     assert_index_complete(store)
     assert store.get_checkpoint(BULK_LOAD_MARKER) is None
+    assert schema(store) == schema(expected)
     assert index_terms(store) == index_terms(expected)
     assert searches(store) == searches(expected)
 
@@ -200,6 +206,69 @@ def test_ctrl_c_in_a_bulk_load_leaves_the_repair_to_the_next_open(tmp_path, open
     assert_same_index(store, expected)
 
 
+def title_index_exists(store: SqliteStore) -> bool:
+    found = store.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'papers_title_author'")
+    return found.fetchone() is not None
+
+
+def doi_record(i: int) -> Paper:
+    """A journal's record of paper(i): no arXiv id, found only by title and first author."""
+    original = paper(i)
+    return make_paper(
+        f"doi:10.1000/j.{i}", original.title, authors=original.authors, arxiv=False,
+        doi=f"10.1000/j.{i}", source="crossref",
+    )  # fmt: skip
+
+
+@pytest.mark.slow  # starts the side index process
+def test_bulk_load_builds_the_title_index_at_its_end(tmp_path, opened):
+    store = opened(tmp_path / "bulk.db")
+    expected = opened(tmp_path / "plain.db", 2)
+    with store.bulk_load():
+        store.upsert(batch(0))
+        assert not title_index_exists(store)  # arXiv papers only: no title look-up needed
+        store.upsert(batch(1))
+    assert title_index_exists(store)
+    assert_same_index(store, expected)
+
+
+@pytest.mark.slow  # starts the side index process
+def test_a_record_without_arxiv_id_in_a_bulk_load_is_matched_by_title(tmp_path, opened):
+    store = opened(tmp_path / "bulk.db")
+    expected = opened(tmp_path / "plain.db", 2)
+    expected.upsert([doi_record(7)])
+    with store.bulk_load():
+        store.upsert(batch(0))
+        counts = store.upsert([*batch(1), doi_record(7)])
+        assert title_index_exists(store)  # built as soon as a title look-up was needed
+    assert (counts.added, counts.merged) == (50, 1)
+    assert store.count() == expected.count() == 100
+    assert store.get("doi:10.1000/j.7").id == "2405.00007"
+    assert_same_index(store, expected)
+
+
+@pytest.mark.slow  # starts the side index process
+def test_papers_another_connection_writes_during_a_bulk_load_are_matched_and_indexed(
+    tmp_path, opened
+):
+    db = tmp_path / "bulk.db"
+    store = opened(db)
+    expected = opened(tmp_path / "plain.db")
+    for papers in (batch(0), [doi_record(60)], batch(1)):  # the order the bulk store gets
+        expected.upsert(papers)
+    with store.bulk_load() as side:
+        assert side is True
+        store.upsert(batch(0))
+        other = opened(db)
+        other.upsert([doi_record(60)])  # stored without an arXiv id by someone else
+        counts = store.upsert(batch(1))  # holds paper(60): the same paper, by title
+    assert (counts.added, counts.merged) == (49, 1)
+    assert store.get("doi:10.1000/j.60").id == "2405.00060"
+    assert store.count() == expected.count() == 100
+    assert len(store.keyword_search("study60", 5)) == 1
+    assert_same_index(store, expected)
+
+
 # -- a load in another process --------------------------------------------------------------
 
 # Loads `batches` batches in a bulk load, waits until the side index process has its file,
@@ -268,8 +337,9 @@ def wait_until_ready(proc: subprocess.Popen[bytes], timeout: float = 60) -> None
     assert said == b"ready\n"
 
 
-def committed_state(db: Path) -> tuple[int, int, str | None]:
-    """(papers, papers in the store's keyword index, marker) as a plain connection sees them."""
+def committed_state(db: Path) -> tuple[int, int, bool, bool]:
+    """(papers, papers in the store's keyword index, marker set, title/author index there)
+    as a plain connection sees them."""
     import sqlite3
 
     con = sqlite3.connect(db)
@@ -279,7 +349,10 @@ def committed_state(db: Path) -> tuple[int, int, str | None]:
         marker = con.execute(
             "SELECT value FROM checkpoints WHERE name = ?", (BULK_LOAD_MARKER,)
         ).fetchone()
-        return papers, indexed, marker[0] if marker else None
+        title_index = con.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'papers_title_author'"
+        ).fetchone()
+        return papers, indexed, marker is not None, title_index is not None
     finally:
         con.close()
 
@@ -291,7 +364,7 @@ def test_killed_bulk_load_is_repaired_when_the_store_is_next_opened(tmp_path, st
     wait_until_ready(proc)
     assert proc.wait(timeout=60) == -signal.SIGKILL
     # Killed mid-load: papers committed, the store's keyword index empty, the marker set.
-    assert committed_state(db) == (100, 0, "building")
+    assert committed_state(db) == (100, 0, True, False)
     assert lock_file(db).exists() and side_file(db).exists()
 
     store = opened(db)
@@ -309,11 +382,11 @@ def test_a_live_bulk_load_is_left_alone_then_repaired_once_killed(tmp_path, star
 
     # While the loader lives, opening the store must not rebuild its index or clear the marker.
     store = opened(db)
-    assert store.get_checkpoint(BULK_LOAD_MARKER) == "building"
+    assert store.get_checkpoint(BULK_LOAD_MARKER) is not None
     assert store.count() == 100
     assert store.keyword_search("study99", 5) == []  # the index is still on the side
     store.close()
-    assert committed_state(db) == (100, 0, "building")
+    assert committed_state(db) == (100, 0, True, False)
     assert proc.poll() is None and lock_file(db).exists()
 
     proc.kill()
