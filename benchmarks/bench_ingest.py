@@ -57,6 +57,9 @@ def synthetic_record(i: int, rng: random.Random) -> dict[str, object]:
         line = f"{line} {word}" if line else word
     abstract = "\n".join([*lines, line])
     cats = rng.sample(CATS, rng.randint(1, 3))
+    # 58% of the records of the shared Kaggle sample carry a DOI: each is one more alias to
+    # look up and store, at a random place in its index.
+    doi = f"10.{rng.randint(1000, 9999)}/j.{rng.randint(0, 10**9)}" if rng.random() < 0.58 else None
     return {
         "id": arxiv_id,
         "submitter": f"{authors[0][1]} {authors[0][0]}",
@@ -64,7 +67,7 @@ def synthetic_record(i: int, rng: random.Random) -> dict[str, object]:
         "title": " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 14))).capitalize(),
         "comments": f"{rng.randint(5, 40)} pages",
         "journal-ref": None,
-        "doi": None,
+        "doi": doi,
         "report-no": None,
         "categories": " ".join(cats),
         "license": "http://creativecommons.org/licenses/by/4.0/",

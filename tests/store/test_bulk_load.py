@@ -33,12 +33,14 @@ REVISED = 3  # the paper that a later batch re-upserts as version 2 with a new t
 
 
 def paper(i: int) -> Paper:
+    """Paper i; every third has a DOI, which papers i and i + 120 share (as proceedings do)."""
     topic, other = TOPICS[i % len(TOPICS)], TOPICS[i * 3 % len(TOPICS)]
     return make_paper(
         f"2405.{i:05d}",
         f"{topic.capitalize()} methods for {other} problems, study{i}",
         abstract=f"We study {topic} learning for {other} data and report {TOPICS[i % 4]} results.",
         authors=(f"Grace Smith{i % 5}", "Ada Lovelace"),
+        doi=f"10.1000/p.{i % 40}" if i % 3 == 0 else None,
     )
 
 
@@ -116,11 +118,18 @@ def schema(store: SqliteStore) -> list[tuple[str, str]]:
     return [tuple(r) for r in store.db.execute("SELECT name, sql FROM sqlite_master ORDER BY 1")]
 
 
+def aliases(store: SqliteStore) -> list[tuple[str, int]]:
+    return [tuple(r) for r in store.db.execute("SELECT * FROM paper_aliases ORDER BY alias")]
+
+
 def assert_same_index(store: SqliteStore, expected: SqliteStore) -> None:
-    """Same keyword index, same searches, and every other index back (the same schema)."""
+    """Same keyword index, same searches, same aliases, and every other index back (the same
+    schema, each index agreeing with its table)."""
     assert_index_complete(store)
     assert store.get_checkpoint(BULK_LOAD_MARKER) is None
     assert schema(store) == schema(expected)
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert aliases(store) == aliases(expected)
     assert index_terms(store) == index_terms(expected)
     assert searches(store) == searches(expected)
 
@@ -244,6 +253,23 @@ def test_a_record_without_arxiv_id_in_a_bulk_load_is_matched_by_title(tmp_path, 
     assert (counts.added, counts.merged) == (50, 1)
     assert store.count() == expected.count() == 100
     assert store.get("doi:10.1000/j.7").id == "2405.00007"
+    assert store.get("doi:10.1000/p.3").id == "2405.00003"  # the aliases staged before
+    assert_same_index(store, expected)
+
+
+@pytest.mark.slow  # starts the side index process
+def test_a_record_without_arxiv_id_in_a_bulk_load_is_matched_by_doi(tmp_path, opened):
+    journal = make_paper(
+        "doi:10.1000/p.3", "Another title", arxiv=False, doi="10.1000/p.3", source="crossref"
+    )
+    store = opened(tmp_path / "bulk.db")
+    expected = opened(tmp_path / "plain.db", 1)
+    expected.upsert([journal])
+    with store.bulk_load():
+        store.upsert(batch(0))
+        counts = store.upsert([journal])  # the DOI of paper(3), staged so far
+    assert (counts.added, counts.merged) == (0, 1)
+    assert store.get("doi:10.1000/p.3").id == "2405.00003"
     assert_same_index(store, expected)
 
 
@@ -254,18 +280,18 @@ def test_papers_another_connection_writes_during_a_bulk_load_are_matched_and_ind
     db = tmp_path / "bulk.db"
     store = opened(db)
     expected = opened(tmp_path / "plain.db")
-    for papers in (batch(0), [doi_record(60)], batch(1)):  # the order the bulk store gets
+    for papers in (batch(0), [doi_record(61)], batch(1)):  # the order the bulk store gets
         expected.upsert(papers)
     with store.bulk_load() as side:
         assert side is True
         store.upsert(batch(0))
         other = opened(db)
-        other.upsert([doi_record(60)])  # stored without an arXiv id by someone else
-        counts = store.upsert(batch(1))  # holds paper(60): the same paper, by title
+        other.upsert([doi_record(61)])  # stored without an arXiv id by someone else
+        counts = store.upsert(batch(1))  # holds paper(61): the same paper, by title
     assert (counts.added, counts.merged) == (49, 1)
-    assert store.get("doi:10.1000/j.60").id == "2405.00060"
+    assert store.get("doi:10.1000/j.61").id == "2405.00061"
     assert store.count() == expected.count() == 100
-    assert len(store.keyword_search("study60", 5)) == 1
+    assert len(store.keyword_search("study61", 5)) == 1
     assert_same_index(store, expected)
 
 
@@ -337,9 +363,9 @@ def wait_until_ready(proc: subprocess.Popen[bytes], timeout: float = 60) -> None
     assert said == b"ready\n"
 
 
-def committed_state(db: Path) -> tuple[int, int, bool, bool]:
-    """(papers, papers in the store's keyword index, marker set, title/author index there)
-    as a plain connection sees them."""
+def committed_state(db: Path) -> tuple[int, int, bool, bool, int]:
+    """(papers, papers in the store's keyword index, marker set, title/author index there,
+    aliases in paper_aliases) as a plain connection sees them."""
     import sqlite3
 
     con = sqlite3.connect(db)
@@ -352,7 +378,8 @@ def committed_state(db: Path) -> tuple[int, int, bool, bool]:
         title_index = con.execute(
             "SELECT 1 FROM sqlite_master WHERE name = 'papers_title_author'"
         ).fetchone()
-        return papers, indexed, marker is not None, title_index is not None
+        known_as = con.execute("SELECT count(*) FROM paper_aliases").fetchone()[0]
+        return papers, indexed, marker is not None, title_index is not None, known_as
     finally:
         con.close()
 
@@ -364,7 +391,7 @@ def test_killed_bulk_load_is_repaired_when_the_store_is_next_opened(tmp_path, st
     wait_until_ready(proc)
     assert proc.wait(timeout=60) == -signal.SIGKILL
     # Killed mid-load: papers committed, the store's keyword index empty, the marker set.
-    assert committed_state(db) == (100, 0, True, False)
+    assert committed_state(db) == (100, 0, True, False, 0)
     assert lock_file(db).exists() and side_file(db).exists()
 
     store = opened(db)
@@ -386,7 +413,7 @@ def test_a_live_bulk_load_is_left_alone_then_repaired_once_killed(tmp_path, star
     assert store.count() == 100
     assert store.keyword_search("study99", 5) == []  # the index is still on the side
     store.close()
-    assert committed_state(db) == (100, 0, True, False)
+    assert committed_state(db) == (100, 0, True, False, 0)
     assert proc.poll() is None and lock_file(db).exists()
 
     proc.kill()

@@ -42,11 +42,13 @@ BULK_LOAD_MARKER = "bulk-load-keyword-index"
 REBUILD_SECONDS_PER_PAPER = 30e-6  # FTS5 'rebuild' measured at 26 us a paper
 PAGE_BYTES = 8192
 WAL_PAGES = 1000  # SQLite's default checkpoint interval
-# Indexes a bulk load builds at its end instead of paper by paper. The title/author key is a
-# hash, so each insert lands on a random page: at 200k papers nearly every page of the index
-# is rewritten into the WAL at each commit (~4 us a paper), at 2.7M ~15 us; built once from
-# the table at the end it takes ~1 us a paper.
+# Indexes a bulk load builds at its end instead of paper by paper. Title/author keys (hashes)
+# and DOIs fall at random places in their indexes, so at each commit most of the pages of
+# those indexes are rewritten into the WAL: ~4 us a paper at 200k papers, ~15 at 2.7M for
+# the title/author index alone. Built once at the end they take ~1 us a paper. Aliases wait
+# in a plain table meanwhile (paper_aliases has no index to drop: the alias is its key).
 DEFERRED_INDEXES = ("papers_title_author",)
+STAGED_ALIASES = "bulk_load_aliases"
 BULK_WAL_PAGES = 5_000  # 40 MB of WAL between checkpoints during a bulk load
 
 
@@ -62,8 +64,8 @@ class SqliteStore:
         # load, sent to the side index once it commits.
         self._index_ops: list[IndexOp] = []
         self._side_index: SideIndex | None = None
-        # Whether a running bulk load has dropped DEFERRED_INDEXES, and the data_version that
-        # tells whether another connection has written since.
+        # Whether a running bulk load has dropped DEFERRED_INDEXES and stages aliases, and the
+        # data_version that tells whether another connection has written since.
         self._indexes_deferred = False
         self._data_version = 0
         try:
@@ -141,7 +143,8 @@ class SqliteStore:
     @contextmanager
     def bulk_load(self) -> Iterator[bool]:
         """Faster big loads into an empty store: its keyword index is built on the side, and
-        the title/author index is built at the end (see DEFERRED_INDEXES).
+        the title/author index and the aliases are built at the end (see DEFERRED_INDEXES);
+        till then other connections find the load's papers by id only.
 
         Yields whether the load runs this way (only when the store holds no paper yet and
         this platform has file locks). Papers are committed batch by batch as always, and the
@@ -154,7 +157,7 @@ class SqliteStore:
             yield False
             return
         try:
-            self._defer_indexes()
+            self._begin_deferred_indexing()
             # Copying WAL pages into the file less often (and syncing it 5x less) takes ~4 us
             # a paper off the writer.
             self.db.execute(f"PRAGMA wal_autocheckpoint = {BULK_WAL_PAGES}")
@@ -171,7 +174,7 @@ class SqliteStore:
                 side.abandon()
                 raise
             self._side_index = None
-            self._restore_deferred_indexes()
+            self._end_deferred_indexing()
             try:
                 side.finish()
                 if self._other_writers() != self._data_version:
@@ -187,8 +190,9 @@ class SqliteStore:
             remove_side_files(self._side_index_path())
             _unlock(lock)
 
-    def _defer_indexes(self) -> None:
-        """Set the marker, which records the definitions of the indexes dropped till the end."""
+    def _begin_deferred_indexing(self) -> None:
+        """Drop DEFERRED_INDEXES, stage aliases, and set the marker, which records the
+        definitions of the indexes dropped."""
         found = self.db.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN "
             f"({', '.join('?' * len(DEFERRED_INDEXES))})",
@@ -199,34 +203,48 @@ class SqliteStore:
             self.set_checkpoint(BULK_LOAD_MARKER, orjson.dumps(definitions).decode())
             for name in definitions:
                 self.db.execute(f"DROP INDEX {name}")
-        self._indexes_deferred = bool(definitions)
+            self.db.execute(
+                f"CREATE TABLE {STAGED_ALIASES} (alias TEXT NOT NULL, paper_rowid INTEGER NOT NULL)"
+            )
+        self._indexes_deferred = True
         self._data_version = self._other_writers()
 
     def _other_writers(self) -> int:
         """A number that changes whenever another connection commits (PRAGMA data_version)."""
         return int(self.db.execute("PRAGMA data_version").fetchone()[0])
 
-    def _deferral_holds(self, rows: Sequence[tuple[Any, ...]]) -> bool:
-        """Whether title/author look-ups can be skipped for these rows: title matching only
-        joins a paper lacking an arXiv id, and every stored paper is one this load wrote with
-        an arXiv id (no other connection wrote meanwhile) as are all of these."""
-        return all(row[_ARXIV_ID] is not None for row in rows) and (
+    def _only_ids_can_match(self, rows: Sequence[tuple[Any, ...]]) -> bool:
+        """Whether these rows can be the same paper as a stored one only by sharing its id.
+
+        So while every stored paper is an arXiv paper this load wrote (no other connection
+        wrote meanwhile) and so are all the rows: two arXiv ids are never merged (so a shared
+        DOI joins nothing), and title matching only joins a paper lacking an arXiv id.
+        """
+        return all(row[_ID] == row[_ARXIV_ID] for row in rows) and (
             self._other_writers() == self._data_version
         )
 
-    def _restore_deferred_indexes(self) -> None:
+    def _end_deferred_indexing(self) -> None:
         """Create the indexes the marker says were dropped (from the table, ~1 us a paper)
-        unless they exist; the marker stays."""
+        unless they exist, and move staged aliases in; the marker stays."""
         with self.transaction():
             existing = {str(r[0]) for r in self.db.execute("SELECT name FROM sqlite_master")}
             for name, sql in _deferred_in(self.get_checkpoint(BULK_LOAD_MARKER)).items():
                 if name not in existing:
                     self.db.execute(sql)
+            if STAGED_ALIASES in existing:
+                # In key order, the index fills page after page; on equal aliases the first
+                # staged wins, as with one INSERT OR IGNORE after another.
+                self.db.execute(
+                    "INSERT OR IGNORE INTO paper_aliases(alias, paper_rowid) SELECT alias, "
+                    f"paper_rowid FROM {STAGED_ALIASES} ORDER BY alias, rowid"
+                )
+                self.db.execute(f"DROP TABLE {STAGED_ALIASES}")
         self._indexes_deferred = False
 
     def _complete_bulk_indexes(self) -> None:
         """Every index of an unfinished bulk load made complete, and its marker cleared."""
-        self._restore_deferred_indexes()
+        self._end_deferred_indexing()
         self._rebuild_keyword_index()
 
     def _bulk_lock_path(self) -> Path:
@@ -335,6 +353,10 @@ class SqliteStore:
 
     def _find_existing(self, rows: Sequence[tuple[Any, ...]]) -> dict[str, int]:
         """Map each prepared row's paper id to the rowid of the stored paper it is, if any."""
+        if self._indexes_deferred:
+            if self._only_ids_can_match(rows):
+                return self._find_by_id(rows)
+            self._end_deferred_indexing()  # the look-ups below need the indexes: build them
         wanted = {alias: row[_ID] for row in rows for alias in (row[_ID], *row[-1])}
         wanted_json = orjson.dumps(list(wanted)).decode()
         found: dict[str, int] = {}
@@ -350,10 +372,6 @@ class SqliteStore:
             for row in rows
             if row[_ID] not in found and row[_TITLE_AUTHOR] is not None
         }
-        if by_title and self._indexes_deferred:
-            if self._deferral_holds(rows):
-                return found
-            self._restore_deferred_indexes()  # a look-up would scan the table: index it now
         if by_title:
             for key, rowid, arxiv_id in self.db.execute(
                 "SELECT title_author, rowid, arxiv_id FROM papers "
@@ -365,6 +383,13 @@ class SqliteStore:
                 if row[_ID] not in found and (arxiv_id is None or row[_ARXIV_ID] is None):
                     found[row[_ID]] = rowid
         return found
+
+    def _find_by_id(self, rows: Sequence[tuple[Any, ...]]) -> dict[str, int]:
+        ids = orjson.dumps([row[_ID] for row in rows]).decode()
+        found = self.db.execute(
+            "SELECT id, rowid FROM papers WHERE id IN (SELECT value FROM json_each(?))", (ids,)
+        )
+        return {str(ident): int(rowid) for ident, rowid in found}
 
     def _load_rows(self, rowids: set[int]) -> dict[int, Paper]:
         if not rowids:
@@ -385,10 +410,7 @@ class SqliteStore:
         rowids = range(first, first + len(rows))
         self.db.executemany(_INSERT, [(rowid, *row[:-1]) for rowid, row in zip(rowids, rows)])
         self._index_ops.append(index_op(INSERT, list(rowids), rows))
-        self.db.executemany(
-            "INSERT OR IGNORE INTO paper_aliases(alias, paper_rowid) VALUES (?, ?)",
-            [(alias, rowid) for rowid, row in zip(rowids, rows) for alias in row[-1]],
-        )
+        self._add_aliases([(alias, rowid) for rowid, row in zip(rowids, rows) for alias in row[-1]])
 
     def _update(self, rowid: int, old: Paper, new: Paper, also_known_as: str) -> None:
         old_row = paper_to_row(old)
@@ -396,10 +418,17 @@ class SqliteStore:
         self.db.execute(_UPDATE, (*row, rowid))
         self._index_ops.append(index_op(DELETE, [rowid], [old_row]))
         self._index_ops.append(index_op(INSERT, [rowid], [row]))
-        self.db.executemany(
-            "INSERT OR IGNORE INTO paper_aliases(alias, paper_rowid) VALUES (?, ?)",
-            [(a, rowid) for a in {*aliases(new), old.id, also_known_as} if a != new.id],
+        self._add_aliases(
+            [(a, rowid) for a in {*aliases(new), old.id, also_known_as} if a != new.id]
         )
+
+    def _add_aliases(self, pairs: list[tuple[str, int]]) -> None:
+        """Record (alias, rowid) pairs; an alias already taken keeps its paper."""
+        if self._indexes_deferred:  # staged in order; _end_deferred_indexing keeps the first
+            sql = f"INSERT INTO {STAGED_ALIASES}(alias, paper_rowid) VALUES (?, ?)"
+        else:
+            sql = "INSERT OR IGNORE INTO paper_aliases(alias, paper_rowid) VALUES (?, ?)"
+        self.db.executemany(sql, pairs)
 
     def get(self, ident: str) -> Paper | None:
         """The paper known by `ident`: its id, arXiv id (any version), DOI or a source id."""
