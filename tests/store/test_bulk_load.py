@@ -127,6 +127,7 @@ def assert_same_index(store: SqliteStore, expected: SqliteStore) -> None:
     schema, each index agreeing with its table)."""
     assert_index_complete(store)
     assert store.get_checkpoint(BULK_LOAD_MARKER) is None
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert schema(store) == schema(expected)
     assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert aliases(store) == aliases(expected)
@@ -270,6 +271,26 @@ def test_a_record_without_arxiv_id_in_a_bulk_load_is_matched_by_doi(tmp_path, op
         counts = store.upsert([journal])  # the DOI of paper(3), staged so far
     assert (counts.added, counts.merged) == (0, 1)
     assert store.get("doi:10.1000/p.3").id == "2405.00003"
+    assert_same_index(store, expected)
+
+
+@pytest.mark.slow  # starts the side index process
+def test_a_reader_during_a_bulk_load_keeps_the_store_in_wal_mode(tmp_path, opened):
+    import sqlite3
+
+    db = tmp_path / "bulk.db"
+    store = opened(db)
+    expected = opened(tmp_path / "plain.db", 2)
+    reader = sqlite3.connect(db)
+    try:
+        with store.bulk_load():
+            store.upsert(batch(0))
+            assert reader.execute("SELECT count(*) FROM papers").fetchone()[0] == 50
+            store.upsert(batch(1))
+        # The copy could not leave WAL mode with the reader there: it went through the WAL.
+        assert reader.execute("SELECT count(*) FROM papers_fts_docsize").fetchone()[0] == 100
+    finally:
+        reader.close()
     assert_same_index(store, expected)
 
 

@@ -50,6 +50,7 @@ WAL_PAGES = 1000  # SQLite's default checkpoint interval
 # go in in key order, which scatters their index by paper: it too is built after.
 DEFERRED_INDEXES = ("papers_title_author", "paper_aliases_rowid")
 STAGED_ALIASES = "bulk_load_aliases"
+SORT_THREADS = 2
 BULK_WAL_PAGES = 5_000  # 40 MB of WAL between checkpoints during a bulk load
 
 
@@ -71,18 +72,21 @@ class SqliteStore:
         self._data_version = 0
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            # check_same_thread=False: ingest hands the connection to one writer thread at a time.
-            self.db = sqlite3.connect(
-                path, isolation_level=None, timeout=30.0, check_same_thread=False
-            )
-            self.db.row_factory = sqlite3.Row
-            self._configure()
+            self._connect()
             self._migrate()
             self._finish_interrupted_bulk_load()
         except sqlite3.DatabaseError as err:
             raise StoreError(f"{path}: cannot open the store: {err}") from None
         except OSError as err:
             raise StoreError(f"{path}: cannot create the store: {err.strerror}") from None
+
+    def _connect(self) -> None:
+        # check_same_thread=False: ingest hands the connection to one writer thread at a time.
+        self.db = sqlite3.connect(
+            self.path, isolation_level=None, timeout=30.0, check_same_thread=False
+        )
+        self.db.row_factory = sqlite3.Row
+        self._configure()
 
     def _configure(self) -> None:
         # Takes effect only in a new, empty file (before WAL mode fixes the size). A paper row
@@ -234,9 +238,13 @@ class SqliteStore:
         unchecked = not self.db.in_transaction
         if unchecked:
             self.db.execute("PRAGMA foreign_keys = OFF")
+        # The sorts of these statements may use a helper thread: at the end of a load the
+        # parse worker is done, so a core is free (~15% off building the title/author index).
+        self.db.execute(f"PRAGMA threads = {SORT_THREADS}")
         try:
             self._move_staged_aliases_and_index()
         finally:
+            self.db.execute("PRAGMA threads = 0")
             if unchecked:
                 self.db.execute("PRAGMA foreign_keys = ON")
         self._indexes_deferred = False
@@ -275,11 +283,17 @@ class SqliteStore:
     def _copy_side_index(self) -> None:
         """Replace the store's (empty) keyword index by the side one, clearing the marker.
 
-        A second connection does the copy: FTS5 caches an index's structure per connection
-        and notices other connections' commits, not shadow-table writes of its own.
+        The store's connection is closed meanwhile and a new one does the copy: FTS5 caches
+        an index's structure per connection and notices other connections' commits, not
+        shadow-table writes of its own. Alone, that connection can also leave WAL mode for
+        the copy, which then writes the index once instead of twice (into the WAL, then into
+        the file): 1.3 GB for all of arXiv, ~13 s -> ~6 s on this machine's disk.
         """
+        self.db.close()
         copier = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+        left_wal = False
         try:
+            left_wal = _leave_wal(copier)
             copier.execute("ATTACH DATABASE ? AS side", (str(self._side_index_path()),))
             copier.execute("BEGIN IMMEDIATE")
             for table in _FTS_SHADOW_TABLES:
@@ -291,7 +305,10 @@ class SqliteStore:
         except sqlite3.Error as err:
             raise StoreError(f"{self.path}: cannot copy the keyword index in: {err}") from None
         finally:
+            if left_wal:
+                copier.execute("PRAGMA journal_mode = WAL")
             copier.close()
+            self._connect()
 
     def _finish_interrupted_bulk_load(self) -> None:
         """Rebuild the keyword index of a bulk load that died before completing it."""
@@ -692,6 +709,20 @@ def prepare_batch(
 
 # The tables FTS5 keeps an index in (its config table, holding settings, stays as it is).
 _FTS_SHADOW_TABLES = ("papers_fts_data", "papers_fts_idx", "papers_fts_docsize")
+
+
+def _leave_wal(db: sqlite3.Connection) -> bool:
+    """Switch a store to a rollback journal for one big write; False if another connection
+    has it open (then it stays in WAL mode). In that mode a page the write adds to the end of
+    the file needs no journal, and FULL syncs it before the commit counts."""
+    try:
+        mode = db.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+    except sqlite3.OperationalError:  # locked by another connection
+        return False
+    if mode != "delete":
+        return False
+    db.execute("PRAGMA synchronous = FULL")
+    return True
 
 
 def _deferred_in(marker: str | None) -> dict[str, str]:
