@@ -15,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -230,7 +231,7 @@ def _ingest_stream_parallel(
         initializer=_start_worker,
         initargs=(os.getpid(),),
     )
-    with store.bulk_load(), workers as pool:
+    with store.bulk_load(), workers as pool, _no_cycle_collector():
         for offset, length, first_line in spans:
             job = pool.submit(_prepare_span, path, offset, length, origin, first_line, now)
             pending.append((job, length))
@@ -238,6 +239,19 @@ def _ingest_stream_parallel(
                 _write_prepared(store, origin, *pending.popleft(), report, progress)
         while pending:
             _write_prepared(store, origin, *pending.popleft(), report, progress)
+
+
+@contextmanager
+def _no_cycle_collector() -> Iterator[None]:
+    """The cycle collector paused: each span's thousands of row tuples set it off, and it then
+    walks every live object, ~7% of the writer's time; the loop makes no reference cycles."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _write_prepared(
