@@ -9,6 +9,7 @@ import orjson
 
 from papersift.dedupe import title_author_hash
 from papersift.records import Link, Paper
+from papersift.text import collapse_whitespace
 
 PAPER_COLUMNS = (
     "id", "title", "title_raw", "abstract", "abstract_raw", "authors", "authors_text",
@@ -62,7 +63,8 @@ def raw_if_needed(raw: str | None, clean: str | None) -> str | None:
     # Without these characters cleanup can only have folded whitespace (checked in C, fast).
     if "\\" not in raw and "{" not in raw and "&" not in raw and "<" not in raw:
         return None
-    if clean is not None and " ".join(raw.split()) == clean:
+    # collapse_whitespace(raw) is " ".join(raw.split()), mostly without splitting into words.
+    if clean is not None and collapse_whitespace(raw) == clean:
         return None
     return raw
 
