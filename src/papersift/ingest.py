@@ -30,6 +30,9 @@ from papersift.store.sqlite import PreparedBatch
 BATCH_SIZE = 5_000
 # The snapshot is read in spans of lines of about this size (~4,400 records: one transaction).
 CHUNK_BYTES = 8 * 1024 * 1024
+# The first spans are smaller (doubling up to CHUNK_BYTES) so that the writer, idle until the
+# parse worker hands it a first span, starts after ~10 ms instead of ~150.
+FIRST_CHUNK_BYTES = 256 * 1024
 STREAMED_FORMATS = ("arxiv-snapshot",)
 
 Progress = Callable[[int], None]  # called with the number of bytes just consumed
@@ -130,11 +133,14 @@ def _this_second() -> dt.datetime:
 
 
 def _line_spans(fd: int) -> Iterator[tuple[int, int, int]]:
-    """(offset, length, first line number) of chunks of about CHUNK_BYTES of a file that each
-    end at a newline (the last may not). Only offsets cross to the parse worker, which reads
-    the bytes itself: one copy of the file instead of six (read, join, cut, pickle, pipe)."""
+    """(offset, length, first line number) of chunks of up to about CHUNK_BYTES of a file
+    that each end at a newline (the last may not). Only offsets cross to the parse worker,
+    which reads the bytes itself: one copy of the file instead of six (read, join, cut,
+    pickle, pipe)."""
     offset, line = 0, 1
-    while block := os.pread(fd, CHUNK_BYTES, offset):
+    size = FIRST_CHUNK_BYTES
+    while block := os.pread(fd, size, offset):
+        size = min(2 * size, CHUNK_BYTES)
         cut = block.rfind(b"\n")
         while cut < 0 and (more := os.pread(fd, CHUNK_BYTES, offset + len(block))):
             cut = more.rfind(b"\n")  # a line longer than a chunk: take the next one too
