@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from papersift.text import collapse_whitespace, match_key
@@ -43,3 +43,24 @@ def test_collapse_whitespace_sees_ascii_control_characters() -> None:
     # The ASCII check deletes control bytes; a text with one must take the slow, exact path.
     assert collapse_whitespace("a\x00b  c\x7fd") == " ".join("a\x00b  c\x7fd".split())
     assert collapse_whitespace("tab\there") == "tab here"
+
+
+# LaTeX-ish text: accents, letters, braces and backslashes in every order, among words.
+_latex_bits = st.sampled_from(
+    ["\\", "{", "}", "'", '"', "`", "^", "~", "=", ".", "u", "v", "c", "H", "s", "ss", "o",
+     "ae", "OE", "i", "j", "a", "e", "Z", "9", " ", "\n", "{}", "\\'", "{\\", "\\c ", "\\ss"]
+)  # fmt: skip
+_latex = st.lists(st.one_of(_latex_bits, st.text(max_size=3)), max_size=30).map("".join)
+
+
+@settings(max_examples=400)
+@example("x {\\'a} and {\\ss}y \\c c")
+@given(_latex)
+def test_accent_and_letter_decoding_begun_late_is_the_plain_substitution(text: str) -> None:
+    from papersift.text import _ACCENT, _ACCENT_AT, _LETTER, _LETTER_AT, _accent, _sub_from
+
+    def letter(m):
+        return m.group(1)
+
+    assert _sub_from(_ACCENT_AT, _ACCENT, _accent, text) == _ACCENT.sub(_accent, text)
+    assert _sub_from(_LETTER_AT, _LETTER, letter, text) == _LETTER.sub(letter, text)
