@@ -84,6 +84,12 @@ def opened():
         store.close()
 
 
+def bulk_and_plain(tmp_path: Path, opened, batches: int) -> tuple[Path, SqliteStore, SqliteStore]:
+    """(bulk.db, an empty store there, a reference store plain.db with batches 0..batches-1)."""
+    db = tmp_path / "bulk.db"
+    return db, opened(db), opened(tmp_path / "plain.db", batches)
+
+
 def reference(path: Path, batches: int) -> SqliteStore:
     """A store that got batches 0..batches-1 by plain upserts."""
     store = SqliteStore(path)
@@ -140,9 +146,7 @@ def assert_same_index(store: SqliteStore, expected: SqliteStore) -> None:
 
 @pytest.mark.slow  # starts the side index process
 def test_bulk_load_into_an_empty_store_builds_the_plain_index(tmp_path, opened):
-    db = tmp_path / "bulk.db"
-    store = opened(db)
-    expected = opened(tmp_path / "plain.db", 3)
+    db, store, expected = bulk_and_plain(tmp_path, opened, 3)
     with store.bulk_load() as side:
         assert side is True
         assert store.get_checkpoint(BULK_LOAD_MARKER) is not None
@@ -182,9 +186,7 @@ def test_bulk_load_into_a_non_empty_store_changes_nothing(tmp_path, opened):
 
 @pytest.mark.slow  # starts the side index process
 def test_error_in_a_bulk_load_propagates_with_the_index_complete(tmp_path, opened):
-    db = tmp_path / "bulk.db"
-    store = opened(db)
-    expected = opened(tmp_path / "plain.db", 2)
+    db, store, expected = bulk_and_plain(tmp_path, opened, 2)
     with pytest.raises(RuntimeError, match="stop the load"), store.bulk_load() as side:
         assert side is True
         store.upsert(batch(0))
@@ -202,9 +204,7 @@ def test_error_in_a_bulk_load_propagates_with_the_index_complete(tmp_path, opene
 
 @pytest.mark.slow  # starts the side index process
 def test_ctrl_c_in_a_bulk_load_leaves_the_repair_to_the_next_open(tmp_path, opened):
-    db = tmp_path / "bulk.db"
-    store = opened(db)
-    expected = opened(tmp_path / "plain.db", 2)
+    db, store, expected = bulk_and_plain(tmp_path, opened, 2)
     with pytest.raises(KeyboardInterrupt), store.bulk_load():
         store.upsert(batch(0))
         store.upsert(batch(1))
@@ -232,8 +232,7 @@ def doi_record(i: int) -> Paper:
 
 @pytest.mark.slow  # starts the side index process
 def test_bulk_load_builds_the_title_index_at_its_end(tmp_path, opened):
-    store = opened(tmp_path / "bulk.db")
-    expected = opened(tmp_path / "plain.db", 2)
+    _, store, expected = bulk_and_plain(tmp_path, opened, 2)
     with store.bulk_load():
         store.upsert(batch(0))
         assert not title_index_exists(store)  # arXiv papers only: no title look-up needed
@@ -244,8 +243,7 @@ def test_bulk_load_builds_the_title_index_at_its_end(tmp_path, opened):
 
 @pytest.mark.slow  # starts the side index process
 def test_a_record_without_arxiv_id_in_a_bulk_load_is_matched_by_title(tmp_path, opened):
-    store = opened(tmp_path / "bulk.db")
-    expected = opened(tmp_path / "plain.db", 2)
+    _, store, expected = bulk_and_plain(tmp_path, opened, 2)
     expected.upsert([doi_record(7)])
     with store.bulk_load():
         store.upsert(batch(0))
@@ -263,8 +261,7 @@ def test_a_record_without_arxiv_id_in_a_bulk_load_is_matched_by_doi(tmp_path, op
     journal = make_paper(
         "doi:10.1000/p.3", "Another title", arxiv=False, doi="10.1000/p.3", source="crossref"
     )
-    store = opened(tmp_path / "bulk.db")
-    expected = opened(tmp_path / "plain.db", 1)
+    _, store, expected = bulk_and_plain(tmp_path, opened, 1)
     expected.upsert([journal])
     with store.bulk_load():
         store.upsert(batch(0))
@@ -278,9 +275,7 @@ def test_a_record_without_arxiv_id_in_a_bulk_load_is_matched_by_doi(tmp_path, op
 def test_a_reader_during_a_bulk_load_keeps_the_store_in_wal_mode(tmp_path, opened):
     import sqlite3
 
-    db = tmp_path / "bulk.db"
-    store = opened(db)
-    expected = opened(tmp_path / "plain.db", 2)
+    db, store, expected = bulk_and_plain(tmp_path, opened, 2)
     reader = sqlite3.connect(db)
     try:
         with store.bulk_load():
@@ -298,9 +293,7 @@ def test_a_reader_during_a_bulk_load_keeps_the_store_in_wal_mode(tmp_path, opene
 def test_papers_another_connection_writes_during_a_bulk_load_are_matched_and_indexed(
     tmp_path, opened
 ):
-    db = tmp_path / "bulk.db"
-    store = opened(db)
-    expected = opened(tmp_path / "plain.db")
+    db, store, expected = bulk_and_plain(tmp_path, opened, 0)
     for papers in (batch(0), [doi_record(61)], batch(1)):  # the order the bulk store gets
         expected.upsert(papers)
     with store.bulk_load() as side:
