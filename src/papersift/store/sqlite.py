@@ -44,7 +44,7 @@ PAGE_BYTES = 8192
 WAL_PAGES = 1000  # SQLite's default checkpoint interval
 # Indexes a bulk load builds at its end instead of paper by paper. Title/author keys (hashes)
 # and DOIs fall at random places in their indexes, so at each commit most of the pages of
-# those indexes are rewritten into the WAL: ~4 us a paper at 200k papers, ~15 at 2.7M for
+# those indexes are rewritten into the WAL: ~4 us a paper at 200k papers, ~12 at 2.7M for
 # the title/author index alone. Built once at the end they take ~1 us a paper. Aliases wait
 # in a plain table meanwhile (paper_aliases has no index to drop: the alias is its key), and
 # go in in key order, which scatters their index by paper: it too is built after.
