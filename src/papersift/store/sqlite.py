@@ -387,18 +387,14 @@ class SqliteStore:
         """Map each prepared row's paper id to the rowid of the stored paper it is, if any."""
         if self._indexes_deferred:
             if self._only_ids_can_match(rows):
-                return self._find_by_id(rows)
+                return dict(self._stored("papers", "id", "rowid", [row[_ID] for row in rows]))
             self._end_deferred_indexing()  # the look-ups below need the indexes: build them
         wanted = {alias: row[_ID] for row in rows for alias in (row[_ID], *row[-1])}
-        wanted_json = orjson.dumps(list(wanted)).decode()
         found: dict[str, int] = {}
-        for alias, rowid in self.db.execute(
-            "SELECT id, rowid FROM papers WHERE id IN (SELECT value FROM json_each(?)) "
-            "UNION ALL SELECT alias, paper_rowid FROM paper_aliases "
-            "WHERE alias IN (SELECT value FROM json_each(?))",
-            (wanted_json, wanted_json),
-        ):
-            found.setdefault(wanted[alias], rowid)
+        # Ids first: a paper's own id outranks an alias another paper took.
+        for table, key, rowid_column in (("papers", "id", "rowid"), _ALIASES):
+            for alias, rowid in self._stored(table, key, rowid_column, list(wanted)):
+                found.setdefault(wanted[alias], rowid)
         by_title = {
             row[_TITLE_AUTHOR]: row
             for row in rows
@@ -416,12 +412,15 @@ class SqliteStore:
                     found[row[_ID]] = rowid
         return found
 
-    def _find_by_id(self, rows: Sequence[tuple[Any, ...]]) -> dict[str, int]:
-        ids = orjson.dumps([row[_ID] for row in rows]).decode()
-        found = self.db.execute(
-            "SELECT id, rowid FROM papers WHERE id IN (SELECT value FROM json_each(?))", (ids,)
-        )
-        return {str(ident): int(rowid) for ident, rowid in found}
+    def _stored(
+        self, table: str, key: str, rowid_column: str, keys: list[str]
+    ) -> list[tuple[str, int]]:
+        """(key, paper rowid) of the stored rows of `table` whose `key` is one of `keys`."""
+        return self.db.execute(
+            f"SELECT {key}, {rowid_column} FROM {table} "
+            f"WHERE {key} IN (SELECT value FROM json_each(?))",
+            (orjson.dumps(keys).decode(),),
+        ).fetchall()
 
     def _load_rows(self, rowids: set[int]) -> dict[int, Paper]:
         if not rowids:
@@ -707,6 +706,7 @@ def prepare_batch(
     return PreparedBatch(rows, batch if keep_papers else None)
 
 
+_ALIASES = ("paper_aliases", "alias", "paper_rowid")
 # The tables FTS5 keeps an index in (its config table, holding settings, stays as it is).
 _FTS_SHADOW_TABLES = ("papers_fts_data", "papers_fts_idx", "papers_fts_docsize")
 
