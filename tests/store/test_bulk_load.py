@@ -128,13 +128,19 @@ def aliases(store: SqliteStore) -> list[tuple[str, int]]:
     return [tuple(r) for r in store.db.execute("SELECT * FROM paper_aliases ORDER BY alias")]
 
 
+def fts_settings(store: SqliteStore) -> list[tuple[str, object]]:
+    return [tuple(r) for r in store.db.execute("SELECT * FROM papers_fts_config ORDER BY k")]
+
+
 def assert_same_index(store: SqliteStore, expected: SqliteStore) -> None:
     """Same keyword index, same searches, same aliases, and every other index back (the same
-    schema, each index agreeing with its table)."""
+    schema, each index agreeing with its table); the side file's index settings (no merging,
+    a big term hash) stay out of the store, whose later ingests merge segments as usual."""
     assert_index_complete(store)
     assert store.get_checkpoint(BULK_LOAD_MARKER) is None
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert schema(store) == schema(expected)
+    assert fts_settings(store) == fts_settings(expected)
     assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert aliases(store) == aliases(expected)
     assert index_terms(store) == index_terms(expected)
