@@ -171,7 +171,7 @@ def _serve(conn: Connection, path: str, fts_sql: str) -> None:
 
 def _open_side_db(path: str, fts_sql: str) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA page_size = 8192")  # the store's (a few % faster than 4 KiB here too)
+    db.execute("PRAGMA page_size = 16384")  # the store's: half the system calls of 8 KiB
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
     db.execute(fts_sql)
