@@ -158,6 +158,10 @@ CASES = {
     "LaTeX and entities": _line(
         title="Bal\\'azs on {GAN}s &amp; $x^2$", abstract="caf\u00e9 \\&  na\u00efve\tx"
     ),
+    "math only, and an accent as two code points": _line(
+        title="Caf\u0065\u0301 $O(n \\log n)$", abstract="Mu\u0308ller  $\\alpha$\n and $x$"
+    ),
+    "math and an accent outside it": _line(abstract="$\\alpha$ for Bal\\'azs"),
     "title one over the limit": _line(title="a" * (MAX_TITLE_CHARS + 1)),
     "title within the limit only once spaces fold": _line(title="a  " * (MAX_TITLE_CHARS // 2)),
     "abstract over four times the limit": _line(abstract="a" * (4 * MAX_ABSTRACT_CHARS + 1)),

@@ -162,12 +162,13 @@ def normalize_display(text: str | None, *, strip_tags: bool = False) -> str | No
     # Tags go before entities are decoded: an escaped "&lt;" in HTML is a literal "<" that must
     # not open a "tag" swallowing the text after it.
     s = _TAG.sub(" ", text) if strip_tags else text
-    s = html.unescape(s)
-    s = latex_to_text(s)
-    if not s.isascii():
-        s = unicodedata.normalize("NFC", s)
-    s = collapse_whitespace(s)
-    return s or None
+    return finish_display(latex_to_text(html.unescape(s)))
+
+
+def finish_display(decoded: str) -> str | None:
+    """The last steps of normalize_display, for text whose entities and LaTeX are decoded."""
+    s = decoded if decoded.isascii() else unicodedata.normalize("NFC", decoded)
+    return collapse_whitespace(s) or None
 
 
 def match_key(text: str | None) -> str:
