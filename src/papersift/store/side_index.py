@@ -76,7 +76,7 @@ def apply_ops(db: sqlite3.Connection, ops: list[IndexOp]) -> None:
 class SideIndex:
     """A running side index process, fed batches of `IndexOp`s by a sender thread."""
 
-    def __init__(self, path: Path, fts_sql: str) -> None:
+    def __init__(self, path: Path, fts_sql: str, page_bytes: int) -> None:
         import multiprocessing
 
         self.path = path
@@ -85,7 +85,7 @@ class SideIndex:
         context = multiprocessing.get_context("spawn")  # no fork of a process holding SQLite
         self._conn, child_conn = context.Pipe(duplex=True)
         self._process = context.Process(
-            target=_serve, args=(child_conn, str(path), fts_sql), daemon=True
+            target=_serve, args=(child_conn, str(path), fts_sql, page_bytes), daemon=True
         )
         self._process.start()
         child_conn.close()  # only the child holds its end: our death is its EOF
@@ -149,14 +149,14 @@ def _side_files(path: Path) -> list[Path]:
     return [path, path.with_name(path.name + "-journal")]
 
 
-def _serve(conn: Connection, path: str, fts_sql: str) -> None:
+def _serve(conn: Connection, path: str, fts_sql: str, page_bytes: int) -> None:
     """The index process: apply every batch received, commit once, say "ok" (or why not)."""
     # Ctrl-C reaches the whole process group; the writer decides what happens to the load,
     # and this process must still be able to finish the changes already sent.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.disable()  # nothing here makes reference cycles; collections only cost time
     try:
-        db = _open_side_db(path, fts_sql)
+        db = _open_side_db(path, fts_sql, page_bytes)
         while message := conn.recv_bytes():
             apply_ops(db, marshal.loads(message))
         db.execute("COMMIT")
@@ -170,9 +170,9 @@ def _serve(conn: Connection, path: str, fts_sql: str) -> None:
         conn.send(reply)
 
 
-def _open_side_db(path: str, fts_sql: str) -> sqlite3.Connection:
+def _open_side_db(path: str, fts_sql: str, page_bytes: int) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA page_size = 16384")  # the store's: half the system calls of 8 KiB
+    db.execute(f"PRAGMA page_size = {page_bytes}")  # the store's: its reasons hold here too
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
     db.execute(fts_sql)

@@ -168,7 +168,9 @@ class SqliteStore:
             # Copying WAL pages into the file less often (and syncing it 5x less) takes ~4 us
             # a paper off the writer.
             self.db.execute(f"PRAGMA wal_autocheckpoint = {BULK_WAL_PAGES}")
-            side = self._side_index = SideIndex(self._side_index_path(), self._fts_sql())
+            side = self._side_index = SideIndex(
+                self._side_index_path(), self._fts_sql(), PAGE_BYTES
+            )
             try:
                 yield True
             except Exception:
