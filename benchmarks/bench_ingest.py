@@ -198,6 +198,15 @@ def main() -> None:
         )
         store.close()
         print(f"cpu count: {os.cpu_count()}, load: {os.getloadavg()[0]:.2f}")
+        print(f"parsing hot path: {hot_path_build()}")
+
+
+def hot_path_build() -> str:
+    """Whether this install runs the mypyc-compiled parsing modules (setup.py) or pure Python."""
+    from papersift import bulk_rows
+
+    compiled = Path(bulk_rows.__file__).suffix in (".so", ".pyd")
+    return "compiled with mypyc" if compiled else "pure Python (editable install?)"
 
 
 if __name__ == "__main__":

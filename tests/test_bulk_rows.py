@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 from papersift import bulk_rows
 from papersift.bulk_rows import _general, prepare_chunk
 from papersift.errors import ParseError
-from papersift.sources import snapshot
 from papersift.sources.common import (
     MAX_ABSTRACT_CHARS,
     MAX_AUTHOR_CHARS,
@@ -392,37 +391,48 @@ def test_generated_chunk_equals_general_path(lines, newline_at_end):
 
 
 def test_ordinary_lines_take_the_fast_path(monkeypatch):
-    """No ordinary line is read by the general path: no Paper built, no chunk handed over."""
-    read: list[str] = []  # the records the general path built a Paper of, by label
-    handed: list[int] = []  # the first lines of chunks handed to the general path whole
-    real_paper, real_general = snapshot._paper, bulk_rows._general
+    """No ordinary line goes the general way: no Paper prepared, no chunk handed over whole.
 
-    def counting_paper(record, origin, label):
-        read.append(label)
-        return real_paper(record, origin, label)
+    The general path builds Papers and hands them to `prepare_batch`, which bulk_rows imports
+    from a module left uncompiled (setup.py): a compiled bulk_rows looks that name up at each
+    call, so patching it sees every use, compiled or not; its own functions it calls directly.
+    """
+    real_prepare = bulk_rows.prepare_batch
+    expected_ordinary = _general(ordinary := _ordinary_chunk(), ORIGIN, 1, NOW)
+    chunk = snapshot_file(3) + _line(id="2404.00200", authors_parsed=None) + b"\n"
+    chunk += snapshot_file(3, 4)
+    expected_chunk = _general(chunk, ORIGIN, 10, NOW)
+    prepared: list[list[str]] = []  # the ids of each batch of Papers prepared
 
-    def counting_general(data, origin, first_line, now):
-        handed.append(first_line)
-        return real_general(data, origin, first_line, now)
+    def counting_prepare(papers, *args, **kwargs):
+        papers = list(papers)
+        prepared.append([paper.id for paper in papers])
+        return real_prepare(papers, *args, **kwargs)
 
-    monkeypatch.setattr(snapshot, "_paper", counting_paper)
-    monkeypatch.setattr(bulk_rows, "_general", counting_general)
-    ordinary = (
+    monkeypatch.setattr(bulk_rows, "prepare_batch", counting_prepare)
+    rows, errors = prepare_chunk(ordinary, ORIGIN, 1, NOW)
+    assert prepared == []
+    assert (len(rows), errors) == (22, [])
+    assert (rows, errors) == expected_ordinary
+
+    # A line it declines (no authors_parsed: names come from the authors string) is read
+    # alone; the lines around it still take the fast path.
+    rows, errors = prepare_chunk(chunk, ORIGIN, 10, NOW)
+    assert prepared == [["2404.00200"]]
+    assert (len(rows), errors) == (7, [])
+    assert (rows, errors) == expected_chunk
+
+    # The check sees the general path when it is taken: a paper twice hands the chunk over.
+    prepared.clear()
+    prepare_chunk(
+        ordinary + snapshot_line("2404.00100", "A revised paper", version=4), ORIGIN, 1, NOW
+    )
+    assert len(prepared) == 1 and len(prepared[0]) == 23  # merged inside prepare_batch
+
+
+def _ordinary_chunk() -> bytes:
+    return (
         snapshot_file(20)
         + snapshot_line("2404.00100", "A revised paper", version=3)
         + snapshot_line("2404.00101", "A paper with a DOI", doi="10.5555/Sift.1")
     )
-    rows, errors = prepare_chunk(ordinary, ORIGIN, 1, NOW)
-    assert (read, handed) == ([], [])
-    assert (len(rows), errors) == (22, [])
-    assert (rows, errors) == real_general(ordinary, ORIGIN, 1, NOW)
-
-    # A line it declines (no authors_parsed: names come from the authors string) is read
-    # alone, under its own number; the lines around it still take the fast path.
-    chunk = snapshot_file(3) + _line(id="2404.00200", authors_parsed=None) + b"\n"
-    chunk += snapshot_file(3, 4)
-    read.clear()
-    rows, errors = prepare_chunk(chunk, ORIGIN, 10, NOW)
-    assert (read, handed) == (["line 13"], [])
-    assert (len(rows), errors) == (7, [])
-    assert (rows, errors) == real_general(chunk, ORIGIN, 10, NOW)
