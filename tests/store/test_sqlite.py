@@ -29,6 +29,17 @@ def test_round_trip_keeps_every_field(store):
     assert back.first_seen is not None
 
 
+def test_missing_values_are_stored_as_null(store):
+    """None binds through the adapter registered for speed, and is still SQL NULL."""
+    store.upsert([make_paper(doi=None)])
+    nulls = store.db.execute(
+        "SELECT title_raw IS NULL, abstract_raw IS NULL, doi IS NULL, typeof(doi) FROM papers"
+    ).fetchone()
+    assert tuple(nulls) == (1, 1, 1, "null")
+    assert store.get("2301.00001").doi is None
+    assert sqlite3.adapt(None) is None
+
+
 def test_reingest_changes_nothing(store):
     papers = [make_paper(f"2301.0000{i}") for i in range(5)]
     first = store.upsert(papers)

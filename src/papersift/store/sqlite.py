@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -29,6 +29,12 @@ from papersift.store.side_index import (
     index_op,
     remove_side_files,
 )
+
+# The sqlite3 module binds None only after looking for an adapter, and for a type without one
+# that look-up raises and clears an AttributeError: ~0.4 us a NULL, and a paper row has ~2.4
+# (title_raw, abstract_raw, doi): ~1 us of a bulk load's writer per paper. Registered, None
+# is found at once and still binds as NULL ({}.get(None) is None, and a call into C).
+sqlite3.register_adapter(type(None), cast(Callable[[None], None], {}.get))
 
 _COLS = ", ".join(PAPER_COLUMNS)
 _ID = PAPER_COLUMNS.index("id")
