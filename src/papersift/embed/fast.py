@@ -42,7 +42,7 @@ from papersift.errors import UsageError
 log = logging.getLogger(__name__)
 
 # Bump when the export recipe changes: cached exports with another number are rebuilt.
-RECIPE = 3
+RECIPE = 4  # 4: 7-bit weights (reduce_range)
 MODEL_FILE = "model.int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 ONNX_OPSET = 17
@@ -238,7 +238,11 @@ def _quantize(src: Path, dst: Path) -> None:
             str(dst),
             # Per-tensor scales lose too much (cosine 0.94); a scale per output channel keeps 0.99.
             per_channel=True,
-            reduce_range=False,
+            # 7-bit weights: without VNNI the x86 u8 x s8 kernel adds pairs of products into
+            # 16 bits, which saturate at full range (ONNX Runtime's own advice for AVX2).
+            # Measured here: mean cosine 0.9901 -> 0.9922 on 307 abstracts, the worst text
+            # 0.974 -> 0.985, the same speed.
+            reduce_range=True,
             weight_type=QuantType.QInt8,
             # Fused ops (Attention, BiasGelu) are in the com.microsoft domain, where shape
             # inference cannot tell the quantizer their float type.
