@@ -1,4 +1,4 @@
-"""Pure rank fusion and query shaping for hybrid search. No I/O."""
+"""Pure score fusion and query shaping for hybrid search and more-like-this. No I/O."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ K = TypeVar("K", bound=Hashable)
 # Reciprocal rank fusion constant from Cormack, Clarke & Buettcher (SIGIR 2009): 60 damps the
 # weight of the very top ranks so one list cannot dominate; it is robust across collections.
 RRF_K = 60
+# Hybrid search: the keyword list's share of the fused score, each list in z units over its own
+# top hits. Chosen on SciFact's train claims (docs/benchmarks.md#hybrid-search).
+KEYWORD_SHARE = 0.6
 
 # Words that only dilute a BM25 query ("papers about ..." is how people type).
 _STOPWORDS = frozenset(
@@ -37,6 +40,42 @@ def fuse_rankings(
             scores[key] = scores.get(key, 0.0) + weight / (k + rank)
             first_seen.setdefault(key, (rank, list_index))
     return sorted(scores.items(), key=lambda item: (-item[1], first_seen[item[0]]))
+
+
+def fuse_scores(
+    lists: Sequence[Sequence[tuple[K, float]]],
+    weights: Sequence[float],
+    depth: int | None = None,
+) -> list[tuple[K, float]]:
+    """Convex fusion of scored lists (each best first): sum_i w_i * z_i(d), best first.
+
+    Each list's scores are standardized on its first `depth` entries (all by default), so
+    BM25's unbounded scores and cosines add up on one scale, and a longer list does not change
+    the scale its top is fused on. A key a list did not return takes that list's lowest
+    standardized score, since it ranked below everything the list returned. Ties break on
+    first appearance, as in `fuse_rankings`.
+    """
+    standardized: list[tuple[dict[K, float], float, float]] = []
+    first_seen: dict[K, tuple[int, int]] = {}
+    for list_index, (scored, weight) in enumerate(zip(lists, weights, strict=True)):
+        if not scored:
+            continue
+        values = [float(score) for _, score in scored]
+        head = values[:depth] if depth else values
+        mean = sum(head) / len(head)
+        spread = (sum((v - mean) ** 2 for v in head) / len(head)) ** 0.5
+        z = {
+            key: (v - mean) / spread if spread > 1e-12 else 0.0
+            for (key, _), v in zip(scored, values)
+        }
+        standardized.append((z, min(z.values()), weight))
+        for rank, (key, _) in enumerate(scored, start=1):
+            first_seen.setdefault(key, (rank, list_index))
+    fused = {
+        key: sum(weight * z.get(key, floor) for z, floor, weight in standardized)
+        for key in first_seen
+    }
+    return sorted(fused.items(), key=lambda item: (-item[1], first_seen[item[0]]))
 
 
 def query_terms(text: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Search: keyword (BM25 over FTS5), semantic (embeddings + vector index), hybrid (RRF).
+"""Search: keyword (BM25 over FTS5), semantic (embeddings + vector index), hybrid (both fused).
 
 The store, the embedder and the index are passed in; ranking and fusion are pure (fusion.py).
 """
@@ -11,8 +11,9 @@ from typing import Any, Literal
 
 import numpy as np
 
+from papersift.embed.base import paper_text
 from papersift.errors import UsageError
-from papersift.fusion import fts_match_expression, fuse_rankings
+from papersift.fusion import KEYWORD_SHARE, fts_match_expression, fuse_scores
 from papersift.records import Paper, PaperFilter
 from papersift.store.sqlite import SqliteStore
 
@@ -21,8 +22,13 @@ MODES: tuple[str, ...] = ("hybrid", "semantic", "keyword")
 # A query is what a reader remembers of a paper; past this it is a pasted document, and the
 # model reads only its first 256 tokens anyway.
 MAX_QUERY_CHARS = 2_000
-# How deep each list goes before fusion: RRF needs the tails to find papers both lists like.
+# How deep each list goes before fusion: the tails find papers both lists like, and set the
+# scale each list is standardized on.
 POOL = 100
+# `similar`: the keyword list's share, with the paper's own first terms as its query (a
+# more-like-this query); chosen on CSFCube's dev fold (docs/benchmarks.md#similar).
+SIMILAR_KEYWORD_SHARE = 0.25
+MORE_LIKE_THIS_TERMS = 32
 
 
 @dataclass(frozen=True)
@@ -85,25 +91,24 @@ def search(
             vector = []
         else:
             vector = searcher.search(searcher.embed_query(text), pool, allowed)
-    return _hits(store, mode, keyword, vector, k)
-
-
-def _hits(
-    store: SqliteStore,
-    mode: str,
-    keyword: list[tuple[int, float]],
-    vector: list[tuple[int, float]],
-    k: int,
-) -> list[Hit]:
-    keyword_rank = {rowid: i for i, (rowid, _) in enumerate(keyword, start=1)}
-    semantic_rank = {rowid: i for i, (rowid, _) in enumerate(vector, start=1)}
-    similarity = dict(vector)
     if mode == "keyword":
         ranked = keyword[:k]
     elif mode == "semantic":
         ranked = vector[:k]
     else:
-        ranked = fuse_rankings([[r for r, _ in keyword], [r for r, _ in vector]])[:k]
+        ranked = fuse_scores([keyword, vector], [KEYWORD_SHARE, 1.0 - KEYWORD_SHARE], POOL)[:k]
+    return _hits(store, ranked, keyword, vector)
+
+
+def _hits(
+    store: SqliteStore,
+    ranked: list[tuple[int, float]],
+    keyword: list[tuple[int, float]],
+    vector: list[tuple[int, float]],
+) -> list[Hit]:
+    keyword_rank = {rowid: i for i, (rowid, _) in enumerate(keyword, start=1)}
+    semantic_rank = {rowid: i for i, (rowid, _) in enumerate(vector, start=1)}
+    similarity = dict(vector)
     papers = store.papers_by_rowid([rowid for rowid, _ in ranked])
     return [
         Hit(
@@ -119,15 +124,24 @@ def _hits(
 
 
 def similar(store: SqliteStore, ident: str, searcher: SemanticSearcher, k: int = 10) -> list[Hit]:
-    """Papers nearest to a stored paper in embedding space (the paper itself excluded)."""
+    """Papers most like a stored paper (itself excluded): its embedding's nearest neighbours
+    fused with a keyword search for its own words, as hybrid search fuses a query's."""
     rowid = store.rowid_of(ident)
     if rowid is None:
         raise UsageError(f"no paper {ident!r} in the store")
     vector = searcher.vector_of(rowid)
     if vector is None:
         raise UsageError(f"{ident} has no embedding yet; run `papersift embed`")
-    found = [(r, s) for r, s in searcher.search(vector, k + 1, None) if r != rowid][:k]
-    return _hits(store, "semantic", [], found, k)
+    depth = max(POOL, k) + 1
+    found = [(r, s) for r, s in searcher.search(vector, depth, None) if r != rowid]
+    paper = store.papers_by_rowid([rowid])[rowid]
+    expression = fts_match_expression(
+        paper_text(paper.title, paper.abstract), max_terms=MORE_LIKE_THIS_TERMS
+    )
+    keyword = store.keyword_search(expression, depth) if expression else []
+    keyword = [(r, s) for r, s in keyword if r != rowid]
+    weights = [SIMILAR_KEYWORD_SHARE, 1.0 - SIMILAR_KEYWORD_SHARE]
+    return _hits(store, fuse_scores([keyword, found], weights, POOL)[:k], keyword, found)
 
 
 def hit_as_dict(hit: Hit) -> dict[str, Any]:
