@@ -3,18 +3,19 @@
 Pure: the store, the embedder and the clock are the caller's; this module only sees arrays and
 strings. One call ranks in two stages so that 100k candidates take well under a second:
 
-1. every candidate is scored in embedding space only: linear discriminants of the likes
-   against a background sample of the store (one per group of similar likes, closed form)
+1. every candidate is scored in embedding space only: a linear discriminant of the likes
+   against a background sample of the store (closed form), the cosine to the likes' centroid
    and the cosine to the written interests; a few matrix-vector products;
-2. the best STAGE2_POOL are re-scored with the full model: those embedding scores, a linear
+2. the best STAGE2_POOL are re-scored with the full model: those embedding scores and a linear
    SVM on tf-idf of likes vs dislikes + background (arxiv-sanity's model, fitted on the pool
-   only) and the interests, fused as z-scores, plus a recency prior;
+   only), fused as z-scores, plus a recency prior;
 
-then maximal marginal relevance picks the final k so that one topic cannot fill the page.
+then maximal marginal relevance reorders the strong matches so that one topic cannot fill the
+top of the page (it never lifts a weaker paper above a strong one).
 Every recommendation carries the reasons a person can check: the liked papers it is closest
 to, the words it shares with the profile, the interest and tag it matches.
-Weights and thresholds were tuned on benchmarks/bench_rank.py; docs/benchmarks.md has the
-numbers.
+Weights were chosen on real readers and real papers (benchmarks/bench_relevance.py, the tune
+sides of CiteULike-a and CSFCube); docs/benchmarks.md#ranking has the numbers.
 """
 
 from __future__ import annotations
@@ -50,10 +51,10 @@ LEXICAL_NEGATIVES = 500  # 800 scored the same (nDCG@10 0.527 vs 0.524) at 1.7x 
 MIN_NEGATIVES = 50
 # An explicit dislike says more than a random paper of the store.
 DISLIKE_WEIGHT = 3.0
-# Fusion weights of the stage-2 signals, in z-score units, from benchmarks/bench_rank.py: the
-# two together beat either alone (nDCG@10 0.61 vs 0.57 / 0.59 on the synthetic corpus); 1.5
-# vs 1.0 for the lexical side was within noise.
-LIKES_WEIGHTS = {"embedding_model": 1.0, "lexical_model": 1.5}
+# Fusion weights of the likes' signals, in z-score units, chosen on the tune readers of
+# CiteULike-a and the dev fold of CSFCube (docs/benchmarks.md#ranking): the centroid's cosine
+# and the discriminant together beat either alone; tf-idf adds a little on abstracts.
+LIKES_WEIGHTS = {"embedding_model": 1.0, "liked_cosine": 1.0, "lexical_model": 0.3}
 INTEREST_WEIGHTS = {"interest": 1.0, "interest_words": 0.5}
 # Likes and interests are two channels: a paper scores its better channel (so a written
 # interest unrelated to any like still reaches the page) plus this share of the other (so a
@@ -64,13 +65,15 @@ DEFAULT_HALF_LIFE_DAYS = 30.0
 # MMR looks at this many of the best papers per slot asked for (and at least MMR_MIN_POOL).
 MMR_POOL_PER_SLOT = 5
 MMR_MIN_POOL = 100
-# Cosine thresholds, for all-MiniLM-L6-v2, measured on the demo corpus (15 topics): abstracts
-# of one topic are 0.66 / 0.76 at their 10th / 50th percentile, of different topics 0.35 /
-# 0.49 / 0.61 at their 50th / 90th / 99th; no two distinct papers exceed 0.94. A topic's name
-# scores 0.40 (median) against its own abstracts and 0.30 against the best other topic's.
+# Cosine thresholds for all-MiniLM-L6-v2, from real papers (docs/benchmarks.md#strong-matches).
+# A "strong match" is what a top pick must be; the rest of a day goes to the topic sections.
+# At 0.55 to the nearest like, most of CSFCube's candidates were judged at least related to
+# the query paper by its experts, and 85% of those judged similar or identical clear it.
+STRONG_LIKE_COSINE = 0.55
+# For a written interest (a short text against an abstract): SciFact's claims keep 90% of
+# their cited abstracts at 0.45.
+INTEREST_MIN = 0.45
 NEAR_DUPLICATE = 0.95  # the same work twice (versions, re-posts)
-SIMILAR_LIKED_MIN = 0.5
-INTEREST_MIN = 0.35
 REASON_LIKED_PAPERS = 2
 SECOND_LIKED_MARGIN = 0.1
 REASON_WORDS = 5
@@ -166,6 +169,8 @@ class Profile:
     interests: tuple[Interest, ...] = ()
     tag: str | None = None
     seen: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    # Positives the reader tagged without liking them: reasons must not say "you liked".
+    tagged_only: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     @property
     def excluded_keys(self) -> np.ndarray:
@@ -193,6 +198,8 @@ class Recommendation:
     title: str
     score: float  # fused relevance in z units; the list order is MMR's, so not always sorted
     reasons: tuple[Reason, ...]
+    # Close to a like or an interest (STRONG_LIKE_COSINE, INTEREST_MIN): worth a top pick.
+    strong: bool = True
 
 
 @dataclass(frozen=True)
@@ -224,9 +231,10 @@ class LibraryEntry:
 
 @dataclass(frozen=True)
 class ProfileKeys:
-    liked: np.ndarray
+    liked: np.ndarray  # likes and tagged papers: the positives
     disliked: np.ndarray
     seen: np.ndarray
+    tagged_only: np.ndarray  # positives that were tagged, never liked
 
 
 def profile_keys(entries: Iterable[LibraryEntry], tag: str | None = None) -> ProfileKeys:
@@ -239,14 +247,18 @@ def profile_keys(entries: Iterable[LibraryEntry], tag: str | None = None) -> Pro
     liked: list[int] = []
     disliked: list[int] = []
     seen: list[int] = []
+    tagged_only: list[int] = []
     for entry in entries:
         if entry.rating is not None and entry.rating < 0:
             disliked.append(entry.key)
         elif tag is None or tag in entry.tags:
             liked.append(entry.key)
+            if entry.rating is None:
+                tagged_only.append(entry.key)
         else:
             seen.append(entry.key)
-    return ProfileKeys(*(np.array(keys, dtype=np.int64) for keys in (liked, disliked, seen)))
+    groups = (liked, disliked, seen, tagged_only)
+    return ProfileKeys(*(np.array(keys, dtype=np.int64) for keys in groups))
 
 
 def day_number(day: dt.date | None) -> float:
@@ -337,8 +349,9 @@ def _rank(
     relevance += _recency_prior(pool_corpus.published, today, recency_half_life_days)
     stage2_time = time.perf_counter() - clock
 
+    strong = _strong_matches(pool_corpus.vectors, profile, interest_matrix)
     clock = time.perf_counter()
-    chosen = diversify(relevance, pool_corpus.vectors, k, diversity)
+    chosen = diversify(relevance, pool_corpus.vectors, k, diversity, strong)
     diversify_time = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -348,7 +361,8 @@ def _rank(
             id=pool_corpus.ids[row],
             title=pool_corpus.titles[row],
             score=float(relevance[row]),
-            reasons=_reasons(row, profile, pool_corpus, interest_matrix, lexical),
+            reasons=_reasons(row, profile, pool_corpus, interest_matrix, lexical, signals),
+            strong=bool(strong[row]),
         )
         for row in chosen
     ]
@@ -421,39 +435,36 @@ class _Negatives:
         return np.concatenate([np.full(len(self.disliked), DISLIKE_WEIGHT), np.ones(count)])
 
 
-# -- the embedding model: one whitened direction per group of likes ---------------------------
+# -- the embedding model: one whitened direction for the likes ---------------------------------
 
-# Shrinkage of the background covariance towards a multiple of the identity: without it a
-# store of few topics (its covariance nearly low-rank) whitens the topic directions away.
-LDA_SHRINKAGE = 0.5
+# Shrinkage of the background covariance towards a multiple of the identity. Real readers'
+# libraries ranked best with strong shrinkage (CiteULike-a tune readers, docs/benchmarks.md
+# #ranking): the direction is then mostly the likes' centroid with the store's mean removed.
+LDA_SHRINKAGE = 0.9
 # How far dislikes push the direction away from themselves, relative to the likes' pull.
 LDA_DISLIKE_PULL = 0.5
-# Likes closer than this (cosine to a group's first like) share a direction: above nearly all
-# different-topic pairs (see the thresholds above). Splitting a topic in two costs little (a
-# paper takes its best group's score); merging two topics would let the larger one win.
-LIKE_GROUP_MIN_SIMILARITY = 0.6
-MAX_LIKE_GROUPS = 8  # each group costs one more 100k x 384 product in stage 1
 
 
 @dataclass(frozen=True)
 class _EmbeddingModel:
-    """Linear discriminants in embedding space, one column per group of similar likes.
+    """A linear discriminant of the likes in embedding space.
 
     Like exemplar-LDA (Hariharan, Malik & Ramanan, ECCV 2012): the background's covariance
-    is estimated once and each direction is Σ⁻¹(mean of the group's likes − background mean),
-    a closed form that needs no iterative fit and works from a single like. A paper's score is
-    its best group's standardized score, so a topic with one like ranks its papers as high as
-    a topic with ten: the reader's minor interests are not drowned by the major one.
+    is estimated once and the direction is Σ⁻¹(mean of the likes − background mean), a closed
+    form that needs no iterative fit and works from a single like. One direction for all
+    likes: scoring each group of similar likes apart and taking the best group ranked real
+    libraries worse (docs/benchmarks.md#ranking).
     """
 
-    coef: np.ndarray  # (d, groups) float32
-    intercept: np.ndarray  # (groups,)
+    coef: np.ndarray  # (d,) float32
+    intercept: float
+    centroid: np.ndarray  # (d,) the likes' mean vector: its cosine is a signal of its own
 
     def score(self, vectors: np.ndarray) -> np.ndarray:
-        per_group = vectors @ self.coef + self.intercept
-        if per_group.shape[1] == 1:
-            return per_group[:, 0]
-        return _zscore_columns(per_group).max(axis=1)
+        return vectors @ self.coef + self.intercept
+
+    def cosine(self, vectors: np.ndarray) -> np.ndarray:
+        return vectors @ self.centroid
 
 
 def _fit_embedding_model(liked: Corpus, negatives: _Negatives) -> _EmbeddingModel:
@@ -464,43 +475,15 @@ def _fit_embedding_model(liked: Corpus, negatives: _Negatives) -> _EmbeddingMode
     dim = covariance.shape[0]
     ridge = LDA_SHRINKAGE * np.trace(covariance) / dim + 1e-6
     covariance = (1 - LDA_SHRINKAGE) * covariance + ridge * np.eye(dim)
-    groups = _group_likes(liked.vectors)
-    directions = np.stack([liked.vectors[rows].mean(axis=0) - mean for rows in groups], axis=1)
+    centroid = liked.vectors.mean(axis=0)
+    direction = centroid - mean
     if len(negatives.disliked):
-        directions -= LDA_DISLIKE_PULL * (negatives.disliked.vectors.mean(axis=0) - mean)[:, None]
-    coef = np.linalg.solve(covariance, directions)
-    coef /= np.maximum(np.linalg.norm(coef, axis=0), 1e-12)
-    return _EmbeddingModel(coef.astype(np.float32), -(mean @ coef))
-
-
-def _group_likes(vectors: np.ndarray) -> list[np.ndarray]:
-    """Leader clustering: each like joins the closest group leader it is similar enough to,
-    or leads a new group; past MAX_LIKE_GROUPS the smallest groups merge into the others."""
-    similarity = vectors @ vectors.T
-    leaders: list[int] = []
-    members: dict[int, list[int]] = {}
-    for row in range(len(vectors)):
-        close = [
-            leader for leader in leaders if similarity[row, leader] >= LIKE_GROUP_MIN_SIMILARITY
-        ]
-        if close:
-            members[max(close, key=lambda leader: similarity[row, leader])].append(row)
-        else:
-            leaders.append(row)
-            members[row] = [row]
-    groups = sorted(members.values(), key=len, reverse=True)
-    kept = [np.array(group) for group in groups[:MAX_LIKE_GROUPS]]
-    for group in groups[MAX_LIKE_GROUPS:]:  # the smallest groups join their nearest kept one
-        for row in group:
-            nearest = max(range(len(kept)), key=lambda g: similarity[row, kept[g]].mean())
-            kept[nearest] = np.append(kept[nearest], row)
-    return kept
-
-
-def _zscore_columns(values: np.ndarray) -> np.ndarray:
-    spread = values.std(axis=0)
-    spread[spread < 1e-9] = np.inf  # a constant column carries no preference
-    return (values - values.mean(axis=0)) / spread
+        direction = direction - LDA_DISLIKE_PULL * (negatives.disliked.vectors.mean(axis=0) - mean)
+    coef = np.linalg.solve(covariance, direction)
+    coef /= max(float(np.linalg.norm(coef)), 1e-12)
+    return _EmbeddingModel(
+        coef.astype(np.float32), float(-(mean @ coef)), centroid.astype(np.float32)
+    )
 
 
 # -- the lexical model -----------------------------------------------------------------------
@@ -553,16 +536,25 @@ def _stage1_pool(
         return eligible
     # Scoring every row and then dropping the excluded few is cheaper than copying 100k
     # vectors to leave them out.
-    signals: list[np.ndarray] = []
-    if embedding_model is not None:
-        signals.append(embedding_model.score(vectors)[eligible])
-    if interest_matrix.shape[1]:
-        signals.append((vectors @ interest_matrix).max(axis=1)[eligible])
-    fused = _combine_channels([_zscore(s) for s in signals])
-    chosen = [_top(fused, STAGE2_POOL)]
+    signals = _embedding_signals(vectors, embedding_model, interest_matrix)
+    signals = {name: values[eligible] for name, values in signals.items()}
+    chosen = [_top(_relevance(signals), STAGE2_POOL)]
     if len(signals) > 1:
-        chosen += [_top(s, STAGE2_PER_SIGNAL) for s in signals]
+        chosen += [_top(values, STAGE2_PER_SIGNAL) for values in signals.values()]
     return eligible[np.unique(np.concatenate(chosen))]
+
+
+def _embedding_signals(
+    vectors: np.ndarray, embedding_model: _EmbeddingModel | None, interest_matrix: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The signals that need only the vectors: cheap enough for every candidate."""
+    signals: dict[str, np.ndarray] = {}
+    if embedding_model is not None:
+        signals["embedding_model"] = embedding_model.score(vectors)
+        signals["liked_cosine"] = embedding_model.cosine(vectors)
+    if interest_matrix.shape[1]:
+        signals["interest"] = (vectors @ interest_matrix).max(axis=1)
+    return signals
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:
@@ -588,12 +580,42 @@ class _Lexical:
     profile_terms: np.ndarray  # mask of the model's PROFILE_TERMS strongest positive terms
 
 
-def _strongest_terms(model: _LinearModel | None, n_terms: int) -> np.ndarray:
-    mask = np.zeros(n_terms, dtype=bool)
-    if model is not None:
-        strongest = _top(model.coef, min(PROFILE_TERMS, n_terms))
-        mask[strongest[model.coef[strongest] > 0]] = True
+def _strongest_terms(
+    model: _LinearModel | None, vocabulary: np.ndarray, liked_matrix: csr_matrix
+) -> np.ndarray:
+    """The model's strongest positive terms that occur in the likes and say something.
+
+    A term the SVM weighs up but no liked paper contains, or a phrase made only of words any
+    abstract uses ("methods rely", "especially"), is no reason a person would accept.
+    """
+    mask = np.zeros(len(vocabulary), dtype=bool)
+    if model is None:
+        return mask
+    in_likes = np.zeros(len(vocabulary), dtype=bool)
+    in_likes[np.unique(liked_matrix.indices)] = True
+    saying = np.array([not GENERIC_WORDS.issuperset(str(t).split()) for t in vocabulary])
+    eligible = np.flatnonzero(in_likes & saying & (model.coef > 0))
+    strongest = eligible[_top(model.coef[eligible], min(PROFILE_TERMS, len(eligible)))]
+    mask[strongest] = True
     return mask
+
+
+# Words any abstract uses: on their own (or as a phrase of them alone) they say nothing about
+# a topic, so a reason never names them. sklearn's English stopwords are already dropped.
+GENERIC_WORDS = frozenset(
+    "ability able achieve achieved achieves achieving address addresses advantage allow allows "
+    "approach approaches art based benchmark benchmarks better challenge challenges compared "
+    "comprehensive consistently current data dataset datasets degrade demonstrate demonstrates "
+    "design different effective effectively efficient efficiently enable enables especially "
+    "evaluate evaluation existing experiment experiments extensive framework frameworks "
+    "furthermore gains general high however improve improved improvement improvements improves "
+    "improving including introduce key large leading leverage limited low making method methods "
+    "model models new novel outperforms paper performance potential present previous problem "
+    "problems propose proposed provide provides quality recent rely relies remains respectively "
+    "result results set sets shows significant significantly simple small specific state strong "
+    "studies study superior task tasks techniques tested use used uses using various way well "
+    "work works".split()
+)
 
 
 def _fit_lexical_model(profile: Profile, negatives: _Negatives, pool: Corpus) -> _Lexical | None:
@@ -614,7 +636,7 @@ def _fit_lexical_model(profile: Profile, negatives: _Negatives, pool: Corpus) ->
         model = _fit_svm(matrix[: n_liked + n_negative], n_liked, weights)
     interests = vectorizer.transform(interest_texts) if interest_texts else None
     vocabulary = np.asarray(vectorizer.get_feature_names_out())
-    profile_terms = _strongest_terms(model, len(vocabulary))
+    profile_terms = _strongest_terms(model, vocabulary, matrix[:n_liked].tocsr())
     return _Lexical(pool_matrix.tocsr(), vocabulary, model, interests, profile_terms)
 
 
@@ -647,13 +669,9 @@ def _stage2_signals(
     interest_matrix: np.ndarray,
     lexical: _Lexical | None,
 ) -> dict[str, np.ndarray]:
-    signals: dict[str, np.ndarray] = {}
-    if embedding_model is not None:
-        signals["embedding_model"] = embedding_model.score(pool.vectors)
+    signals = _embedding_signals(pool.vectors, embedding_model, interest_matrix)
     if lexical is not None and lexical.model is not None:
         signals["lexical_model"] = lexical.model.score(lexical.pool_matrix)
-    if interest_matrix.shape[1]:
-        signals["interest"] = (pool.vectors @ interest_matrix).max(axis=1)
     if lexical is not None and lexical.interest_matrix is not None:
         # Both sides are L2-normalized tf-idf rows, so the product is their cosine.
         cosine = lexical.pool_matrix @ lexical.interest_matrix.T
@@ -698,8 +716,30 @@ def _recency_prior(
     return np.nan_to_num(prior, nan=0.0)
 
 
-def diversify(relevance: np.ndarray, vectors: np.ndarray, k: int, diversity: float) -> np.ndarray:
-    """Maximal marginal relevance (Carbonell & Goldstein 1998): the rows to show, in order.
+def _strong_matches(
+    vectors: np.ndarray, profile: Profile, interest_matrix: np.ndarray
+) -> np.ndarray:
+    """Rows close enough to a like (or an interest) to be worth a top pick."""
+    strong = np.zeros(len(vectors), dtype=bool)
+    if len(profile.liked):
+        strong |= (vectors @ profile.liked.vectors.T).max(axis=1) >= STRONG_LIKE_COSINE
+    if interest_matrix.shape[1]:
+        strong |= (vectors @ interest_matrix).max(axis=1) >= INTEREST_MIN
+    return strong
+
+
+def diversify(
+    relevance: np.ndarray,
+    vectors: np.ndarray,
+    k: int,
+    diversity: float,
+    strong: np.ndarray | None = None,
+) -> np.ndarray:
+    """The rows to show, in order: the strong matches reordered by MMR, then the rest.
+
+    With `strong` (a mask over rows), maximal marginal relevance only reorders the strong
+    matches, and every other row follows them in relevance order: diversity never promotes a
+    paper that does not match. Without it, the whole window counts as strong.
 
     Each pick maximizes (1 - diversity) * gain - diversity * max cosine to those already
     picked. The gain is the relevance rescaled so that the best paper of the window MMR looks
@@ -708,7 +748,22 @@ def diversify(relevance: np.ndarray, vectors: np.ndarray, k: int, diversity: flo
     overtake the relevant papers it would diversify. Near-copies (cosine >= NEAR_DUPLICATE) of
     a paper already picked go last. `diversity=0` is plain relevance order.
     """
-    window = _top(relevance, max(MMR_MIN_POOL, MMR_POOL_PER_SLOT * k))
+    if strong is not None:
+        order = np.argsort(-relevance, kind="stable")
+        matches = order[strong[order]]
+        picked = _mmr(relevance, vectors, min(k, len(matches)), diversity, matches)
+        rest = order[~np.isin(order, picked)]
+        return np.concatenate([picked, rest])[:k].astype(np.int64)
+    return _mmr(relevance, vectors, k, diversity, np.arange(len(relevance)))
+
+
+def _mmr(
+    relevance: np.ndarray, vectors: np.ndarray, k: int, diversity: float, rows: np.ndarray
+) -> np.ndarray:
+    """Maximal marginal relevance (Carbonell & Goldstein 1998) over `rows`: k of them, in order."""
+    if k <= 0 or not len(rows):
+        return np.empty(0, dtype=np.int64)
+    window = rows[_top(relevance[rows], max(MMR_MIN_POOL, MMR_POOL_PER_SLOT * k))]
     window = window[np.argsort(-relevance[window], kind="stable")]
     k = min(k, len(window))
     if diversity == 0.0 or k <= 1:
@@ -743,11 +798,15 @@ def _reasons(
     pool: Corpus,
     interest_matrix: np.ndarray,
     lexical: _Lexical | None,
+    signals: dict[str, np.ndarray],
 ) -> tuple[Reason, ...]:
+    """The checkable reasons for one pick, each from a signal that moved it up."""
     vector = pool.vectors[row]
-    evidence: list[Reason] = [*_similar_liked_reasons(vector, profile.liked)]
-    words = _profile_words(row, lexical)
-    if words:
+    evidence: list[Reason] = [*_similar_liked_reasons(vector, profile)]
+    # Words are a reason only when the word model ranked this paper above the pool's average.
+    lexical_pull = signals.get("lexical_model")
+    words = _profile_words(row, lexical) if lexical_pull is not None else ()
+    if words and lexical_pull is not None and _zscore(lexical_pull)[row] > 0:
         evidence.append(
             Reason(
                 kind="shares_words",
@@ -761,7 +820,7 @@ def _reasons(
     if not evidence:
         # Nothing clears a threshold: still name the nearest like (or interest) with its
         # cosine, so the reader can see how weak the link is.
-        evidence = _similar_liked_reasons(vector, profile.liked, minimum=-1.0)[:1]
+        evidence = _similar_liked_reasons(vector, profile, minimum=-1.0)[:1]
         weakest_interest = _interest_reason(
             row, vector, profile.interests, interest_matrix, lexical, minimum=-1.0
         )
@@ -778,8 +837,9 @@ def _reasons(
 
 
 def _similar_liked_reasons(
-    vector: np.ndarray, liked: Corpus, minimum: float = SIMILAR_LIKED_MIN
+    vector: np.ndarray, profile: Profile, minimum: float = STRONG_LIKE_COSINE
 ) -> list[Reason]:
+    liked = profile.liked
     if not len(liked):
         return []
     similarity = liked.vectors @ vector
@@ -787,10 +847,12 @@ def _similar_liked_reasons(
     # A second like is named only if about as close as the first: "close to X (0.84) and to
     # Y (0.53)" would present a chance resemblance as a reason.
     minimum = max(minimum, float(similarity[nearest[0]]) - SECOND_LIKED_MARGIN)
+    tagged = set(profile.tagged_only.tolist())
     return [
         Reason(
             kind="similar_to_liked",
-            text=f"close to {liked.ids[i]} “{liked.titles[i]}” that you liked "
+            text=f"close to {liked.ids[i]} “{liked.titles[i]}” that you "
+            f"{'tagged' if int(liked.keys[i]) in tagged else 'liked'} "
             f"(cosine {similarity[i]:.2f})",
             paper_id=liked.ids[i],
             paper_title=liked.titles[i],

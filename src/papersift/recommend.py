@@ -126,11 +126,8 @@ def recommend(
     latest = store.latest_date()
     start = window_start(since, latest)
     excluded = np.concatenate([keys.liked, keys.disliked, keys.seen])
-    window = [
-        r
-        for r in store.filtered_rowids(PaperFilter(since=start))
-        if r not in set(excluded.tolist())
-    ]
+    excluded_set = set(excluded.tolist())
+    window = [r for r in store.filtered_rowids(PaperFilter(since=start)) if r not in excluded_set]
     candidates = corpus_of(store, embedder, window, hooks)
     profile = Profile(
         liked=corpus_of(store, embedder, keys.liked.tolist(), hooks),
@@ -138,6 +135,7 @@ def recommend(
         interests=interests,
         tag=tag,
         seen=keys.seen,
+        tagged_only=keys.tagged_only,
     )
     background = corpus_of(
         store, embedder, background_rowids(store, embedder.model_id, excluded), hooks
