@@ -792,6 +792,7 @@ def recommend(
                     "id": r.id,
                     "title": r.title,
                     "score": round(r.score, 4),
+                    "strong": r.strong,
                     "reasons": [reason_as_dict(reason) for reason in r.reasons],
                 }
                 for r in result.items
@@ -808,10 +809,21 @@ def recommend(
         + (f" for tag {tag!r}" if tag else "")
         + ":"
     )
+    strong = sum(rec.strong for rec in result.items)
+    out.print(f"{_matches(strong)} (close to a paper you liked or an interest).")
     for i, rec in enumerate(result.items, start=1):
+        if i == strong + 1:
+            out.print(
+                "\n[dim]-- weaker matches: nothing you liked is close to these --[/]", markup=True
+            )
         out.print(f"\n[bold]{i}. {escape_markup(rec.title)}[/] [dim]{rec.id}[/]", markup=True)
         for reason in rec.reasons:
             out.print(f"   • {escape_markup(reason.text)}", markup=True)
+
+
+def _matches(count: int) -> str:
+    """How the front ends count top picks: each is a strong match (rank.STRONG_LIKE_COSINE)."""
+    return f"{count} strong match" + ("" if count == 1 else "es")
 
 
 def escape_markup(text: str) -> str:
@@ -978,7 +990,7 @@ def digest(
         if built.cold_start:
             out_console.print(f"[yellow]note:[/] {escape_markup(built.cold_start)}", markup=True)
         out_console.print(
-            f"Digest of {summary['papers']:,} papers ({summary['top_picks']} top picks, "
+            f"Digest of {summary['papers']:,} papers ({_matches(summary['top_picks'])}, "
             f"{summary['topics']} topics): " + ", ".join(summary["files"].values())
         )
     if outcome and outcome.failed:
@@ -1018,7 +1030,7 @@ def daily(
         )
     line = (
         f"daily: {fetched:,} new papers fetched; digest of {built.digest.total_papers:,} papers, "
-        f"{len(built.digest.top_picks)} top picks, {len(built.digest.topics)} topics -> "
+        f"{_matches(len(built.digest.top_picks))}, {len(built.digest.topics)} topics -> "
         f"{digest_file}{mail}"
     )
     if as_json:
@@ -1106,7 +1118,7 @@ def demo(
     out_console.print(
         f"Demo store {db_path}: {store.count()} invented papers ({report.counts.added} new), "
         f"5 liked, 1 interest.\n"
-        f"Digest of {built.digest.total_papers} papers with {len(built.digest.top_picks)} top picks "
+        f"Digest of {built.digest.total_papers} papers with {_matches(len(built.digest.top_picks))} "
         f"and {len(built.digest.topics)} topics:\n  {html}\n"
         f"Next: papersift --db {db_path} recommend   |   "
         f'papersift --db {db_path} search "fewer bits per weight"'

@@ -92,7 +92,10 @@ def build_digest(
     picks: list[Recommendation] = []
     if collection.papers:
         try:
-            picks = recommend(store, embedder, k=k, since=since, user_id=user_id, hooks=hooks).items
+            ranked = recommend(store, embedder, k=k, since=since, user_id=user_id, hooks=hooks)
+            # Only strong matches are top picks: a day with three gets three, and the rest of
+            # the window is in the topic sections rather than padding the list.
+            picks = [r for r in ranked.items if r.strong]
         except ColdStart as why:
             cold_start = str(why)
     by_id = {p.id: p for p in collection.papers}

@@ -13,7 +13,10 @@ from tests.test_deliver import Inbox, free_port
 
 TOPICS = [
     ("Eight-bit weights for chat models", "We quantize weights to int8 and keep accuracy."),
-    ("Four-bit inference on phones", "Storing each weight in four bits makes serving cheap."),
+    (
+        "Four-bit inference on phones",
+        "We quantize weights to four bits so chat models run on phones.",
+    ),
     ("Graph networks for molecules", "Message passing predicts solubility of molecules."),
     ("Link prediction in citation graphs", "A graph network predicts missing citations."),
     ("Robots folding laundry", "Imitation learning teaches a robot arm to fold towels."),
@@ -73,7 +76,8 @@ def test_digest_files_picks_and_atom(seeded, tmp_path):
     )
     assert result.code == 0, result.err
     summary = json.loads(result.out)
-    assert summary["top_picks"] == 2 and summary["papers"] == len(TOPICS)
+    # One paper is close to the like; k=2 is not padded with an unrelated second pick.
+    assert summary["top_picks"] == 1 and summary["papers"] == len(TOPICS)
     html = (out / "papersift-2024-04-01.html").read_text()
     assert "Top picks for you" in html and "<script" not in html
     # The liked paper is not a pick; the other quantization paper is the first one.

@@ -432,4 +432,6 @@ def test_markdown_escape_leaves_plain_words_alone():
 
 def test_email_subject_is_one_line(digest):
     subject = email_subject(dataclasses.replace(digest, title="Daily\ndigest"))
-    assert subject == "Daily digest: 5 papers · 2 top picks · 2 topics (2026-11-20 to 2026-11-21)"
+    assert (
+        subject == "Daily digest: 5 papers · 2 strong matches · 2 topics (2026-11-20 to 2026-11-21)"
+    )

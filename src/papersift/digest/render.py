@@ -114,7 +114,8 @@ class DigestView:
         papers = _plural(self.total_papers, "paper")
         if self.is_empty:
             return papers
-        parts = [papers, _plural(len(self.top_picks), "top pick")]
+        picks = len(self.top_picks)
+        parts = [papers, f"{picks} strong match" + ("" if picks == 1 else "es")]
         if self.topics:
             parts.append(_plural(len(self.topics), "topic"))
         return " · ".join(parts)
