@@ -17,7 +17,8 @@ One run, every number side by side, on the real third-party sets in ../shared/da
   "tune" group is what constants were chosen on, the "report" group is what is reported.
 
 Every quality constant in papersift was chosen on the train/dev/tune sides; the tables print
-both sides. `--quick` runs a few queries of each set (the test suite does, so this cannot rot).
+both sides. `--quick` runs a few queries of each set over a small part of its corpus (the judged
+papers plus a few hundred others), so it embeds little; the test suite runs it so this cannot rot.
 
     python benchmarks/bench_relevance.py [--quick] [--sets scifact,csfcube,citeulike]
         [--model NAME] [--readers 150]
@@ -189,6 +190,8 @@ def timed(label: str) -> Callable[[], None]:
 
 def run_scifact(base: Embedder, folder: Path, quick: bool) -> dict[str, float]:
     data = rd.scifact()
+    if quick:
+        data = _quick_scifact(data)
     embedder = CachedEmbedder(base, "scifact-docs")
     done = timed("scifact store and embeddings")
     store = build_store(folder, data.docs, "scifact")
@@ -208,8 +211,6 @@ def run_scifact(base: Embedder, folder: Path, quick: bool) -> dict[str, float]:
     per_split: dict[str, dict[str, list[float]]] = {}
     for split in ("train", "test"):
         judged = list(data.qrels[split].items())
-        if quick:
-            judged = judged[:10]
         scores: dict[str, list[float]] = {}
         for qid, grades in judged:
             text = data.queries[qid]
@@ -241,6 +242,21 @@ def run_scifact(base: Embedder, folder: Path, quick: bool) -> dict[str, float]:
 # -- CSFCube ----------------------------------------------------------------------------------
 
 
+QUICK_QUERIES = 10
+QUICK_OTHER_DOCS = 300
+
+
+def _quick_scifact(data: rd.Retrieval) -> rd.Retrieval:
+    """A few queries of each split over their judged abstracts and a few hundred others."""
+    qrels = {
+        split: dict(list(judged.items())[:QUICK_QUERIES]) for split, judged in data.qrels.items()
+    }
+    judged_docs = {doc for judged in qrels.values() for grades in judged.values() for doc in grades}
+    docs = [d for d in data.docs if d.id in judged_docs]
+    docs += [d for d in data.docs if d.id not in judged_docs][:QUICK_OTHER_DOCS]
+    return rd.Retrieval(docs, data.queries, qrels)
+
+
 def pool_metrics(grades: Sequence[int]) -> tuple[float, float]:
     binary = [1 if g >= 2 else 0 for g in grades]
     return rd.average_precision(binary), rd.pool_ndcg(grades, int(0.2 * len(grades)))
@@ -248,6 +264,10 @@ def pool_metrics(grades: Sequence[int]) -> tuple[float, float]:
 
 def run_csfcube(base: Embedder, folder: Path, quick: bool) -> dict[str, float]:
     data = rd.csfcube()
+    if quick:
+        queries = data.queries[:6]
+        keep = {q.paper for q in queries} | {c for q in queries for c in q.pool}
+        data = rd.Csfcube({p: d for p, d in data.docs.items() if p in keep}, queries, data.folds)
     docs = list(data.docs.values())
     pids = [d.id for d in docs]
     row = {pid: i for i, pid in enumerate(pids)}
@@ -258,7 +278,7 @@ def run_csfcube(base: Embedder, folder: Path, quick: bool) -> dict[str, float]:
     done()
     vectors = rd.embed_cached(base, [d.text for d in docs], "csfcube-docs")
     bm25 = BM25([d.text for d in docs], k1=1.2, b=0.75)
-    queries = data.queries[:6] if quick else data.queries
+    queries = data.queries
     papers = sorted({q.paper for q in queries})
     everything = store.count()
 
@@ -329,6 +349,12 @@ def run_csfcube(base: Embedder, folder: Path, quick: bool) -> dict[str, float]:
 
 def run_citeulike(base: Embedder, quick: bool, readers: int) -> dict[str, float]:
     data = rd.citeulike()
+    eligible = [u for u, items in enumerate(data.libraries) if len(items) >= 30]
+    order = np.random.default_rng(0).permutation(eligible)
+    per_group = 3 if quick else readers
+    if quick:
+        data = _quick_citeulike(data, order[: 2 * per_group])
+        order = np.arange(2 * per_group)
     n_items = len(data.titles)
     done = timed("citeulike vectors and tf-idf")
     vectors = rd.embed_cached(base, data.titles, "citeulike-titles")
@@ -342,11 +368,8 @@ def run_citeulike(base: Embedder, quick: bool, readers: int) -> dict[str, float]
         vectors=vectors,
         published=np.full(n_items, np.nan),
     )
-    eligible = [u for u, items in enumerate(data.libraries) if len(items) >= 30]
-    order = np.random.default_rng(0).permutation(eligible)
-    per_group = 3 if quick else readers
     groups = {"tune": order[:per_group], "report": order[per_group : 2 * per_group]}
-    background_rows = np.random.default_rng(1).choice(n_items, 2000, replace=False)
+    background_rows = np.random.default_rng(1).choice(n_items, min(2000, n_items), replace=False)
     results: dict[str, float] = {}
     for n_likes in (1, 3, 10):
         rows: dict[str, list[float]] = {}
@@ -392,6 +415,18 @@ def run_citeulike(base: Embedder, quick: bool, readers: int) -> dict[str, float]
         for name, values in rows.items():
             results[f"{name} @{n_likes}"] = values[3]
     return results
+
+
+def _quick_citeulike(data: rd.Citeulike, users: np.ndarray) -> rd.Citeulike:
+    """These readers' libraries among their own papers and a thousand others, renumbered."""
+    mine = sorted({item for user in users for item in data.libraries[user]})
+    others = np.random.default_rng(2).choice(len(data.titles), 1000, replace=False)
+    items = sorted(set(mine) | {int(i) for i in others})
+    number = {item: i for i, item in enumerate(items)}
+    return rd.Citeulike(
+        [data.titles[i] for i in items],
+        [[number[i] for i in data.libraries[user]] for user in users],
+    )
 
 
 # -- main -------------------------------------------------------------------------------------
