@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 ReasonKind = Literal["similar_to_liked", "shares_words", "matches_interest", "matches_tag"]
 
 # Stage 2 re-scores this many candidates with tf-idf; the vectorizer is most of its cost
-# (~0.3 ms a text with bigrams). On the benchmark, pools of 300, 1000 and 5000 scored the same.
+# (~0.3 ms a text with bigrams). A pool of 1000 ranked real readers no better
+# (docs/benchmarks.md#ranking).
 STAGE2_POOL = 400
 # Besides the fused stage-1 top, each stage-1 signal sends its own top few to stage 2, so a
 # paper strongly matching one interest survives even when the likes point elsewhere.
@@ -45,20 +46,24 @@ STAGE2_PER_SIGNAL = 100
 # Negatives sampled (seeded) for the background covariance and for the tf-idf model: more
 # stops improving either long before it stops costing time.
 EMBEDDING_NEGATIVES = 4000
-LEXICAL_NEGATIVES = 500  # 800 scored the same (nDCG@10 0.527 vs 0.524) at 1.7x the time
+LEXICAL_NEGATIVES = 500  # 1000 scored no better on real readers (docs/benchmarks.md#ranking)
 # When the store offers fewer negatives than this, unlabeled candidates stand in for them (as
 # arxiv-sanity trains on every paper): a classifier needs something to be different from.
 MIN_NEGATIVES = 50
-# An explicit dislike says more than a random paper of the store.
+# An explicit dislike says more than a random paper of the store. A design choice: none of the
+# real sets here has dislikes to measure it on.
 DISLIKE_WEIGHT = 3.0
 # Fusion weights of the likes' signals, in z-score units, chosen on the tune readers of
 # CiteULike-a and the dev fold of CSFCube (docs/benchmarks.md#ranking): the centroid's cosine
 # and the discriminant together beat either alone; tf-idf adds a little on abstracts.
 LIKES_WEIGHTS = {"embedding_model": 1.0, "liked_cosine": 1.0, "lexical_model": 0.3}
+# An interest's words at half the weight of its embedding: SciFact's claims used as interests
+# rank their abstracts best so (docs/benchmarks.md#ranking).
 INTEREST_WEIGHTS = {"interest": 1.0, "interest_words": 0.5}
 # Likes and interests are two channels: a paper scores its better channel (so a written
 # interest unrelated to any like still reaches the page) plus this share of the other (so a
-# paper matching both comes first).
+# paper matching both comes first). Design choices like the recency prior below: no real set
+# here has readers with both likes and interests, or likes with dates.
 OTHER_CHANNEL_SHARE = 0.25
 RECENCY_WEIGHT = 0.5  # z units a paper published today gains over a very old one
 DEFAULT_HALF_LIFE_DAYS = 30.0
@@ -645,9 +650,8 @@ def _vectorizer(n_texts: int) -> Any:
 
     # arxiv-sanity's settings (uni+bigrams, sublinear tf, English stopwords, words of 2+
     # characters starting with a letter), keeping hyphenated words ("fine-tuning") whole.
-    # Bigrams triple the fit time but lifted the lexical model alone from nDCG@10 0.51 to
-    # 0.59 on the synthetic benchmark. Rare and ubiquitous terms only make sense to drop on a
-    # corpus big enough to tell.
+    # Bigrams as arxiv-sanity uses them (they triple the fit time). Rare and ubiquitous terms
+    # only make sense to drop on a corpus big enough to tell.
     big = n_texts >= 200
     return TfidfVectorizer(
         strip_accents="unicode",
