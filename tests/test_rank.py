@@ -10,8 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import papersift.rank as rank_module
 from papersift.errors import PapersiftError
 from papersift.rank import (
+    GENERIC_WORDS,
+    STRONG_LIKE_COSINE,
     ColdStart,
     Corpus,
     Interest,
@@ -261,6 +264,50 @@ def test_diversify_does_not_promote_the_weak_half_of_the_window():
     assert diversify(relevance, vectors, 4, 0.3).tolist() == [0, 1, 2, 3]
 
 
+def test_diversify_never_puts_a_weak_row_before_a_strong_one():
+    relevance = np.array([1.0, 0.9, 0.8, 0.7, 0.6, 0.5])
+    strong = np.array([False, True, False, True, True, False])
+    vectors = unit(np.eye(6) + 0.3)  # all alike: MMR would like to mix them up
+    for diversity in (0.0, 0.3, 0.5, 1.0):
+        order = diversify(relevance, vectors, 6, diversity, strong).tolist()
+        assert sorted(order[:3]) == [1, 3, 4], diversity
+        assert order[3:] == [0, 2, 5], diversity  # the rest in relevance order
+    assert diversify(relevance, vectors, 2, 0.3, strong).tolist() == [1, 3]
+    nothing_strong = np.zeros(6, dtype=bool)
+    assert diversify(relevance, vectors, 4, 0.7, nothing_strong).tolist() == [0, 1, 2, 3]
+
+
+def test_diversify_still_reorders_the_strong_rows():
+    relevance = np.array([1.0, 0.99, 0.8, 0.95, 0.1])
+    vectors = unit(
+        np.array([[1, 0, 0, 0], [1, 0.001, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])
+    )
+    strong = np.array([True, True, True, False, False])  # row 1 is a copy of row 0
+    assert diversify(relevance, vectors, 5, 0.5, strong).tolist() == [0, 2, 1, 3, 4]
+    assert diversify(relevance, vectors, 5, 0.0, strong).tolist() == [0, 1, 2, 3, 4]
+    assert diversify(relevance, vectors, 2, 0.5, strong).tolist() == [0, 2]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    n=st.integers(1, 25),
+    k=st.integers(0, 30),
+    diversity=st.floats(0.0, 1.0),
+    seed=st.integers(0, 10_000),
+)
+def test_diversify_with_a_mask_puts_every_strong_row_first(n, k, diversity, seed):
+    rng = np.random.default_rng(seed)
+    relevance = rng.standard_normal(n)
+    vectors = unit(rng.standard_normal((n, 6)))
+    strong = rng.random(n) < 0.5
+    order = diversify(relevance, vectors, k, diversity, strong).tolist()
+    assert len(order) == min(k, n) == len(set(order))
+    flags = strong[order].tolist()
+    assert flags == sorted(flags, reverse=True)  # no weak row before a strong one
+    weak = [row for row in order if not strong[row]]
+    assert weak == sorted(weak, key=lambda row: -relevance[row])
+
+
 def test_recency_prior_prefers_the_newer_of_two_equal_papers(library, background):
     base, _ = planted_corpus(per_topic=1, seed=4, first_key=300)
     twins = base.take(np.array([1, 1]))
@@ -324,6 +371,138 @@ def test_similar_liked_reasons_point_at_the_nearest_likes(library, store, backgr
         assert liked_topic[nearest.paper_id] == topic
 
 
+def two_likes(tagged_only: tuple[int, ...] = ()) -> Profile:
+    """Likes along the first two axes: a bandit paper (key 1) and a vision paper (key 2)."""
+    likes = Corpus(
+        keys=np.array([1, 2], dtype=np.int64),
+        ids=["like-bandits", "like-vision"],
+        titles=["Regret bounds for bandits", "Masks for segmentation"],
+        texts=[TOPIC_WORDS["bandits"], TOPIC_WORDS["vision"]],
+        vectors=np.eye(2, DIM, dtype=np.float32),
+        published=np.full(2, np.nan),
+    )
+    return Profile(
+        liked=likes,
+        disliked=Corpus.empty(DIM),
+        tagged_only=np.array(tagged_only, dtype=np.int64),
+    )
+
+
+def at_cosines(plan: list[tuple[int, float, int]], first_key: int = 100) -> Corpus:
+    """One candidate per (like row, cosine to that like, age in days), each orthogonal to the
+    other like and to every other candidate's own direction."""
+    basis = np.eye(DIM, dtype=np.float32)
+    vectors = [
+        cosine * basis[like] + np.sqrt(1 - cosine**2) * basis[2 + j]
+        for j, (like, cosine, _) in enumerate(plan)
+    ]
+    topic = ("bandits", "vision")
+    return Corpus(
+        keys=np.arange(first_key, first_key + len(plan), dtype=np.int64),
+        ids=[f"c{j}" for j in range(len(plan))],
+        titles=[f"candidate {j}" for j in range(len(plan))],
+        texts=[" ".join(TOPIC_WORDS[topic[like]].split()[:3]) for like, _, _ in plan],
+        vectors=unit(np.array(vectors)),
+        published=np.array([TODAY.toordinal() - age for _, _, age in plan], dtype=np.float64),
+    )
+
+
+def test_strong_means_close_to_a_like_and_strong_picks_come_first(background):
+    # The 0.54 paper is new and the 0.56 and 0.60 ones old: by score alone the weaker match
+    # would come first.
+    plan = [
+        (0, 0.95, 60),
+        (0, 0.80, 60),
+        (0, 0.60, 60),
+        (0, 0.56, 300),
+        (0, 0.54, 0),
+        (0, 0.50, 60),
+        (0, 0.30, 60),
+        (0, 0.10, 60),
+        (1, 0.70, 60),
+        (1, 0.45, 0),
+    ]
+    candidates = at_cosines(plan)
+    nearest = (candidates.vectors @ two_likes().liked.vectors.T).max(axis=1)
+    expected = {int(key) for key, c in zip(candidates.keys, nearest) if c >= STRONG_LIKE_COSINE}
+    assert expected == {100, 101, 102, 103, 108}
+    for diversity in (0.0, 0.3, 1.0):
+        found = rank(two_likes(), candidates, background, len(plan), TODAY, diversity=diversity)
+        assert {r.key for r in found if r.strong} == expected, diversity
+        flags = [r.strong for r in found]
+        assert flags == [True] * len(expected) + [False] * (len(plan) - len(expected))
+    weakest_strong = min(r.score for r in found if r.strong)
+    assert max(r.score for r in found if not r.strong) > weakest_strong  # the order did work
+
+
+def test_reasons_say_tagged_for_a_tagged_paper_and_liked_for_a_liked_one(background):
+    candidates = at_cosines([(0, 0.9, 5), (1, 0.9, 5)])
+    found = rank(two_likes(tagged_only=(2,)), candidates, background, 2, TODAY)
+    reasons = {
+        r.key: [reason for reason in r.reasons if reason.kind == "similar_to_liked"] for r in found
+    }
+    [near_liked] = reasons[100]
+    assert near_liked.paper_id == "like-bandits"
+    assert "that you liked" in near_liked.text and "that you tagged" not in near_liked.text
+    [near_tagged] = reasons[101]
+    assert near_tagged.paper_id == "like-vision"
+    assert "that you tagged" in near_tagged.text and "that you liked" not in near_tagged.text
+    untagged = rank(two_likes(), candidates, background, 2, TODAY)
+    texts = [x.text for r in untagged for x in r.reasons if x.kind == "similar_to_liked"]
+    assert len(texts) == 2 and all("that you liked" in text for text in texts)
+
+
+def with_words(corpus: Corpus, rows: np.ndarray, words: str) -> Corpus:
+    texts = list(corpus.texts)
+    for row in rows:
+        texts[row] = f"{texts[row]} {words}"
+    return Corpus(corpus.keys, corpus.ids, corpus.titles, texts, corpus.vectors, corpus.published)
+
+
+def shared_words(found) -> list[tuple[str, ...]]:
+    return [reason.words for r in found for reason in r.reasons if reason.kind == "shares_words"]
+
+
+def test_shares_words_never_names_generic_words(library, store, background, monkeypatch):
+    # Every liked graph paper and every graph candidate says "especially methods rely", and no
+    # negative does: the word model weighs them up, but they say nothing about the topic.
+    papers, labels = library
+    liked_rows = rows_of(labels, "graphs")[:3]
+    liked = with_words(papers, liked_rows, "especially methods rely").take(liked_rows)
+    candidates = with_words(store[0], rows_of(store[1], "graphs"), "especially methods rely")
+    profile = Profile(liked=liked, disliked=Corpus.empty(DIM))
+    named = shared_words(rank(profile, candidates, background, 8, TODAY))
+    assert named, "graph candidates share topic words with the likes"
+    for terms in named:
+        for term in terms:
+            assert not GENERIC_WORDS.issuperset(term.split()), term
+            assert any(term in text for text in liked.texts), term
+    assert {"especially", "methods", "rely"} <= GENERIC_WORDS
+    # Without the list the same words would be named: the filter is what keeps them out.
+    monkeypatch.setattr(rank_module, "GENERIC_WORDS", frozenset())
+    unfiltered = shared_words(rank(profile, candidates, background, 8, TODAY))
+    assert any("especially" in terms for terms in unfiltered)
+
+
+def test_strongest_terms_keep_only_telling_terms_of_the_likes(monkeypatch):
+    from scipy.sparse import csr_matrix
+
+    vocabulary = np.array(
+        ["especially", "graph", "methods rely", "graph methods", "absent", "node"]
+    )
+    model = rank_module._LinearModel(
+        coef=np.array([5.0, 1.0, 4.0, 3.0, 6.0, -2.0], dtype=np.float32), intercept=0.0
+    )
+    # Two liked texts; "absent" (the heaviest term) occurs in neither.
+    liked = csr_matrix(np.array([[1, 1, 1, 0, 0, 0], [0, 1, 0, 1, 0, 1]], dtype=np.float32))
+    mask = rank_module._strongest_terms(model, vocabulary, liked)
+    assert vocabulary[mask].tolist() == ["graph", "graph methods"]
+    monkeypatch.setattr(rank_module, "PROFILE_TERMS", 1)
+    mask = rank_module._strongest_terms(model, vocabulary, liked)
+    assert vocabulary[mask].tolist() == ["graph methods"]
+    assert not rank_module._strongest_terms(None, vocabulary, liked).any()
+
+
 # -- per-tag models --------------------------------------------------------------------------
 
 
@@ -343,6 +522,24 @@ def test_profile_keys_split_the_library_per_tag():
     assert rl.liked.tolist() == [1, 3]
     assert rl.disliked.tolist() == [4, 5]
     assert rl.seen.tolist() == [2]
+
+
+def test_profile_keys_tagged_only_are_the_tagged_but_unrated_positives():
+    entries = [
+        LibraryEntry(1, 1, frozenset({"rl"})),  # liked and tagged: liked
+        LibraryEntry(2, 1),
+        LibraryEntry(3, None, frozenset({"rl"})),
+        LibraryEntry(4, -1, frozenset({"rl"})),  # disliked, tag or not
+        LibraryEntry(5, None, frozenset({"vision"})),
+    ]
+    reader = profile_keys(entries)
+    assert reader.liked.tolist() == [1, 2, 3, 5]
+    assert reader.tagged_only.tolist() == [3, 5]
+    rl = profile_keys(entries, "rl")
+    assert rl.liked.tolist() == [1, 3]
+    assert rl.tagged_only.tolist() == [3]
+    assert rl.seen.tolist() == [2, 5]  # tagged with another tag: not a positive for this one
+    assert profile_keys([]).tagged_only.dtype == np.int64
 
 
 def test_a_tag_model_learns_only_from_that_tags_papers(library, store, background):

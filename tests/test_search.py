@@ -10,7 +10,7 @@ import pytest
 from papersift.embeddings import embed_missing, open_index, semantic_searcher
 from papersift.errors import UsageError
 from papersift.records import PaperFilter
-from papersift.search import MAX_QUERY_CHARS, search, similar
+from papersift.search import MAX_QUERY_CHARS, SemanticSearcher, search, similar
 from papersift.store import SqliteStore
 from tests.helpers import make_paper
 
@@ -144,6 +144,21 @@ def test_fts_syntax_in_a_query_is_just_words(store):
     assert _ids(hits)[0] == "2501.00004"
 
 
+def test_keyword_search_matches_other_forms_of_a_word(store):
+    store.upsert(
+        [
+            make_paper(
+                "2501.00006",
+                "Post-training quantization of vision transformers",
+                abstract="Calibrating scales per channel keeps accuracy at four bits.",
+            )
+        ]
+    )
+    hits = search(store, "quantized", mode="keyword", k=3)
+    assert _ids(hits) == ["2501.00006"]  # the stemmer: "quantized" and "quantization" agree
+    assert _ids(search(store, "calibrated scale", mode="keyword", k=3))[0] == "2501.00006"
+
+
 def test_similar_excludes_the_paper_itself(store, embedder):
     hits = similar(store, "2501.00002", _searcher(store, embedder), k=2)
     assert "2501.00002" not in _ids(hits)
@@ -198,3 +213,76 @@ def test_index_of_another_model_is_detected(store, embedder):
     warnings = []
     index = open_index(store, embedder.model_id, embedder.dim, warnings.append)
     assert warnings and len(index) == len(PAPERS)
+
+
+# -- similar: nearest neighbours fused with a more-like-this keyword query --------------------
+
+SIMILAR_DIM = 16
+# (id, title, abstract, cosine to the query paper). The cosines are exact: each paper's vector
+# is cosine * e0 + sqrt(1 - cosine^2) * its own axis, the query paper's is e0.
+SIMILAR_PAPERS = [
+    (
+        "2502.00001",
+        "Tokamak disruption forecasting with gyrokinetic surrogates",
+        "A gyrokinetic surrogate forecasts tokamak plasma disruptions from magnetic probes.",
+        1.0,
+    ),
+    (
+        "2502.00002",
+        "Segmenting satellite images with convolutional networks",
+        "Convolutions label every pixel of aerial photographs.",
+        0.90,
+    ),
+    (
+        "2502.00003",
+        "Gyrokinetic turbulence in tokamak plasma edges",
+        "Magnetic probes and gyrokinetic simulation explain plasma disruptions in a tokamak.",
+        0.86,
+    ),
+    ("2502.00004", "Forecasting retail demand", "Seasonal models forecast weekly sales.", 0.50),
+    ("2502.00005", "Forecasting river floods", "Rainfall gauges forecast floods.", 0.40),
+    ("2502.00006", "Speech recognition on phones", "Small acoustic models run offline.", 0.30),
+    ("2502.00007", "Protein folding with diffusion", "Denoising predicts structures.", 0.20),
+    ("2502.00008", "Robot arms that fold laundry", "Imitation from human videos.", 0.10),
+]
+
+
+def hand_made_searcher(store, vectors: dict[int, np.ndarray]) -> SemanticSearcher:
+    """Exact cosine search over the given vectors (no model, no index)."""
+
+    def nearest(query, k, allowed):
+        scored = [(rowid, float(v @ query)) for rowid, v in vectors.items()]
+        if allowed is not None:
+            scored = [(rowid, s) for rowid, s in scored if rowid in set(allowed.tolist())]
+        return sorted(scored, key=lambda item: -item[1])[:k]
+
+    return SemanticSearcher(
+        embed_query=lambda text: pytest.fail("similar() embeds no text"),
+        search=nearest,
+        vector_of=lambda rowid: vectors.get(rowid),
+    )
+
+
+def test_similar_lifts_a_paper_sharing_rare_words_over_a_slightly_closer_one(tmp_path):
+    store = SqliteStore(tmp_path / "similar.db")
+    store.upsert(
+        make_paper(pid, title, abstract=abstract, authors=(f"Author {i}",))
+        for i, (pid, title, abstract, _) in enumerate(SIMILAR_PAPERS)
+    )
+    basis = np.eye(SIMILAR_DIM, dtype=np.float32)
+    vectors = {
+        store.rowid_of(pid): cosine * basis[0] + np.sqrt(1 - cosine**2) * basis[1 + i]
+        for i, (pid, _, _, cosine) in enumerate(SIMILAR_PAPERS)
+    }
+    hits = similar(store, "2502.00001", hand_made_searcher(store, vectors), k=4)
+    store.close()
+    ids = _ids(hits)
+    assert "2502.00001" not in ids
+    # By cosine alone the satellite paper (0.90) would come first; the tokamak paper (0.86)
+    # shares the query paper's rare words, and the keyword side puts it first.
+    by_id = {h.paper.id: h for h in hits}
+    assert by_id["2502.00002"].similarity > by_id["2502.00003"].similarity
+    assert ids[0] == "2502.00003"
+    assert ids[1] == "2502.00002"
+    assert by_id["2502.00003"].keyword_rank == 1
+    assert by_id["2502.00002"].keyword_rank is None  # not a word in common

@@ -1,10 +1,11 @@
+import re
 import sqlite3
 
 import pytest
 
 from papersift.errors import StoreError
 from papersift.store import SqliteStore
-from papersift.store.schema import SCHEMA_VERSION
+from papersift.store.schema import MIGRATIONS, SCHEMA_VERSION
 from tests.helpers import make_paper
 
 
@@ -152,3 +153,45 @@ def test_newer_schema_is_refused(tmp_path):
     con.close()
     with pytest.raises(StoreError, match="newer papersift"):
         SqliteStore(path)
+
+
+def test_keyword_index_stems_english_words(store):
+    store.upsert([make_paper(title="Quantization of transformers at scale")])
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    fts_sql = store.db.execute("SELECT sql FROM sqlite_master WHERE name = 'papers_fts'")
+    assert "porter" in fts_sql.fetchone()[0]
+    assert [p for p, _ in store.keyword_search('"quantized"', 5)] == [store.rowid_of("2301.00001")]
+
+
+def test_a_store_of_schema_4_gets_a_stemmed_keyword_index(tmp_path):
+    path = tmp_path / "v4.db"
+    store = SqliteStore(path)
+    store.upsert([make_paper(title="Quantization of transformers at scale")])
+    store.close()
+    # Back to what schema 4 had: the unstemmed index of migration 1, holding the same papers.
+    old_fts = re.search(r"CREATE VIRTUAL TABLE papers_fts .*?\);", MIGRATIONS[0], re.S)
+    assert old_fts and "porter" not in old_fts.group(0)
+    con = sqlite3.connect(path)
+    con.executescript(
+        "DROP TABLE papers_fts;"
+        + old_fts.group(0)
+        + "INSERT INTO papers_fts(papers_fts) VALUES ('rebuild'); PRAGMA user_version = 4;"
+    )
+
+    def matches(db, word):
+        sql = "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?"
+        return db.execute(sql, (word,)).fetchone()[0]
+
+    assert (matches(con, "quantization"), matches(con, "quantized")) == (1, 0)
+    con.close()
+
+    store = SqliteStore(path)
+    try:
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 5
+        fts_sql = store.db.execute("SELECT sql FROM sqlite_master WHERE name = 'papers_fts'")
+        assert "porter" in fts_sql.fetchone()[0]
+        assert (matches(store.db, "quantization"), matches(store.db, "quantized")) == (1, 1)
+        assert matches(store.db, "lovelace") == 1  # the authors column was rebuilt too
+        assert store.count() == 1
+    finally:
+        store.close()
