@@ -235,7 +235,11 @@ def run_scifact(base: Embedder, folder: Path, quick: bool) -> dict[str, float]:
         rows.append((name, (train, test)))
         results[name] = test
     store.close()
-    table("SciFact nDCG@10 (BEIR's BM25: 0.665)", ("train (809)", "test (300)"), rows)
+    sizes = tuple(
+        f"{split} ({len(per_split[split][next(iter(per_split[split]))])})"
+        for split in ("train", "test")
+    )
+    table("SciFact nDCG@10 (BEIR's BM25: 0.665)", sizes, rows)
     return results
 
 

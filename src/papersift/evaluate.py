@@ -105,7 +105,7 @@ def keyword_match(candidates: Corpus, interests: Sequence[str]) -> np.ndarray:
 
 
 # arxiv-sanity-lite's classifier (serve.py) and features (compute.py); its C was 0.1 in the
-# first release and 0.01 later. benchmarks/bench_rank.py reports both.
+# first release and 0.01 later.
 SVM_C = 0.1
 
 

@@ -185,8 +185,11 @@ def test_a_store_of_schema_4_gets_a_stemmed_keyword_index(tmp_path):
     assert (matches(con, "quantization"), matches(con, "quantized")) == (1, 0)
     con.close()
 
-    store = SqliteStore(path)
+    notices: list[str] = []
+    store = SqliteStore(path, notice=notices.append)
     try:
+        # A rebuild on opening takes a while on a big store: the reader is told once, why.
+        assert len(notices) == 1 and "keyword index" in notices[0] and "for 1 paper " in notices[0]
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 5
         fts_sql = store.db.execute("SELECT sql FROM sqlite_master WHERE name = 'papers_fts'")
         assert "porter" in fts_sql.fetchone()[0]
