@@ -803,7 +803,7 @@ def recommend(
     if not result.items:
         out.print("No new papers to recommend in that window. Try --since 7d or --all.")
         return
-    window = "the whole store" if result.start is None else f"papers since {result.start}"
+    window = "papers in the whole store" if result.start is None else f"papers since {result.start}"
     out.print(
         f"Top {len(result.items)} of {result.candidates:,} {window}"
         + (f" for tag {tag!r}" if tag else "")
