@@ -408,19 +408,20 @@ def at_cosines(plan: list[tuple[int, float, int]], first_key: int = 100) -> Corp
 
 
 def test_strong_means_close_to_a_like_and_strong_picks_come_first(background):
-    # The 0.54 paper is new and the 0.56 and 0.60 ones old: by score alone the weaker match
-    # would come first.
+    # Cosines around the threshold S: the paper just below it is new and the ones just above
+    # it old, so by score alone the weaker match would come first.
+    s = STRONG_LIKE_COSINE
     plan = [
         (0, 0.95, 60),
-        (0, 0.80, 60),
-        (0, 0.60, 60),
-        (0, 0.56, 300),
-        (0, 0.54, 0),
-        (0, 0.50, 60),
+        (0, 0.85, 60),
+        (0, s + 0.04, 60),
+        (0, s + 0.01, 300),
+        (0, s - 0.01, 0),
+        (0, s - 0.05, 60),
         (0, 0.30, 60),
         (0, 0.10, 60),
-        (1, 0.70, 60),
-        (1, 0.45, 0),
+        (1, s + 0.10, 60),
+        (1, s - 0.10, 0),
     ]
     candidates = at_cosines(plan)
     nearest = (candidates.vectors @ two_likes().liked.vectors.T).max(axis=1)
