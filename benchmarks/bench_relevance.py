@@ -47,6 +47,7 @@ import realdata as rd  # noqa: E402
 from papersift.embed import load_embedder  # noqa: E402
 from papersift.embed.base import DEFAULT_BATCH_SIZE, Embedder, Progress  # noqa: E402
 from papersift.embeddings import semantic_searcher  # noqa: E402
+from papersift.evaluate import arxiv_sanity_vectorizer  # noqa: E402
 from papersift.rank import Corpus, Profile, rank  # noqa: E402
 from papersift.recommend import recommend  # noqa: E402
 from papersift.records import Paper  # noqa: E402
@@ -136,28 +137,8 @@ def arxiv_sanity_svm(features: object, liked: np.ndarray, c: float = 0.01) -> np
 
 
 def arxiv_sanity_tfidf(texts: Sequence[str]) -> object:
-    """arxiv-sanity-lite's vectorizer (compute.py), fitted on the whole corpus."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vectorizer = TfidfVectorizer(
-        input="content",
-        encoding="utf-8",
-        decode_error="replace",
-        strip_accents="unicode",
-        lowercase=True,
-        analyzer="word",
-        stop_words="english",
-        token_pattern=r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b",
-        ngram_range=(1, 2),
-        max_features=20000,
-        norm="l2",
-        use_idf=True,
-        smooth_idf=True,
-        sublinear_tf=True,
-        max_df=0.1,
-        min_df=5,
-    )
-    return vectorizer.fit_transform(texts)
+    """arxiv-sanity-lite's vectorizer (compute.py: min_df 5, max_df 0.1), fitted on the corpus."""
+    return arxiv_sanity_vectorizer(min_df=5, max_df=0.1).fit_transform(texts)
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -109,22 +109,11 @@ def keyword_match(candidates: Corpus, interests: Sequence[str]) -> np.ndarray:
 SVM_C = 0.1
 
 
-def tfidf_svm_scores(
-    liked_texts: Sequence[str],
-    negative_texts: Sequence[str],
-    candidate_texts: Sequence[str],
-    c: float = SVM_C,
-) -> np.ndarray:
-    """arxiv-sanity's ranking: a linear SVM on tf-idf (uni+bigrams) of likes vs the rest.
-
-    The vectorizer sees every text, as arxiv-sanity fits it on the whole database.
-    """
+def arxiv_sanity_vectorizer(min_df: int, max_df: float) -> Any:
+    """arxiv-sanity-lite's tf-idf settings (compute.py) with the given document-frequency cuts."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.svm import LinearSVC
 
-    texts = [*liked_texts, *negative_texts, *candidate_texts]
-    big = len(texts) >= 200  # min_df / max_df need a corpus to mean anything
-    vectorizer = TfidfVectorizer(
+    return TfidfVectorizer(
         strip_accents="unicode",
         lowercase=True,
         analyzer="word",
@@ -136,10 +125,27 @@ def tfidf_svm_scores(
         use_idf=True,
         smooth_idf=True,
         sublinear_tf=True,
-        min_df=5 if big else 1,
-        max_df=0.5 if big else 1.0,
+        min_df=min_df,
+        max_df=max_df,
         dtype=np.float32,
     )
+
+
+def tfidf_svm_scores(
+    liked_texts: Sequence[str],
+    negative_texts: Sequence[str],
+    candidate_texts: Sequence[str],
+    c: float = SVM_C,
+) -> np.ndarray:
+    """arxiv-sanity's ranking: a linear SVM on tf-idf (uni+bigrams) of likes vs the rest.
+
+    The vectorizer sees every text, as arxiv-sanity fits it on the whole database.
+    """
+    from sklearn.svm import LinearSVC
+
+    texts = [*liked_texts, *negative_texts, *candidate_texts]
+    big = len(texts) >= 200  # min_df / max_df need a corpus to mean anything
+    vectorizer = arxiv_sanity_vectorizer(min_df=5 if big else 1, max_df=0.5 if big else 1.0)
     matrix = vectorizer.fit_transform(texts)
     n_train = len(liked_texts) + len(negative_texts)
     labels = np.r_[np.ones(len(liked_texts)), np.zeros(len(negative_texts))]
