@@ -9,9 +9,6 @@ from typing import TypeVar
 
 K = TypeVar("K", bound=Hashable)
 
-# Reciprocal rank fusion constant from Cormack, Clarke & Buettcher (SIGIR 2009): 60 damps the
-# weight of the very top ranks so one list cannot dominate; it is robust across collections.
-RRF_K = 60
 # Hybrid search: the keyword list's share of the fused score, each list in z units over its own
 # top hits. Chosen on SciFact's train claims (docs/benchmarks.md#hybrid-search).
 KEYWORD_SHARE = 0.6
@@ -25,23 +22,6 @@ _STOPWORDS = frozenset(
 _TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
 
 
-def fuse_rankings(
-    rankings: Sequence[Sequence[K]], weights: Sequence[float] | None = None, k: int = RRF_K
-) -> list[tuple[K, float]]:
-    """Reciprocal rank fusion: score(d) = sum_i w_i / (k + rank_i(d)); best first.
-
-    Ties break on the key's first appearance so the result does not depend on dict order.
-    """
-    weights = weights or [1.0] * len(rankings)
-    scores: dict[K, float] = {}
-    first_seen: dict[K, tuple[int, int]] = {}
-    for list_index, (ranking, weight) in enumerate(zip(rankings, weights, strict=True)):
-        for rank, key in enumerate(ranking, start=1):
-            scores[key] = scores.get(key, 0.0) + weight / (k + rank)
-            first_seen.setdefault(key, (rank, list_index))
-    return sorted(scores.items(), key=lambda item: (-item[1], first_seen[item[0]]))
-
-
 def fuse_scores(
     lists: Sequence[Sequence[tuple[K, float]]],
     weights: Sequence[float],
@@ -53,7 +33,7 @@ def fuse_scores(
     BM25's unbounded scores and cosines add up on one scale, and a longer list does not change
     the scale its top is fused on. A key a list did not return takes that list's lowest
     standardized score, since it ranked below everything the list returned. Ties break on
-    first appearance, as in `fuse_rankings`.
+    first appearance.
     """
     standardized: list[tuple[dict[K, float], float, float]] = []
     first_seen: dict[K, tuple[int, int]] = {}
