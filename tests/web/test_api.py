@@ -54,6 +54,27 @@ def test_recommend_explains_a_cold_start_then_ranks(
     assert ranked["items"][0]["tldr"]
 
 
+def test_feed_gives_the_same_picks_and_reasons_as_the_command_line(
+    client: TestClient, headers: dict[str, str], db_path, embedder
+) -> None:
+    from papersift.recommend import recommend
+    from papersift.store import open_store
+
+    liked = [hit["id"] for hit in client.get("/api/search", params={"q": "speech", "k": 2}).json()]
+    client.post("/api/library/rate", json={"ids": liked, "action": "like"}, headers=headers)
+    client.post("/api/library/tag", json={"tag": "audio", "ids": liked[:1]}, headers=headers)
+    web = client.get("/api/recommend", params={"k": 6, "since": "7d"}).json()["items"]
+    store = open_store(db_path)
+    try:  # what `papersift recommend --since 7d -k 6` calls
+        cli = recommend(store, embedder, k=6, since="7d").items
+    finally:
+        store.close()
+    assert [item["id"] for item in web] == [r.id for r in cli]
+    assert [[reason["text"] for reason in item["reasons"]] for item in web] == [
+        [reason.text for reason in r.reasons] for r in cli
+    ]
+
+
 def test_paper_has_a_tldr_and_the_readers_marks(
     client: TestClient, headers: dict[str, str]
 ) -> None:
