@@ -1464,12 +1464,23 @@ def quiet_libraries() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+def _usage_error_line(err: Exception) -> str:
+    """A usage mistake as one line: what was wrong, the command's usage, where help is."""
+    message = err.format_message() if hasattr(err, "format_message") else str(err)
+    message = " ".join(message.split())
+    ctx = getattr(err, "ctx", None)
+    if ctx is None:
+        return message
+    usage = " ".join(ctx.get_usage().split()).removeprefix("Usage: ")
+    return f"{message} (usage: {usage}; see `{ctx.command_path} --help`)"
+
+
 def main() -> None:
     """Run the CLI; our errors become one line on stderr and an exit code, never a traceback."""
     quiet_libraries()
     try:
         # With standalone_mode=False click returns the code of typer.Exit instead of exiting.
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="papersift")
         if code == EXIT_INTERRUPTED:  # Ctrl-C, which click turns into this return code
             error_line(INTERRUPTED)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
@@ -1490,12 +1501,13 @@ def main() -> None:
     except Exception as err:  # the promise is no traceback, even for our own bugs
         import click
 
-        if isinstance(err, click.ClickException):
-            err.show()
-            sys.exit(err.exit_code)
-        if isinstance(err, click.exceptions.Abort):  # click's word for Ctrl-C
+        if isinstance(err, click.exceptions.Abort | typer.Abort):  # click's word for Ctrl-C
             error_line(INTERRUPTED)
             sys.exit(EXIT_INTERRUPTED)
+        # Typer raises the usage errors of the click it bundles, which are not click's own.
+        if isinstance(err, click.ClickException | typer.TyperException):
+            error_line(_usage_error_line(err))
+            sys.exit(getattr(err, "exit_code", EXIT_FATAL))
         if os.environ.get("PAPERSIFT_DEBUG"):
             raise
         error_line(f"unexpected {type(err).__name__}: {err} (set PAPERSIFT_DEBUG=1 for details)")
