@@ -7,6 +7,7 @@ sklearn) are imported inside the commands that need them so `--help` starts inst
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -75,10 +76,23 @@ def console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
 
 
-def open_db() -> Any:
+def open_db(create: bool = False) -> Any:
+    """The store; `create`: this command may make a new one (and its folder) if there is none.
+
+    A command that only reads refuses a store whose folder does not exist (a mistyped --db),
+    rather than leaving a new folder and an empty store behind.
+    """
     from papersift.store import default_db_path, open_store
 
-    return open_store(state.db_path or default_db_path(), notice=warn)
+    path = state.db_path or default_db_path()
+    # A Path folds "postgresql://host" to "postgresql:/host"; a scheme is never a folder here.
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]+:/", str(path)):
+        raise UsageError(
+            f"--db {path}: database URLs are not supported; give the path of a SQLite file"
+        )
+    if not create and not path.exists() and not path.parent.is_dir():
+        raise UsageError(f"no store at {path}: its folder does not exist (check --db)")
+    return open_store(path, notice=warn)
 
 
 def print_json(value: Any) -> None:
@@ -126,7 +140,7 @@ def ingest(
         raise UsageError(
             f"unknown format {fmt!r}; choose one of: auto, {', '.join(sources.FORMATS)}"
         )
-    store = open_db()
+    store = open_db(create=True)
     total = sum(_size(p) for p in paths)
     with _progress("Ingesting", total) as advance:
         report = ingest_paths(store, paths, fmt, progress=advance, stdin=sys.stdin.buffer)
@@ -295,7 +309,7 @@ def fetch_arxiv(
     from papersift.harvest import published_since, store_pages
 
     day = _parse_day(since, "--since")
-    store = open_db()
+    store = open_db(create=True)
     with _client(min_interval) as client, _page_status(f"Fetching {category}") as on_page:
         pages = arxiv_api_pages(
             client, category, since=day, max_results=max_results, base_url=base_url or ARXIV_API_URL
@@ -327,7 +341,7 @@ def fetch_oai(
     if prefix not in ("arXiv", "arXivRaw", "oai_dc"):
         raise UsageError(f"--prefix must be arXiv, arXivRaw or oai_dc, not {prefix!r}")
     day = _parse_day(from_date, "--from")
-    store = open_db()
+    store = open_db(create=True)
     checkpoint = oai_checkpoint_name(set_spec, prefix, day)
     token = None if restart else store.get_checkpoint(checkpoint)
     if token:
@@ -363,7 +377,7 @@ def fetch_hf_daily(
     from papersift.harvest import store_pages
 
     day = _parse_day(date, "--date")
-    store = open_db()
+    store = open_db(create=True)
     with _client(min_interval) as client, _page_status("Fetching HF daily papers") as on_page:
         pages = hf_daily_pages(client, day, base_url=base_url or HF_DAILY_URL)
         report = store_pages(store, pages, "hf-daily", on_page=on_page)
@@ -1007,7 +1021,7 @@ def daily(
 ) -> None:
     """Fetch, embed, rank, build and deliver today's digest. Safe to run twice: one e-mail a day."""
     config = _config()
-    store = open_db()
+    store = open_db(create=True)
     fetched = _fetch_configured(store, config) if fetch else 0
     built, published = _make_digest(
         store,
@@ -1182,7 +1196,7 @@ def serve(
 
     config = _config()
     db_path = state.db_path or default_db_path()
-    open_db().close()  # create and migrate the store before the server starts
+    open_db(create=True).close()  # create and migrate the store before the server starts
 
     def ready(url: str) -> None:
         console(stderr=True).print(f"papersift is serving {db_path} at {url} (Ctrl+C stops it)")
@@ -1221,7 +1235,7 @@ def user_add(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = create_user(open_db(), name, password)
+    user = create_user(open_db(create=True), name, password)
     console().print(f"Created account {user.name!r}.", markup=False)
 
 
@@ -1364,7 +1378,7 @@ def library_import(
 
     if fmt != "auto" and fmt not in LIBRARY_FORMATS:
         raise UsageError(f"--format must be auto or one of {', '.join(LIBRARY_FORMATS)}")
-    report = import_library(open_db(), path, fmt)
+    report = import_library(open_db(create=True), path, fmt)
     for err in report.rejected:
         error_line(err.one_line())
     summary = {
@@ -1419,7 +1433,7 @@ def interest_add(
     text = " ".join(text.split())
     if not text:
         raise UsageError('an interest needs words, e.g. papersift interest add "sparse attention"')
-    store = open_db()
+    store = open_db(create=True)
     with store.transaction():
         added = store.library().add_interest(text)
     console().print(f"Added interest {text!r}." if added else f"Already interested in {text!r}.")

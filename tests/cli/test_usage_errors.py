@@ -29,3 +29,33 @@ def test_a_usage_mistake_is_one_line_and_exit_2(run, args, first_line):
     assert lines[0].startswith(first_line)
     assert "unexpected" not in result.err and "Traceback" not in result.err
     assert "--help" in lines[0]
+
+
+def test_a_read_command_refuses_a_store_whose_folder_does_not_exist(run, tmp_path):
+    missing = tmp_path / "no-such-dir" / "x.db"
+    for args in (("stats",), ("search", "anything"), ("show", "2301.00001")):
+        result = run("--db", str(missing), *args)
+        assert result.code == 2, result.err
+        assert result.err.splitlines() == [
+            f"error: no store at {missing}: its folder does not exist (check --db)"
+        ]
+    assert not missing.parent.exists()  # nothing was created
+
+
+def test_a_database_url_never_becomes_a_folder(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    for args in (("stats",), ("ingest", "x.bib")):
+        proc = subprocess.run(
+            [sys.executable, "-m", "papersift.cli", "--db", "postgresql://me@db.lab/papers", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+        assert proc.returncode == 2, proc.stderr
+        assert "database URLs are not supported" in proc.stderr
+        assert len(proc.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
