@@ -12,9 +12,11 @@ from papersift.config import (
     ConfigError,
     EmailConfig,
     ServeConfig,
+    config_as_toml,
     config_path,
     load_config,
     show_config,
+    starter_config,
 )
 
 FULL = """\
@@ -253,3 +255,32 @@ def test_port_defaults_follow_tls():
     assert EmailConfig(tls="none").effective_port == 25
     assert EmailConfig(tls="none", port=2525).effective_port == 2525
     assert ServeConfig(host="::1", port=1).public_url == "http://[::1]:1"
+
+
+def test_config_show_prints_toml_that_loads_back_to_the_same_settings(tmp_path: Path) -> None:
+    source = tmp_path / "in.toml"
+    source.write_text(FULL)
+    shown = show_config(load_config(source, env={}))
+    text = config_as_toml(shown, str(source))
+    assert "True" not in text and "None" not in text and "'" not in text
+    assert "file-secret" not in text and "sk-file-key" not in text
+    assert "# password =  (set, hidden)" in text.splitlines()
+    pasted = tmp_path / "pasted.toml"
+    pasted.write_text(text)
+    again = show_config(load_config(pasted, env={}))
+    hidden = {(s, k) for s, values in shown.items() for k, v in values.items() if v == "***"}
+    for section, values in shown.items():
+        for key, value in values.items():
+            if (section, key) not in hidden:
+                assert again[section][key] == value, (section, key)
+
+
+def test_the_starter_file_loads_to_the_defaults_and_shows_every_key(tmp_path: Path) -> None:
+    path = tmp_path / "starter.toml"
+    path.write_text(starter_config())
+    assert show_config(load_config(path, env={})) == show_config(Config())
+    text = path.read_text()
+    for section, values in show_config(Config()).items():
+        assert f"[{section}]" in text
+        for key in values:
+            assert f"# {key} =" in text, key

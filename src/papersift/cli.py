@@ -1151,22 +1151,35 @@ def config_path_command() -> None:
     typer.echo(str(config_path()))
 
 
+@config_app.command("init")
+def config_init(
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a starter configuration file (the defaults, commented out) where papersift reads it."""
+    from papersift.config import config_path, starter_config
+
+    path = config_path()
+    if path.exists() and not force:
+        raise UsageError(f"{path} exists: edit it, or overwrite it with --force")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(starter_config(), encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"cannot write {path}: {err.strerror}") from None
+    console().print(f"Wrote {path}; `papersift config show` shows what is in force.")
+
+
 @config_app.command("show")
 def config_show(as_json: JsonFlag = False) -> None:
     """The settings in force (file, then environment, then defaults); secrets masked."""
-    from papersift.config import show_config
+    from papersift.config import config_as_toml, show_config
 
     config = _config()
     shown = show_config(config)
     if as_json:
         print_json(shown)
         return
-    out_console = console()
-    out_console.print(f"# {config.path or 'no config file; defaults'}")
-    for section, values in shown.items():
-        out_console.print(f"\n[{section}]", markup=False)
-        for key, value in values.items():
-            out_console.print(f"{key} = {value!r}", markup=False)
+    sys.stdout.write(config_as_toml(shown, str(config.path or "no config file; defaults")))
 
 
 # -- serve --------------------------------------------------------------------------------

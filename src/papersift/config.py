@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import json
 import os
 import re
 import tomllib
@@ -221,6 +222,44 @@ def show_config(config: Config) -> dict[str, dict[str, Any]]:
                 value = MASK
             shown[section][_toml_key(f)] = _plain(value)
     return shown
+
+
+def config_as_toml(shown: dict[str, dict[str, Any]], header: str) -> str:
+    """`show_config`'s settings as a TOML file one can paste: unset keys are commented out."""
+    lines = [f"# {header}"]
+    for section, values in shown.items():
+        lines += ["", f"[{section}]"]
+        for key, value in values.items():
+            if value is None:
+                lines.append(f"# {key} =  (not set)")
+            elif value == MASK:  # a secret stays out of anything one might paste or share
+                lines.append(f"# {key} =  (set, hidden)")
+            else:
+                lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def starter_config() -> str:
+    """A commented configuration file of the defaults: uncomment a line to change it."""
+    header = "papersift settings: every line shows the default; uncomment one to change it"
+    lines = config_as_toml(show_config(Config()), header).splitlines()
+    return (
+        "\n".join(
+            f"# {line}" if line and not line.startswith(("#", "[")) else line for line in lines
+        )
+        + "\n"
+    )
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    # A JSON string is a TOML basic string: the same quotes and escapes.
+    return json.dumps(str(value), ensure_ascii=False)
 
 
 # --- parsing (pure) ---

@@ -157,3 +157,20 @@ def test_demo_builds_a_store_and_a_digest_offline(run, tmp_path):
     [html] = (tmp_path / "demo").glob("*.html")
     text = html.read_text()
     assert "Top picks for you" in text and "By topic" in text
+
+
+def test_config_init_writes_a_starter_once(run, tmp_path):
+    config = tmp_path / "cfg" / "config.toml"
+    os.environ["PAPERSIFT_CONFIG"] = str(config)
+    first = run("config", "init")
+    assert first.code == 0, first.err
+    assert "[digest]" in config.read_text() and "# k = 20" in config.read_text()
+    config.write_text(config.read_text().replace("# k = 20", "k = 7"))
+    again = run("config", "init")
+    assert again.code == 2 and again.err.splitlines() == [
+        f"error: {config} exists: edit it, or overwrite it with --force"
+    ]
+    shown = run("config", "show")
+    assert shown.code == 0 and "k = 7" in shown.out.splitlines()
+    assert run("config", "init", "--force").code == 0
+    assert "# k = 20" in config.read_text()
