@@ -587,7 +587,10 @@ def search(
     mode: Annotated[
         str, typer.Option("--mode", help="hybrid (default), semantic or keyword.")
     ] = "hybrid",
-    since: Annotated[str | None, typer.Option("--since", help="Papers from this date on.")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="1d, 7d, 2w (back from the newest paper), a date, or all."),
+    ] = None,
     until: Annotated[str | None, typer.Option("--until", help="Papers up to this date.")] = None,
     category: Annotated[str | None, typer.Option("--category", help="e.g. cs.LG")] = None,
     author: Annotated[
@@ -599,14 +602,15 @@ def search(
     """Search the store: keyword (BM25), semantic (embeddings) or hybrid (both, fused)."""
     from papersift.records import PaperFilter
     from papersift.search import search as run_search
+    from papersift.window import window_start
 
-    where = PaperFilter(
-        since=_parse_day(since, "--since"),
-        until=_parse_day(until, "--until"),
-        category=category,
-        author=author,
-    )
+    last_day = _parse_day(until, "--until")
     store = open_db()
+    # One --since grammar for every command: relative windows count back from the newest paper.
+    first_day = window_start(since, store.latest_date())
+    if first_day and last_day and first_day > last_day:
+        raise UsageError(f"--since {since} starts after --until {until}: nothing could match")
+    where = PaperFilter(since=first_day, until=last_day, category=category, author=author)
     hits = run_search(
         store,
         query,

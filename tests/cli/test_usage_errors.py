@@ -59,3 +59,25 @@ def test_a_database_url_never_becomes_a_folder(tmp_path):
         assert "database URLs are not supported" in proc.stderr
         assert len(proc.stderr.splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_search_takes_the_same_since_grammar_as_recommend(run, tmp_path):
+    from tests.cli.snapshot_lines import snapshot_line
+
+    papers = tmp_path / "p.jsonl"
+    papers.write_bytes(snapshot_line("2611.00001", "Eight-bit weights for chat models"))
+    assert run("ingest", str(papers)).code == 0
+    for since in ("1d", "7d", "2w", "all", "2020-01-01"):
+        found = run("search", "weights", "--mode", "keyword", "--since", since, "--json")
+        assert found.code == 0, (since, found.err)
+        assert "2611.00001" in found.out, since
+    bad = run("search", "weights", "--since", "soon")
+    assert bad.code == 2 and bad.err.startswith("error: --since wants 1d, 7d, 2w, a date")
+
+
+def test_a_reversed_since_until_range_is_a_usage_error(run):
+    result = run("search", "weights", "--since", "2026-11-20", "--until", "2026-11-01")
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        "error: --since 2026-11-20 starts after --until 2026-11-01: nothing could match"
+    ]
