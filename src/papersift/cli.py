@@ -879,16 +879,34 @@ def eval_command(model: ModelOption = None, as_json: JsonFlag = False) -> None:
     from rich.table import Table
 
     table = Table(
-        title=f"Self-evaluation ({evaluation.protocol}, {evaluation.held_out} likes held "
-        f"out among {evaluation.candidates} papers)",
+        title=f"Self-evaluation ({evaluation.protocol}): {evaluation.held_out} of your likes "
+        f"held out, hidden among {evaluation.candidates} papers (them and unrated papers of "
+        "the store); how high does each method rank them?",
         title_justify="left",
     )
-    for column in ("Method", "nDCG@10", "Recall@20", ""):
+    for column in ("Method", "nDCG@10", "Recall@20", "Note"):
         table.add_column(column, justify="right" if column.startswith(("n", "R")) else "left")
     for r in evaluation.rows:
         fmt = lambda v: "—" if v is None else f"{v:.3f}"  # noqa: E731
         table.add_row(r.method, fmt(r.ndcg_at_10), fmt(r.recall_at_20), r.note or "")
-    console().print(table)
+    out = console()
+    out.print(table)
+    out.print(_eval_verdict(evaluation.rows))
+
+
+def _eval_verdict(rows: Any) -> str:
+    """One line: does the reader's profile beat reading the feed in order?"""
+    by_method = {r.method: r for r in rows}
+    ours, in_order = by_method.get("papersift"), by_method.get("newest first")
+    if ours is None or in_order is None or ours.ndcg_at_10 is None:
+        return "No verdict: too few likes to hold any out."
+    scores = f"nDCG@10 {ours.ndcg_at_10:.3f} vs {in_order.ndcg_at_10 or 0:.3f}"
+    if ours.ndcg_at_10 > (in_order.ndcg_at_10 or 0):
+        return f"Your profile beats reading in order ({scores})."
+    return (
+        f"Your profile does not yet beat reading in order ({scores}): like or tag more of "
+        "the papers you want."
+    )
 
 
 # -- digest, daily, demo, config ----------------------------------------------------------
