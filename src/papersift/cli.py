@@ -580,6 +580,14 @@ def embed(model: ModelOption = None, as_json: JsonFlag = False) -> None:
         )
 
 
+# What every command that finds nothing in an empty store says: how papers get in.
+EMPTY_STORE = (
+    "The store is empty. Get papers in: `papersift fetch arxiv --category cs.LG`, "
+    "`papersift ingest FILE` (arXiv snapshot, BibTeX, RIS, ...), or "
+    "`papersift library import my-library.bib`."
+)
+
+
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="What you remember of a paper, or a topic.")],
@@ -611,6 +619,9 @@ def search(
     if first_day and last_day and first_day > last_day:
         raise UsageError(f"--since {since} starts after --until {until}: nothing could match")
     where = PaperFilter(since=first_day, until=last_day, category=category, author=author)
+    if not store.count():
+        _print_hits([], as_json, EMPTY_STORE)
+        return
     hits = run_search(
         store,
         query,

@@ -81,3 +81,12 @@ def test_a_reversed_since_until_range_is_a_usage_error(run):
     assert result.err.splitlines() == [
         "error: --since 2026-11-20 starts after --until 2026-11-01: nothing could match"
     ]
+
+
+def test_search_on_an_empty_store_says_how_to_get_papers_in(run):
+    result = run("search", "sparse attention")
+    assert result.code == 0, result.err
+    text = " ".join(result.out.split())
+    assert text.startswith("The store is empty.")
+    assert "papersift fetch arxiv" in text and "papersift ingest" in text
+    assert "Try other words" not in text
