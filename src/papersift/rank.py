@@ -598,8 +598,11 @@ def _strongest_terms(
         return mask
     in_likes = np.zeros(len(vocabulary), dtype=bool)
     in_likes[np.unique(liked_matrix.indices)] = True
-    saying = np.array([not GENERIC_WORDS.issuperset(str(t).split()) for t in vocabulary])
-    eligible = np.flatnonzero(in_likes & saying & (model.coef > 0))
+    eligible = np.flatnonzero(in_likes & (model.coef[: len(vocabulary)] > 0))
+    # Only the few terms of the likes are checked for saying something, not the whole pool's.
+    eligible = eligible[
+        [not GENERIC_WORDS.issuperset(str(vocabulary[i]).split()) for i in eligible]
+    ]
     strongest = eligible[_top(model.coef[eligible], min(PROFILE_TERMS, len(eligible)))]
     mask[strongest] = True
     return mask
@@ -809,8 +812,9 @@ def _reasons(
     evidence: list[Reason] = [*_similar_liked_reasons(vector, profile)]
     # Words are a reason only when the word model ranked this paper above the pool's average.
     lexical_pull = signals.get("lexical_model")
-    words = _profile_words(row, lexical) if lexical_pull is not None else ()
-    if words and lexical_pull is not None and _zscore(lexical_pull)[row] > 0:
+    pulled_up = lexical_pull is not None and lexical_pull[row] > lexical_pull.mean()
+    words = _profile_words(row, lexical) if pulled_up else ()
+    if words:
         evidence.append(
             Reason(
                 kind="shares_words",
