@@ -20,7 +20,7 @@ import sys
 from setuptools import setup
 
 COMPILED_MODULES = [
-    "src/papersift/bulk_rows.py",
+    "src/papersift/ingest/bulk_rows.py",
     "src/papersift/dedupe.py",
     "src/papersift/ids.py",
     "src/papersift/text.py",

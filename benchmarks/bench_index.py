@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from papersift.index import IndexSettings, VectorIndex, build_index
+from papersift.index.vectors import IndexSettings, VectorIndex, build_index
 
 DIM = 384
 MODEL = "synthetic/clustered-384"

@@ -134,7 +134,7 @@ def minimal_loader(snapshot: Path, db: Path) -> float:
 def ingest_into_fresh_store(snapshot: Path, db: Path) -> tuple[float, int]:
     """(seconds, records) to ingest the snapshot into a new store, closing it included (its
     last checkpoint writes what the WAL still holds: part of the job)."""
-    from papersift.ingest import ingest_paths
+    from papersift.ingest.files import ingest_paths
     from papersift.store import open_store
 
     for old in db.parent.glob(db.name + "*"):
@@ -149,7 +149,7 @@ def ingest_into_fresh_store(snapshot: Path, db: Path) -> tuple[float, int]:
 
 
 def main() -> None:
-    from papersift.ingest import ingest_paths
+    from papersift.ingest.files import ingest_paths
     from papersift.store import open_store
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -222,7 +222,7 @@ def main() -> None:
 
 def hot_path_build() -> str:
     """Whether this install runs the mypyc-compiled parsing modules (setup.py) or pure Python."""
-    from papersift import bulk_rows
+    from papersift.ingest import bulk_rows
 
     compiled = Path(bulk_rows.__file__).suffix in (".so", ".pyd")
     return "compiled with mypyc" if compiled else "pure Python (editable install?)"

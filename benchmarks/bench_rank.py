@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from papersift.rank import Corpus, Interest, Profile, rank, rank_with_times
+from papersift.rank.model import Corpus, Interest, Profile, rank, rank_with_times
 
 TODAY = dt.date(2025, 6, 1)
 

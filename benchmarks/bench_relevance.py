@@ -46,10 +46,10 @@ import realdata as rd  # noqa: E402
 
 from papersift.embed import load_embedder  # noqa: E402
 from papersift.embed.base import DEFAULT_BATCH_SIZE, Embedder, Progress  # noqa: E402
-from papersift.embeddings import semantic_searcher  # noqa: E402
-from papersift.evaluate import arxiv_sanity_vectorizer  # noqa: E402
-from papersift.rank import Corpus, Profile, rank  # noqa: E402
-from papersift.recommend import recommend  # noqa: E402
+from papersift.index.sync import semantic_searcher  # noqa: E402
+from papersift.rank.evaluate import arxiv_sanity_vectorizer  # noqa: E402
+from papersift.rank.model import Corpus, Profile, rank  # noqa: E402
+from papersift.rank.recommend import recommend  # noqa: E402
 from papersift.records import Paper  # noqa: E402
 from papersift.search import search, similar  # noqa: E402
 from papersift.store import open_store  # noqa: E402

@@ -27,9 +27,9 @@ from typing import TypeVar
 
 import numpy as np
 
-from papersift.map import build_map, layout_2d, render_html, render_png
 from papersift.records import Paper
-from papersift.topics import default_topic_count, find_topics, topic_count_range, topic_of
+from papersift.topics.clusters import default_topic_count, find_topics, topic_count_range, topic_of
+from papersift.viz.map import build_map, layout_2d, render_html, render_png
 
 DEMO = Path(__file__).resolve().parents[1] / "src" / "papersift" / "data" / "demo_papers.jsonl"
 T = TypeVar("T")

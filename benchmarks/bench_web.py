@@ -98,10 +98,10 @@ def dated_record(
 
 def build_store(folder: Path, n: int, embedder: Any) -> Path:
     """The synthetic store with vectors, index and a reader's likes (reused when present)."""
-    from papersift import library
+    from papersift import reader_library as library
     from papersift.embed.base import paper_text, text_hash
-    from papersift.embeddings import open_index
-    from papersift.ingest import ingest_paths
+    from papersift.index.sync import open_index
+    from papersift.ingest.files import ingest_paths
     from papersift.store import open_store
 
     db = folder / f"web-{n}.db"

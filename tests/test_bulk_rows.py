@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from papersift import bulk_rows
-from papersift.bulk_rows import _general, prepare_chunk
 from papersift.errors import ParseError
+from papersift.ingest import bulk_rows
+from papersift.ingest.bulk_rows import _general, prepare_chunk
 from papersift.sources.common import (
     MAX_ABSTRACT_CHARS,
     MAX_AUTHOR_CHARS,

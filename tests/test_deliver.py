@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from papersift.config import EmailConfig
-from papersift.deliver import (
+from papersift.digest.email import (
     DeliveryError,
     build_message,
     check_recipients,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from papersift.evaluate import (
+from papersift.rank.evaluate import (
     NothingToEvaluate,
     evaluate,
     keyword_match,
@@ -18,7 +18,7 @@ from papersift.evaluate import (
     recall_at,
     tfidf_svm_scores,
 )
-from papersift.rank import Corpus, Interest
+from papersift.rank.model import Corpus, Interest
 from tests.test_rank import DIM, TODAY, TOPIC_CENTERS, planted_corpus, rows_of
 
 # -- metrics ---------------------------------------------------------------------------------

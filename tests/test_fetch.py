@@ -25,7 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from papersift import __version__
-from papersift.fetch import (
+from papersift.net.fetch import (
     ARXIV_MIN_INTERVAL,
     USER_AGENT,
     BadResumptionToken,

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papersift import index as index_module
 from papersift.errors import PapersiftError
-from papersift.index import (
+from papersift.index import vectors as index_module
+from papersift.index.vectors import (
     IndexCorrupt,
     IndexMismatch,
     IndexMissing,

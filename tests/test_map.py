@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from papersift.map import (
+from papersift.records import Link, Paper
+from papersift.topics.clusters import Topic
+from papersift.viz.map import (
     LIKED_RING,
     OTHER_COLOUR,
     PaperMap,
@@ -21,8 +23,6 @@ from papersift.map import (
     render_png,
     write_map,
 )
-from papersift.records import Link, Paper
-from papersift.topics import Topic
 from tests.helpers import make_paper
 
 HOSTILE_TITLE = '<img src=x onerror=alert(1)> and " onmouseover="alert(2)'

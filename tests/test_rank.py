@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import papersift.rank as rank_module
+import papersift.rank.model as rank_module
 from papersift.errors import PapersiftError
-from papersift.rank import (
+from papersift.rank.model import (
     GENERIC_WORDS,
     STRONG_LIKE_COSINE,
     ColdStart,

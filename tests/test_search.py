@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from papersift.embeddings import embed_missing, open_index, semantic_searcher
 from papersift.errors import UsageError
+from papersift.index.sync import embed_missing, open_index, semantic_searcher
 from papersift.records import PaperFilter
 from papersift.search import MAX_QUERY_CHARS, SemanticSearcher, search, similar
 from papersift.store import SqliteStore
@@ -190,7 +190,7 @@ def test_changed_paper_is_re_embedded_and_index_follows(store, embedder):
 
 def test_corrupt_index_is_rebuilt_with_a_warning(store, embedder):
     _searcher(store, embedder)
-    from papersift.embeddings import index_path
+    from papersift.index.sync import index_path
 
     folder = index_path(store, embedder.model_id)
     for file in folder.iterdir():
@@ -203,8 +203,8 @@ def test_corrupt_index_is_rebuilt_with_a_warning(store, embedder):
 
 def test_index_of_another_model_is_detected(store, embedder):
     _searcher(store, embedder)
-    from papersift.embeddings import index_path
-    from papersift.index import VectorIndex
+    from papersift.index.sync import index_path
+    from papersift.index.vectors import VectorIndex
 
     folder = index_path(store, embedder.model_id)
     other = VectorIndex(embedder.dim, "some-other-model")

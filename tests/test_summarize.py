@@ -20,7 +20,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from papersift.summarize import LlmSettings, extract_tldr, split_sentences, summarize_with_llm
+from papersift.digest.summarize import (
+    LlmSettings,
+    extract_tldr,
+    split_sentences,
+    summarize_with_llm,
+)
 
 # --- sentence splitting ------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papersift.topics import (
+from papersift.topics.clusters import (
     OTHER_LABEL,
     default_topic_count,
     extract_terms,

@@ -134,7 +134,7 @@ def ingest(
     Bad records are listed one per line and skipped; good ones are kept (exit code 1).
     """
     from papersift import sources
-    from papersift.ingest import ingest_paths
+    from papersift.ingest.files import ingest_paths
 
     if fmt != "auto" and fmt not in sources.FORMATS:
         raise UsageError(
@@ -240,7 +240,7 @@ def _parse_day(value: str | None, option: str) -> Any:
 
 
 def _client(min_interval: float | None) -> Any:
-    from papersift.fetch import PoliteClient
+    from papersift.net.fetch import PoliteClient
 
     def explain_wait(url: str, seconds: float, reason: str) -> None:
         warn(f"{reason}; waiting {seconds:.0f} s before asking {url} again")
@@ -305,8 +305,8 @@ def fetch_arxiv(
     min_interval: MinInterval = None,
 ) -> None:
     """Newest papers of a category from the arXiv API (3 s between requests, as arXiv asks)."""
-    from papersift.fetch import ARXIV_API_URL, arxiv_api_pages
-    from papersift.harvest import published_since, store_pages
+    from papersift.ingest.harvest import published_since, store_pages
+    from papersift.net.fetch import ARXIV_API_URL, arxiv_api_pages
 
     day = _parse_day(since, "--since")
     store = open_db(create=True)
@@ -335,8 +335,8 @@ def fetch_oai(
     min_interval: MinInterval = None,
 ) -> None:
     """Harvest arXiv's OAI-PMH interface (bulk metadata). Resumes where a killed run stopped."""
-    from papersift.fetch import ARXIV_OAI_URL, BadResumptionToken, oai_pages
-    from papersift.harvest import oai_checkpoint_name, store_pages
+    from papersift.ingest.harvest import oai_checkpoint_name, store_pages
+    from papersift.net.fetch import ARXIV_OAI_URL, BadResumptionToken, oai_pages
 
     if prefix not in ("arXiv", "arXivRaw", "oai_dc"):
         raise UsageError(f"--prefix must be arXiv, arXivRaw or oai_dc, not {prefix!r}")
@@ -373,8 +373,8 @@ def fetch_hf_daily(
     min_interval: MinInterval = None,
 ) -> None:
     """Hugging Face Daily Papers for a day (upvotes, AI summaries, code links)."""
-    from papersift.fetch import HF_DAILY_URL, hf_daily_pages
-    from papersift.harvest import store_pages
+    from papersift.ingest.harvest import store_pages
+    from papersift.net.fetch import HF_DAILY_URL, hf_daily_pages
 
     day = _parse_day(date, "--date")
     store = open_db(create=True)
@@ -521,7 +521,7 @@ class _embedding_progress:
 
 
 def _searcher(store: Any, model: str | None) -> Any:
-    from papersift.embeddings import semantic_searcher
+    from papersift.index.sync import semantic_searcher
 
     embedder = _embedder(model)
     with _embedding_progress() as bar:
@@ -562,7 +562,7 @@ def _print_hits(hits: list[Any], as_json: bool, empty_message: str) -> None:
 @app.command()
 def embed(model: ModelOption = None, as_json: JsonFlag = False) -> None:
     """Embed every paper that has no embedding for the model yet (resumable; progress bar)."""
-    from papersift.embeddings import embed_missing, open_index
+    from papersift.index.sync import embed_missing, open_index
 
     store = open_db()
     embedder = _embedder(model)
@@ -654,7 +654,7 @@ def similar(
 @index_app.command("rebuild")
 def index_rebuild(model: ModelOption = None) -> None:
     """Rebuild the vector index from the stored embeddings."""
-    from papersift.embeddings import embed_missing, rebuild_index
+    from papersift.index.sync import embed_missing, rebuild_index
 
     store = open_db()
     embedder = _embedder(model)
@@ -679,7 +679,7 @@ SinceOption = Annotated[
 
 
 def _collection(store: Any, since: str, model: str | None) -> Any:
-    from papersift.collection import load_collection
+    from papersift.rank.candidates import load_collection
 
     embedder = _embedder(model)
     with _embedding_progress() as bar:
@@ -702,7 +702,7 @@ def topics(
     as_json: JsonFlag = False,
 ) -> None:
     """Group a window of papers (a day, a week, a conference) into labelled topics."""
-    from papersift.topics import find_topics
+    from papersift.topics.clusters import find_topics
 
     store = open_db()
     collection = _collection(store, since, model)
@@ -748,8 +748,8 @@ def map_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Draw an interactive 2-D map of a window of papers, coloured by topic, your likes marked."""
-    from papersift.map import build_map, layout_2d, write_map
-    from papersift.topics import find_topics
+    from papersift.topics.clusters import find_topics
+    from papersift.viz.map import build_map, layout_2d, write_map
 
     store = open_db()
     collection = _collection(store, since, model)
@@ -800,8 +800,8 @@ def recommend(
     as_json: JsonFlag = False,
 ) -> None:
     """The papers you should read next, each with the reasons it is shown."""
-    from papersift.recommend import EmbedHooks, reason_as_dict
-    from papersift.recommend import recommend as run_recommend
+    from papersift.rank.recommend import EmbedHooks, reason_as_dict
+    from papersift.rank.recommend import recommend as run_recommend
 
     store = open_db()
     embedder = _embedder(model)
@@ -864,7 +864,7 @@ def escape_markup(text: str) -> str:
 @app.command("eval")
 def eval_command(model: ModelOption = None, as_json: JsonFlag = False) -> None:
     """How well your profile predicts your own likes, against simple baselines."""
-    from papersift.recommend import EmbedHooks, self_evaluate
+    from papersift.rank.recommend import EmbedHooks, self_evaluate
 
     store = open_db()
     embedder = _embedder(model)
@@ -933,7 +933,7 @@ def _config() -> Any:
 
 
 def _summarizer(config: Any) -> Any:
-    from papersift.daily import extractive_summarizer, llm_summarizer
+    from papersift.digest.build import extractive_summarizer, llm_summarizer
 
     if not (config.llm.base_url and config.llm.model):
         return extractive_summarizer
@@ -951,8 +951,8 @@ def _make_digest(
     out: Path | None,
     formats: tuple[str, ...],
 ) -> tuple[Any, Any]:
-    from papersift.daily import build_digest, publish
-    from papersift.recommend import EmbedHooks
+    from papersift.digest.build import build_digest, publish
+    from papersift.rank.recommend import EmbedHooks
 
     if out is not None:  # fail before minutes of embedding, not after
         try:
@@ -976,7 +976,7 @@ def _make_digest(
 def _send(store: Any, config: Any, built: Any, published: Any, recipients: list[str]) -> Any:
     import datetime as dt
 
-    from papersift.daily import deliver
+    from papersift.digest.build import deliver
     from papersift.digest.render import email_subject
 
     outcome = deliver(
@@ -1102,8 +1102,8 @@ def _fetch_configured(store: Any, config: Any) -> int:
     """Fetch new papers of the configured categories and HF daily; a network failure warns."""
     import datetime as dt
 
-    from papersift.fetch import FetchError, arxiv_api_pages, hf_daily_pages
-    from papersift.harvest import published_since, store_pages
+    from papersift.ingest.harvest import published_since, store_pages
+    from papersift.net.fetch import FetchError, arxiv_api_pages, hf_daily_pages
 
     latest = store.latest_date()
     since = (latest or dt.date.today() - dt.timedelta(days=3)) - dt.timedelta(days=1)
@@ -1321,7 +1321,7 @@ PaperIds = Annotated[list[str], typer.Argument(help="arXiv ids, DOIs or ids show
 
 
 def _rate(ids: list[str], action: str, as_json: bool) -> None:
-    from papersift.library import rate
+    from papersift.reader_library import rate
 
     changed = rate(open_db(), ids, action)
     if as_json:
@@ -1358,7 +1358,7 @@ def tag_papers(
     as_json: JsonFlag = False,
 ) -> None:
     """Tag papers with a named interest; `recommend --tag TAG` ranks for that tag alone."""
-    from papersift.library import tag as tag_ids
+    from papersift.reader_library import tag as tag_ids
 
     added = tag_ids(open_db(), tag, ids)
     if as_json:
@@ -1376,8 +1376,8 @@ def library_list(
     """List your liked, disliked and tagged papers."""
     if ctx.invoked_subcommand is not None:
         return
-    from papersift.library import library_papers
     from papersift.present import short_authors
+    from papersift.reader_library import library_papers
 
     rows = library_papers(open_db(), tag)
     if as_json:
@@ -1420,7 +1420,7 @@ def library_import(
     as_json: JsonFlag = False,
 ) -> None:
     """Import a Zotero/Mendeley/… export: match entries to stored papers, store the rest, like all."""
-    from papersift.library import LIBRARY_FORMATS, import_library
+    from papersift.reader_library import LIBRARY_FORMATS, import_library
 
     if fmt != "auto" and fmt not in LIBRARY_FORMATS:
         raise UsageError(f"--format must be auto or one of {', '.join(LIBRARY_FORMATS)}")
@@ -1455,7 +1455,7 @@ def library_export(
 ) -> None:
     """Export your liked (and tagged) papers for a reference manager."""
     from papersift.export import EXPORT_FORMATS, export
-    from papersift.library import library_papers
+    from papersift.reader_library import library_papers
 
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"--format must be one of {', '.join(EXPORT_FORMATS)}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from papersift.ingest import IngestReport, ingest_paths
+from papersift.ingest.files import IngestReport, ingest_paths
 from papersift.store.sqlite import SqliteStore
 
 # A reader who follows LLM quantization and graph learning, and asked about retrieval.

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from papersift.ingest import PARALLEL_MIN_BYTES
+from papersift.ingest.files import PARALLEL_MIN_BYTES
 from tests.cli.snapshot_lines import snapshot_file, snapshot_line
 from tests.cli.store_probe import committed_papers
 

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 import papersift
-from papersift.index import index_dir_for
+from papersift.index.vectors import index_dir_for
 from papersift.store import open_store
 from tests.conftest import REPO
 from tests.helpers import make_paper
@@ -103,8 +103,8 @@ def embedder() -> Any:
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Path:
     """The embedded test store; never opened for writing by a test (copy it first)."""
-    from papersift.embeddings import embed_missing, open_index
-    from papersift.ingest import ingest_paths
+    from papersift.index.sync import embed_missing, open_index
+    from papersift.ingest.files import ingest_paths
 
     folder = tmp_path_factory.mktemp("web-store")
     subset = folder / "demo_subset.jsonl"

@@ -57,7 +57,7 @@ def test_recommend_explains_a_cold_start_then_ranks(
 def test_feed_gives_the_same_picks_and_reasons_as_the_command_line(
     client: TestClient, headers: dict[str, str], db_path, embedder
 ) -> None:
-    from papersift.recommend import recommend
+    from papersift.rank.recommend import recommend
     from papersift.store import open_store
 
     liked = [hit["id"] for hit in client.get("/api/search", params={"q": "speech", "k": 2}).json()]

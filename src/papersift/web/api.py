@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from papersift import library as library_actions
+from papersift import reader_library as library_actions
 from papersift.export import export
 from papersift.present import paper_as_dict
 from papersift.records import PaperFilter
@@ -226,7 +226,7 @@ def recommend(
     tag: Annotated[str | None, Query(max_length=100)] = None,
 ) -> RecommendOut:
     """Your ranked papers of a window, each with the reasons it is shown."""
-    from papersift.recommend import reason_as_dict
+    from papersift.rank.recommend import reason_as_dict
 
     window = None if since is None or since.strip() == "all" else since.strip()
     feed = services.feed(store, reader.id, since=window, k=k, tag=known_tag(store, reader.id, tag))
@@ -271,7 +271,7 @@ def similar_papers(
 )
 def paper(paper_id: PaperId, store: Store, reader: Reader) -> dict[str, Any]:
     """One paper, with its TL;DR and your rating and tags."""
-    from papersift.summarize import extract_tldr
+    from papersift.digest.summarize import extract_tldr
 
     rowid = store.rowid_of(paper_id)
     found = store.papers_by_rowid([rowid]).get(rowid) if rowid is not None else None

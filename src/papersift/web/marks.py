@@ -58,7 +58,7 @@ def known_ids(store: SqliteStore, idents: Sequence[str]) -> list[int]:
     from fastapi import HTTPException
 
     from papersift.errors import UsageError
-    from papersift.library import resolve_ids
+    from papersift.reader_library import resolve_ids
 
     try:
         return resolve_ids(store, idents)

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
-from papersift import library as library_actions
+from papersift import reader_library as library_actions
 from papersift.errors import PapersiftError, UsageError
 from papersift.records import Paper
 from papersift.search import MAX_QUERY_CHARS, Hit, similar
@@ -166,7 +166,7 @@ def search_page(
 def paper_page(
     request: Request, store: SqliteStore, services: ServicesDep, reader: auth.User, ident: str
 ) -> HTMLResponse:
-    from papersift.summarize import extract_tldr
+    from papersift.digest.summarize import extract_tldr
 
     rowid, paper = find_paper(store, ident)
     similar_hits: list[Hit] = []

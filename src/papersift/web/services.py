@@ -23,7 +23,7 @@ import numpy as np
 
 from papersift.embed.base import Embedder
 from papersift.errors import PapersiftError
-from papersift.rank import ColdStart, Reason
+from papersift.rank.model import ColdStart, Reason
 from papersift.records import Paper
 from papersift.search import SemanticSearcher
 from papersift.store import open_store
@@ -142,7 +142,7 @@ def library_state(store: SqliteStore, user_id: int) -> tuple[Any, ...]:
 
 def feed_from(recommendations: Any, store: SqliteStore) -> Feed:
     """Turn `recommend.Recommendations` into what the page shows: papers, reasons, TL;DRs."""
-    from papersift.summarize import extract_tldr
+    from papersift.digest.summarize import extract_tldr
 
     papers = store.papers_by_rowid([item.key for item in recommendations.items])
     items = tuple(
@@ -321,7 +321,7 @@ class Services:
         )
 
     def _current_index(self, store: SqliteStore, embedder: Embedder) -> Any:
-        from papersift.embeddings import embed_missing, open_index
+        from papersift.index.sync import embed_missing, open_index
 
         state = self._watch.papers_state(store, embedder.model_id)
         if self._index is not None and self._index_state == state:
@@ -398,7 +398,7 @@ class Services:
         k: int,
         tag: str | None,
     ) -> Feed:
-        from papersift.recommend import recommend
+        from papersift.rank.recommend import recommend
 
         started = time.perf_counter()
         try:
@@ -421,10 +421,10 @@ class Services:
 
     def map_html(self, store: SqliteStore, user_id: int, since: str) -> str:
         """The self-contained map page (map.render_html) of a window, the reader's likes ringed."""
-        from papersift.collection import load_collection, window_rowids
         from papersift.errors import UsageError
-        from papersift.map import build_map, layout_2d, render_html
-        from papersift.topics import find_topics
+        from papersift.rank.candidates import load_collection, window_rowids
+        from papersift.topics.clusters import find_topics
+        from papersift.viz.map import build_map, layout_2d, render_html
 
         embedder = self.embedder()
         key = (user_id, since)

@@ -19,7 +19,7 @@ import numpy as np
 
 from papersift.errors import PapersiftError
 from papersift.fusion import query_terms
-from papersift.rank import Corpus, Interest, Profile, rank
+from papersift.rank.model import Corpus, Interest, Profile, rank
 
 Protocol = Literal["time split", "leave-one-out"]
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from papersift import sources
-from papersift.bulk_rows import ErrorTuple, Row, prepare_chunk
 from papersift.errors import ParseError, ServerReportedError
+from papersift.ingest.bulk_rows import ErrorTuple, Row, prepare_chunk
 from papersift.records import Paper
 from papersift.store.base import Store, UpsertCounts
 from papersift.store.sqlite import PreparedBatch

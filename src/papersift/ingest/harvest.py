@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from papersift import sources
 from papersift.errors import ParseError
-from papersift.fetch import Page
+from papersift.net.fetch import Page
 from papersift.records import Paper
 from papersift.store.base import Store, UpsertCounts
 

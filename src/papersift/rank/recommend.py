@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from papersift.embed.base import Embedder, paper_text
-from papersift.embeddings import vectors_for
-from papersift.rank import (
+from papersift.index.sync import vectors_for
+from papersift.rank.model import (
     ColdStart,
     Corpus,
     Interest,
@@ -165,7 +165,7 @@ def self_evaluate(
     seed: int = 0,
 ) -> object:
     """How well the reader's own profile predicts their own likes (see evaluate.py)."""
-    from papersift.evaluate import evaluate
+    from papersift.rank.evaluate import evaluate
 
     entries = library_entries(store, user_id)
     keys = profile_keys(entries)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from papersift.embed.base import Embedder, paper_text
-from papersift.embeddings import vectors_for
+from papersift.index.sync import vectors_for
 from papersift.records import Paper, PaperFilter
 from papersift.store.sqlite import SqliteStore
 from papersift.window import window_start

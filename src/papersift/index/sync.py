@@ -75,7 +75,7 @@ def embed_missing(
 
 
 def index_path(store: SqliteStore, model_id: str) -> Path:
-    from papersift.index import index_dir_for
+    from papersift.index.vectors import index_dir_for
 
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id)
     return index_dir_for(store.path) / safe
@@ -95,7 +95,7 @@ def open_index(
     refreshed: list[int] | None = None,
 ) -> object:
     """The model's vector index, brought up to date with the stored vectors."""
-    from papersift.index import load_or_rebuild
+    from papersift.index.vectors import load_or_rebuild
 
     path = index_path(store, model_id)
     index = load_or_rebuild(
@@ -123,7 +123,7 @@ def open_index(
 
 
 def rebuild_index(store: SqliteStore, model_id: str, dim: int) -> object:
-    from papersift.index import build_index
+    from papersift.index.vectors import build_index
 
     return build_index(index_path(store, model_id), model_id, dim, _stored_batches(store, model_id))
 

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from papersift.collection import Collection, load_collection
 from papersift.config import Config
+from papersift.digest.summarize import extract_tldr
 from papersift.embed.base import Embedder
-from papersift.rank import ColdStart, Recommendation
-from papersift.recommend import NO_HOOKS, EmbedHooks, recommend
+from papersift.rank.candidates import Collection, load_collection
+from papersift.rank.model import ColdStart, Recommendation
+from papersift.rank.recommend import NO_HOOKS, EmbedHooks, recommend
 from papersift.records import Digest, DigestEntry, DigestTopic, Paper
 from papersift.store.sqlite import SqliteStore
-from papersift.summarize import extract_tldr
 
 ALL_FORMATS = ("html", "md", "txt", "atom")
 # Topics need a few papers to be worth naming; fewer than this are listed as one group.
@@ -43,7 +43,7 @@ def llm_summarizer(config: Config, cache_dir: Path) -> Summarizer:
     """TL;DRs from the configured OpenAI-compatible endpoint, extractive when it fails."""
     import httpx
 
-    from papersift.summarize import LlmSettings, summarize_with_llm
+    from papersift.digest.summarize import LlmSettings, summarize_with_llm
 
     llm = config.llm
     assert llm.base_url and llm.model
@@ -128,7 +128,7 @@ def _earliest(papers: Sequence[Paper]) -> dt.date | None:
 def _topics(
     collection: Collection, picked: set[str], summarize: Summarizer
 ) -> tuple[DigestTopic, ...]:
-    from papersift.topics import find_topics
+    from papersift.topics.clusters import find_topics
 
     rows = [i for i, p in enumerate(collection.papers) if p.id not in picked]
     if not rows:
@@ -194,7 +194,7 @@ def deliver(
     user_id: int = 1,
 ) -> DeliveryOutcome:
     """E-mail the digest to each recipient once per `day`; failures are logged for a retry."""
-    from papersift.deliver import send_digest_email
+    from papersift.digest.email import send_digest_email
     from papersift.errors import PapersiftError
 
     archive = store.archive(user_id)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from papersift.records import Paper
-from papersift.topics import Topic
+from papersift.topics.clusters import Topic
 
 # UMAP's attraction curve 1 / (1 + a d^2b) for min_dist=0.1, spread=1 (umap.umap_.find_ab_params).
 _CURVE_A, _CURVE_B = 1.577, 0.895

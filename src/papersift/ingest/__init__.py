@@ -1,0 +1,1 @@
+"""Getting papers in: files and network pages parsed into records and written to the store."""

@@ -1,0 +1,1 @@
+"""Network access: polite HTTP to the paper sources, and the listings that page through them."""

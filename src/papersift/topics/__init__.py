@@ -1,0 +1,1 @@
+"""Grouping papers into topics and naming them."""

@@ -1,0 +1,1 @@
+"""Drawing a window of papers as a map."""
