@@ -29,7 +29,10 @@ import numpy as np
 
 from papersift.records import Paper
 from papersift.topics.clusters import default_topic_count, find_topics, topic_count_range, topic_of
-from papersift.viz.map import build_map, layout_2d, render_html, render_png
+from papersift.viz.html import render_html
+from papersift.viz.layout import layout_2d
+from papersift.viz.map import build_map
+from papersift.viz.png import render_png
 
 DEMO = Path(__file__).resolve().parents[1] / "src" / "papersift" / "data" / "demo_papers.jsonl"
 T = TypeVar("T")

@@ -12,17 +12,11 @@ import pytest
 
 from papersift.records import Link, Paper
 from papersift.topics.clusters import Topic
-from papersift.viz.map import (
-    LIKED_RING,
-    OTHER_COLOUR,
-    PaperMap,
-    build_map,
-    encode_png,
-    layout_2d,
-    render_html,
-    render_png,
-    write_map,
-)
+from papersift.viz.files import write_map
+from papersift.viz.html import render_html
+from papersift.viz.layout import layout_2d
+from papersift.viz.map import LIKED_RING, OTHER_COLOUR, PaperMap, build_map
+from papersift.viz.png import encode_png, render_png
 from tests.helpers import make_paper
 
 HOSTILE_TITLE = '<img src=x onerror=alert(1)> and " onmouseover="alert(2)'
@@ -194,7 +188,8 @@ def test_coordinates_fill_the_unit_square_keeping_the_aspect() -> None:
 
 
 def decode_png(data: bytes) -> np.ndarray:
-    """Our PNGs: 8-bit RGB, one or more IDAT, filter 0 on every row (checked)."""
+    """Our PNGs: 8-bit RGB, one or more IDAT, each row with one of the five PNG filters (checked
+    and undone here, independently of the library that wrote the file)."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     position, chunks = 8, []
     while position < len(data):
@@ -210,8 +205,44 @@ def decode_png(data: bytes) -> np.ndarray:
     assert (depth, colour_type, interlace) == (8, 2, 0)
     raw = zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT"))
     rows = np.frombuffer(raw, dtype=np.uint8).reshape(height, 1 + 3 * width)
-    assert (rows[:, 0] == 0).all()
-    return rows[:, 1:].reshape(height, width, 3)
+    assert (rows[:, 0] <= 4).all()  # None, Sub, Up, Average, Paeth
+    return unfilter(rows).reshape(height, width, 3)
+
+
+def unfilter(rows: np.ndarray, bpp: int = 3) -> np.ndarray:
+    """Undo PNG's per-row filters (PNG spec, section 9): each row's first byte names its filter."""
+    pixels = np.zeros((len(rows), rows.shape[1] - 1), dtype=np.uint8)
+    prior = np.zeros(rows.shape[1] - 1, dtype=np.int64)
+    for y, row in enumerate(rows):
+        kind, line = int(row[0]), row[1:].astype(np.int64)
+        if kind == 0:
+            current = line
+        elif kind == 1:  # Sub: plus the byte one pixel to the left, i.e. a running sum
+            current = np.cumsum(line.reshape(-1, bpp), axis=0).ravel() % 256
+        elif kind == 2:  # Up: plus the byte above
+            current = (line + prior) % 256
+        else:  # Average or Paeth: depend on the byte just decoded, so one byte at a time
+            out: list[int] = []
+            above = prior.tolist()
+            for i, value in enumerate(line.tolist()):
+                left = out[i - bpp] if i >= bpp else 0
+                up, up_left = above[i], above[i - bpp] if i >= bpp else 0
+                if kind == 3:
+                    out.append((value + (left + up) // 2) % 256)
+                    continue
+                estimate = left + up - up_left
+                distances = abs(estimate - left), abs(estimate - up), abs(estimate - up_left)
+                if distances[0] <= distances[1] and distances[0] <= distances[2]:
+                    predictor = left
+                elif distances[1] <= distances[2]:
+                    predictor = up
+                else:
+                    predictor = up_left
+                out.append((value + predictor) % 256)
+            current = np.array(out, dtype=np.int64)
+        pixels[y] = current
+        prior = current
+    return pixels
 
 
 def rgb(colour: str) -> tuple[int, int, int]:
