@@ -10,13 +10,12 @@ from hypothesis import strategies as st
 from papersift.topics.clusters import (
     OTHER_LABEL,
     default_topic_count,
-    extract_terms,
     find_topics,
-    label_clusters,
     silhouette,
     topic_count_range,
     topic_of,
 )
+from papersift.topics.labels import extract_terms, label_clusters
 
 # Three invented subfields; each abstract mixes its subfield's phrases with the boilerplate every
 # abstract has ("we propose a novel method ... results show ... performance of the model").
