@@ -97,19 +97,24 @@ def _draw_legend(image: Image.Image, paper_map: PaperMap, *, left: int, top: int
     text_left = left + 24
     room = image.width - text_left - 12
     title_font, font = _font(_TITLE_SIZE), _font(_FONT_SIZE)
-    draw.text((left, top), _fit(paper_map.title, title_font, image.width - left - 12), _INK,
-              font=title_font)  # fmt: skip
+    title = _fit(paper_map.title, title_font, image.width - left - 12)
+    draw.text((left, top), title, _INK, font=title_font)
     y = top + _LINE_HEIGHT + 6
-    for topic in paper_map.topics:
+    has_liked = any(point.liked for point in paper_map.points)
+    # The last lines are kept for the "liked" key and, if topics are left out, a "...".
+    bottom = image.height - (_LINE_HEIGHT + 6 if has_liked else 0)
+    for index, topic in enumerate(paper_map.topics):
         middle = y + _LINE_HEIGHT // 2
-        if y + _LINE_HEIGHT > image.height - _LINE_HEIGHT:
+        is_last = index == len(paper_map.topics) - 1
+        if y + _LINE_HEIGHT * (1 if is_last else 2) > bottom:
             draw.text((text_left, middle), "...", _MUTED, font=font, anchor="lm")
+            y += _LINE_HEIGHT
             break
         _swatch(image, left + 7, middle, 6, topic.colour, None)
         label = _fit(f"{topic.label} ({topic.size})", font, room)
         draw.text((text_left, middle), label, _INK, font=font, anchor="lm")
         y += _LINE_HEIGHT
-    if any(point.liked for point in paper_map.points):
+    if has_liked:
         middle = y + 6 + _LINE_HEIGHT // 2
         _swatch(image, left + 7, middle, 6, "#ffffff", LIKED_RING)
         draw.text((text_left, middle), "liked", _INK, font=font, anchor="lm")
