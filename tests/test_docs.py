@@ -120,3 +120,59 @@ def test_every_variable_the_code_reads_is_in_configuration(variable: str) -> Non
     assert variable in section("Configuration"), (
         f"{variable} is read by papersift but missing from README.md's 'Configuration' section"
     )
+
+
+def error_classes() -> dict[str, tuple[str, str]]:
+    """Every PapersiftError subclass under src: name -> (its base's name, file under papersift/)."""
+    defined: dict[str, tuple[list[str], str]] = {}
+    for path in sorted(SOURCES.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            if isinstance(node, ast.ClassDef):
+                bases = [ast.unparse(base).rpartition(".")[2] for base in node.bases]
+                defined[node.name] = (bases, path.relative_to(SOURCES).as_posix())
+
+    def base_in_tree(name: str) -> str | None:
+        for base in defined.get(name, ([], ""))[0]:
+            if base == "PapersiftError" or base_in_tree(base) is not None:
+                return base
+        return None
+
+    found = {"PapersiftError": ("", "errors.py")}
+    for name, (_, file) in defined.items():
+        base = base_in_tree(name)
+        if base is not None:
+            found[name] = (base, file)
+    return found
+
+
+def documented_error_tree() -> dict[str, tuple[str, str]]:
+    """The tree in errors.py's docstring: name -> (parent by indentation, file)."""
+    module = ast.parse((SOURCES / "errors.py").read_bytes())
+    docstring = ast.get_docstring(module) or ""
+    tree: dict[str, tuple[str, str]] = {}
+    parents: list[tuple[int, str]] = []  # (indent, name) of the open branches
+    for line in docstring.splitlines():
+        row = re.match(r"^( +)([A-Z]\w*)\s+(\S+\.py)\b", line)
+        if not row:
+            continue
+        indent, name, file = len(row.group(1)), row.group(2), row.group(3)
+        while parents and parents[-1][0] >= indent:
+            parents.pop()
+        tree[name] = (parents[-1][1] if parents else "", file)
+        parents.append((indent, name))
+    return tree
+
+
+def test_the_error_tree_in_errors_docstring_matches_the_code() -> None:
+    in_code, documented = error_classes(), documented_error_tree()
+    missing = sorted(set(in_code) - set(documented))
+    stale = sorted(set(documented) - set(in_code))
+    wrong = sorted(
+        f"{name}: documented as {documented[name]}, is (base, file) {in_code[name]}"
+        for name in set(in_code) & set(documented)
+        if documented[name] != in_code[name]
+    )
+    assert not (missing or stale or wrong), (
+        "src/papersift/errors.py's docstring tree is out of step with the code:\n"
+        f"missing: {missing}\nno longer defined: {stale}\nwrong place: {wrong}"
+    )
