@@ -176,3 +176,21 @@ def test_the_error_tree_in_errors_docstring_matches_the_code() -> None:
         "src/papersift/errors.py's docstring tree is out of step with the code:\n"
         f"missing: {missing}\nno longer defined: {stale}\nwrong place: {wrong}"
     )
+
+
+def anchor(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading: lower case, punctuation dropped, spaces to '-'."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_benchmarks_anchor_the_code_cites_exists() -> None:
+    """Comments cite docs/benchmarks.md#anchor for their numbers; the anchor must lead somewhere."""
+    text = (REPO / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    anchors = {anchor(h) for h in re.findall(r"^#+ (.+)$", text, re.M)}
+    cited = {
+        (path.relative_to(REPO).as_posix(), name)
+        for path in sorted(SOURCES.rglob("*.py"))
+        for name in re.findall(r"docs/benchmarks\.md#([\w\-]+)", path.read_text(encoding="utf-8"))
+    }
+    broken = sorted(f"{file}: #{name}" for file, name in cited if name not in anchors)
+    assert cited and not broken, "anchors missing from docs/benchmarks.md:\n" + "\n".join(broken)
