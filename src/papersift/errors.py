@@ -1,4 +1,28 @@
-"""The project's own errors; the CLI turns each into one line and an exit code."""
+"""The project's own errors; the CLI turns each into one line and an exit code.
+
+Every error papersift reports derives from `PapersiftError`. The tree, with the module each class
+lives in (under src/papersift/; tests/test_docs.py keeps this in step with the code):
+
+    PapersiftError              errors.py         the base: one line for the user, never a traceback
+        ParseError              errors.py         a record (or a whole file) cannot be read
+            ServerReportedError errors.py         the file is a server's error response
+        UsageError              errors.py         asked for what cannot be done as asked (exit 2)
+            ModelNotFound       embed/models.py   no model answers to the name
+        ConfigError             config.py         the config file or a variable cannot be used
+        StoreError              errors.py         the store cannot be opened or written
+        StoreBusy               web/services.py   a write could not get the store's lock in time
+        FetchError              net/fetch.py      a request failed for good
+            BadResumptionToken  net/fetch.py      the OAI-PMH server refuses the saved token
+        IndexUnusable           index/vectors.py  the saved vector index cannot be used: rebuild it
+            IndexMissing        index/vectors.py  no index saved yet
+            IndexCorrupt        index/vectors.py  truncated, garbled or inconsistent files
+            IndexMismatch       index/vectors.py  built for another model, dimension or format
+        SemanticUnavailable     web/services.py   semantic search cannot run now
+        ColdStart               rank/model.py     nothing to rank with: no likes, no interests
+        NothingToEvaluate       rank/evaluate.py  too few likes to hold any out
+        DigestWriteError        digest/render.py  the digest cannot be written
+        DeliveryError           digest/email.py   the digest cannot be e-mailed
+"""
 
 from __future__ import annotations
 

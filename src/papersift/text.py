@@ -13,8 +13,9 @@ _ASCII_NOT_ALNUM = bytes(c for c in range(128) if not re.fullmatch("[0-9a-z]", c
 _TAG = re.compile(r"<[^>]{0,200}>")
 # LaTeX in titles, abstracts and BibTeX fields is nearly always an accent (Bal\'azs), a
 # letter (\ss, \o), an escaped special (\&, \%) or a brace group protecting capitals ({GAN}s).
-# A small table-driven decoder handles those in microseconds; a full LaTeX parser (pylatexenc)
-# took ~20 ms an abstract and mangled math, which readers want kept as written ($O(n^2)$).
+# A small table-driven decoder handles those; a full LaTeX parser was far slower on every
+# abstract and mangled math, which readers want kept as written ($O(n^2)$)
+# (docs/benchmarks.md#fast-paths-in-the-parser-and-the-loader).
 _COMBINING = {
     "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
     "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
@@ -101,9 +102,10 @@ def _sub_from(
 def collapse_whitespace(text: str) -> str:
     """Runs of whitespace (any Unicode kind) as one space, none at either end."""
     # Most text is already single-spaced once its line breaks are spaces (the snapshot wraps
-    # abstracts at 80 columns): two C scans tell, ~5x faster than splitting into ~170 words.
+    # abstracts at 80 columns): two C scans tell, cheaper than splitting it into words.
     # isprintable() is False for every whitespace character but the ASCII space; for ASCII
-    # text, deleting the control characters from its bytes tells the same twice as fast.
+    # text, deleting the control characters from its bytes tells the same, faster still
+    # (docs/benchmarks.md#fast-paths-in-the-parser-and-the-loader).
     flat = text.replace("\n", " ").strip()
     if flat.isascii():
         plain = len(flat.encode().translate(None, _ASCII_CONTROLS)) == len(flat)
@@ -133,8 +135,9 @@ def latex_to_text(text: str) -> str:
 def split_math(text: str) -> list[str]:
     """[text, math, text, math, ..., text]: `$...$` and `$$...$$` segments at odd positions.
 
-    A scan with str.find: ten times faster than a regex split on long abstracts. An unclosed
-    `$` (a price, a typo) leaves the rest as text.
+    A scan with str.find, much faster than a regex split on long abstracts
+    (docs/benchmarks.md#fast-paths-in-the-parser-and-the-loader).
+    An unclosed `$` (a price, a typo) leaves the rest as text.
     """
     parts: list[str] = []
     start = 0
@@ -178,7 +181,7 @@ def match_key(text: str | None) -> str:
     """
     if not text:
         return ""
-    if text.isascii():  # most titles and names: one C pass instead of a regex (~4x faster)
+    if text.isascii():  # most titles and names: one C pass instead of a regex, for speed
         return text.lower().encode().translate(None, _ASCII_NOT_ALNUM).decode()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))

@@ -2,7 +2,8 @@
 
 Three kinds behind one `Embedder` interface:
 - `transformer`: a sentence-transformers model in PyTorch float32, the reference;
-- `fast`: the same model exported to ONNX and int8-quantized (~3.3x faster, cosine ~0.994);
+- `fast`: the same model exported to ONNX and int8-quantized, several times faster with nearly
+  the same vectors (docs/benchmarks.md#embeddings-papersiftembed);
 - `static`: a lookup table distilled from the model (thousands of abstracts a second).
 
 Importing this package is cheap: torch, sentence-transformers and onnxruntime are imported by

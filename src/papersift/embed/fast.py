@@ -1,18 +1,17 @@
 """The fast path: the transformer exported to ONNX, fused, int8-quantized, run by ONNX Runtime.
 
-Measured on the 2-core AVX2 (no VNNI) development machine, 256-token abstracts (see
-docs/benchmarks.md): plain ONNX fp32 is no faster than PyTorch; attention/GELU fusion
-(onnxruntime.transformers optimizer, which needs the *eager* attention graph to match its
-patterns) gives ~1.3x; int8 dynamic quantization with per-channel weights and one
-single-threaded session run per core (instead of one run split over the cores, ~20 % less CPU)
-bring it to ~2.2x. Two findings take it past 3x (~3.3x at cosine ~0.994): ONNX Runtime's CPU
-SkipLayerNormalization kernel is ~5x slower than the Add + LayerNormalization it fuses, so that
-fusion is turned off; and one text per run beats batches of 32 by ~15 % (no padding, activations
-stay in cache). Per-tensor weights drop cosine to ~0.94 and truncating inputs below the model's
-256 tokens to <0.98, so neither is used.
+Each step is kept because it made the model faster while its vectors stay close to the
+reference's (docs/benchmarks.md#fast-path-how-the-speed-up-was-found
+has the numbers): attention/GELU fusion (the onnxruntime.transformers optimizer, which needs the
+*eager* attention graph to match its patterns); int8 dynamic quantization with per-channel
+weights; one single-threaded session run per core instead of one run split over the cores;
+SkipLayerNormalization left unfused, because ONNX Runtime's CPU kernel for it is slower than the
+Add + LayerNormalization it would replace; and one text per run (no padding, activations stay in
+cache). Per-tensor weights and inputs truncated below the model's 256 tokens lost too much
+agreement with the reference, so neither is used.
 
 The export needs torch once; afterwards the model loads from the cache with only onnxruntime,
-tokenizers and numpy, which also makes start-up several seconds faster than the reference.
+tokenizers and numpy, so start-up skips importing torch.
 """
 
 from __future__ import annotations
@@ -50,9 +49,9 @@ _POOLINGS = ("mean", "cls")
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 # Model families whose graphs the onnxruntime BERT fuser understands.
 _FUSABLE = {"bert", "roberta", "xlm-roberta", "distilbert", "mpnet", "electra", "camembert"}
-# ONNX Runtime's CPU SkipLayerNormalization kernel is ~5x slower than the Add + LayerNormalization
-# it replaces (16 ms vs 3 ms on a 32x256x384 batch, measured with onnxruntime 1.32); kept unfused
-# both at export and at load, it makes the whole model ~14 % faster with identical arithmetic.
+# ONNX Runtime's CPU SkipLayerNormalization kernel is slower than the Add + LayerNormalization it
+# replaces, and its optimizer re-fuses the pair at load: turned off at export and at load, the
+# model is faster with identical arithmetic (docs/benchmarks.md#fast-path-how-the-speed-up-was-found).
 _DISABLED_OPTIMIZERS = ["SkipLayerNormFusion"]
 
 
@@ -119,7 +118,7 @@ def _load_for_export(source: ModelSource) -> tuple[Any, str]:
     from papersift.embed.transformer import load_sentence_transformer
 
     # Eager attention exports as plain MatMul/Softmax, the pattern the ONNX Runtime fuser
-    # recognises; the SDPA graph is left unfused and runs ~1.5x slower.
+    # recognises; the SDPA graph is left unfused and runs slower.
     st = load_sentence_transformer(source, attn_implementation="eager")
     names = [type(module).__name__ for module in st]
     if names[:2] != ["Transformer", "Pooling"] or any(n != "Normalize" for n in names[2:]):
@@ -139,7 +138,7 @@ def _export_graph(model: Any, inputs: list[str], path: Path) -> None:
     import torch
 
     class LastHiddenState(torch.nn.Module):
-        # transformers 5 takes some arguments by keyword only; name every input.
+        # Newer transformers take some arguments by keyword only; name every input.
         def __init__(self) -> None:
             super().__init__()
             self.model = model
@@ -182,7 +181,8 @@ def _fuse(src: Path, dst: Path, config: Any) -> dict[str, int]:
     options.enable_skip_layer_norm = False
     options.enable_bias_skip_layer_norm = False
     # MultiHeadAttention (Q, K, V from separate MatMuls) without a mask lets ONNX Runtime use its
-    # CPU flash-attention kernel: ~6 % faster than the packed Attention op on one text per run.
+    # CPU flash-attention kernel, faster than the packed Attention op on one text per run
+    # (docs/benchmarks.md#fast-path-how-the-speed-up-was-found).
     options.use_multi_head_attention = True
     try:
         optimized = optimizer.optimize_model(
@@ -236,12 +236,13 @@ def _quantize(src: Path, dst: Path) -> None:
         quantize_dynamic(
             str(src),
             str(dst),
-            # Per-tensor scales lose too much (cosine 0.94); a scale per output channel keeps 0.99.
+            # Per-tensor scales drift too far from the reference; a scale per output channel
+            # keeps the vectors close (docs/benchmarks.md#fast-path-how-the-speed-up-was-found).
             per_channel=True,
             # 7-bit weights: without VNNI the x86 u8 x s8 kernel adds pairs of products into
-            # 16 bits, which saturate at full range (ONNX Runtime's own advice for AVX2).
-            # Measured here: mean cosine 0.9901 -> 0.9922 on 307 abstracts, the worst text
-            # 0.974 -> 0.985, the same speed.
+            # 16 bits, which saturate at full range (ONNX Runtime's own advice for AVX2); 7
+            # bits bring the vectors closer to the reference at the same speed
+            # (docs/benchmarks.md#fast-path-how-the-speed-up-was-found).
             reduce_range=True,
             weight_type=QuantType.QInt8,
             # Fused ops (Attention, BiasGelu) are in the com.microsoft domain, where shape
@@ -281,9 +282,9 @@ class OnnxEmbedder:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=self.max_seq_length)
         # One single-threaded run per core, on different batches, instead of one run split over
-        # the cores: no thread spinning or per-op synchronisation. Measured on 2 cores, it did
-        # the same work in ~20 % less CPU time than intra_op_num_threads=2 (2.95x vs 2.44x the
-        # reference's CPU efficiency). Session.run is thread-safe and releases the GIL.
+        # the cores: no thread spinning or per-op synchronisation, so the same work takes less
+        # CPU time (docs/benchmarks.md#fast-path-how-the-speed-up-was-found).
+        # Session.run is thread-safe and releases the GIL.
         self.workers = _worker_count(threads)
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
@@ -329,9 +330,9 @@ class OnnxEmbedder:
     def _encode_one(self, row: list[int]) -> np.ndarray:
         """One text per ONNX Runtime run, always: the exported graph has no padding mask (see
         _drop_attention_masks). Dynamic int8 picks activation scales per run, so a text's vector
-        does not depend on what else is embedded with it (in batches it moved by up to 0.03
-        cosine). Single runs are also faster: ~16 % more texts per core than runs of 32 on
-        256-token inputs (34.9 vs 30.0 texts/s), as each op's activations stay in cache.
+        does not depend on what else is embedded with it (in batches it moved with its
+        neighbours). Single runs are also faster than batches, as each op's activations stay in
+        cache (docs/benchmarks.md#fast-path-how-the-speed-up-was-found).
         """
         input_ids = np.asarray([row], dtype=np.int64)
         mask = np.ones_like(input_ids)

@@ -255,10 +255,10 @@ class WordMemo:
     """Token ids per whitespace-separated word, remembered.
 
     Abstracts reuse their words: tokenizing each distinct word once and gathering the rest with
-    numpy was ~4x faster than the Rust tokenizer's batch call on whole texts, which dominated
-    the static embedder's time. Only for lower-casing BERT tokenizers: their pre-tokenizer
-    splits on whitespace first, so a word's tokens never depend on its neighbours; any other
-    tokenizer is called directly.
+    numpy beats the Rust tokenizer's batch call on whole texts, which dominated the static
+    embedder's time (docs/benchmarks.md#static-embedder-distillation-recipe). Only for
+    lower-casing BERT tokenizers: their pre-tokenizer splits on whitespace first, so a word's
+    tokens never depend on its neighbours; any other tokenizer is called directly.
     """
 
     def __init__(self, tokenizer: Any) -> None:

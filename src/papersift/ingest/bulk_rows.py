@@ -177,7 +177,8 @@ def _clean(text: str, limit: int) -> tuple[str, str | None] | None:
         # All that normalize_display does to such text; and from text changed only in its
         # white space, raw_if_needed keeps nothing. latex_to_text hands back the very text
         # when it holds no LaTeX outside math (a quarter of abstracts have math, few have
-        # more): those too skip the rest of normalize_display and raw_if_needed (~5 us).
+        # more): those too skip the rest of normalize_display and raw_if_needed
+        # (docs/benchmarks.md#fast-paths-in-the-parser-and-the-loader).
         clean = collapse_whitespace(text)
         raw = None
     else:

@@ -31,7 +31,8 @@ BATCH_SIZE = 5_000
 # The snapshot is read in spans of lines of about this size (~4,400 records: one transaction).
 CHUNK_BYTES = 8 * 1024 * 1024
 # The first spans are smaller (doubling up to CHUNK_BYTES) so that the writer, idle until the
-# parse worker hands it a first span, starts after ~10 ms instead of ~150.
+# parse worker hands it a first span, starts almost at once
+# (docs/benchmarks.md#fast-paths-in-the-parser-and-the-loader).
 FIRST_CHUNK_BYTES = 256 * 1024
 STREAMED_FORMATS = ("arxiv-snapshot",)
 
@@ -193,7 +194,7 @@ AHEAD = 4  # spans a worker may parse ahead of the writer (memory: ~16 MB each)
 
 def _start_worker(parent_pid: int) -> None:
     """Set up a parse worker: no cycle collector, and an end when its ingest is killed."""
-    gc.disable()  # the workers make no reference cycles: collections only cost time (~7%)
+    gc.disable()  # the workers make no reference cycles: collections would only cost time
     # A pool worker waits on a queue that its own process also holds open, so a parent
     # killed with -9 would leave it waiting forever: watch the parent instead.
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
@@ -250,7 +251,8 @@ def _ingest_stream_parallel(
 @contextmanager
 def _no_cycle_collector() -> Iterator[None]:
     """The cycle collector paused: each span's thousands of row tuples set it off, and it then
-    walks every live object, ~7% of the writer's time; the loop makes no reference cycles."""
+    walks every live object, a measurable share of the writer's time
+    (docs/benchmarks.md#fast-paths-in-the-parser-and-the-loader); the loop makes no reference cycles."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -27,7 +27,7 @@ MAX_AUTHOR_CHARS = 500
 EARLIEST_YEAR = 1600
 
 
-_LATEST_YEAR = dt.date.today().year + 1  # read once: build_paper runs ~20k times a second
+_LATEST_YEAR = dt.date.today().year + 1  # read once: build_paper runs for every record
 
 
 def latest_plausible_year() -> int:
