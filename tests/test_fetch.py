@@ -194,7 +194,9 @@ def polite() -> Iterator[Callable[..., httpx.Client]]:
     made: list[httpx.Client] = []
 
     def make(**options: Any) -> httpx.Client:
-        made.append(polite_client(**{"timeout": 5.0, **options}))
+        # A direct connection: a proxy set in the environment must not see requests to 127.0.0.1.
+        defaults = {"timeout": 5.0, "connection": httpx.HTTPTransport}
+        made.append(polite_client(**{**defaults, **options}))
         return made[-1]
 
     yield make
