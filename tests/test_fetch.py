@@ -7,16 +7,19 @@ checks the spacing in real time at a small interval.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gzip
 import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
@@ -25,22 +28,31 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from papersift import __version__
-from papersift.net.fetch import (
-    ARXIV_MIN_INTERVAL,
-    USER_AGENT,
+from papersift.errors import ParseError
+from papersift.ingest.harvest import store_pages
+from papersift.net.listings import (
     BadResumptionToken,
-    FetchError,
     Page,
-    PoliteClient,
     arxiv_api_pages,
-    backoff_seconds,
     hf_daily_pages,
-    min_interval_for,
     oai_pages,
     read_arxiv_api_page,
     read_oai_page,
+)
+from papersift.net.transport import (
+    ARXIV_MIN_INTERVAL,
+    OTHER_MIN_INTERVAL,
+    USER_AGENT,
+    FetchError,
+    backoff_seconds,
+    get_bytes,
+    min_interval_for,
+    polite_client,
     retry_after_seconds,
 )
+from papersift.records import Paper
+from papersift.sources import arxiv_atom, arxiv_oai, hf_daily
+from papersift.store.base import UpsertCounts
 
 HTTP_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "http"
 XML = "application/atom+xml; charset=utf-8"
@@ -176,31 +188,40 @@ def fake_clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture(scope="module")
-def http() -> Iterator[httpx.Client]:
-    # trust_env=False: a proxy set in the environment must not see requests to 127.0.0.1.
-    with httpx.Client(timeout=5.0, trust_env=False) as client:
-        yield client
+@pytest.fixture
+def polite() -> Iterator[Callable[..., httpx.Client]]:
+    """`polite_client` with a short timeout, every client it made closed after the test."""
+    made: list[httpx.Client] = []
+
+    def make(**options: Any) -> httpx.Client:
+        # A direct connection: a proxy set in the environment must not see requests to 127.0.0.1.
+        defaults = {"timeout": 5.0, "connection": httpx.HTTPTransport}
+        made.append(polite_client(**{**defaults, **options}))
+        return made[-1]
+
+    yield make
+    for client in made:
+        client.close()
 
 
 @pytest.fixture
-def client(http: httpx.Client, fake_clock: FakeClock) -> PoliteClient:
-    return PoliteClient(http, clock=fake_clock.clock, sleep=fake_clock.sleep)
+def client(polite: Callable[..., httpx.Client], fake_clock: FakeClock) -> httpx.Client:
+    return polite(clock=fake_clock.clock, sleep=fake_clock.sleep)
 
 
 def xml_reply(name: str, status: int = 200, content_type: str = XML) -> Reply:
     return Reply(status, fixture(name), content_type)
 
 
-# --- PoliteClient -----------------------------------------------------------------------------
+# --- the polite transport -------------------------------------------------------------------------
 
 
 def test_every_request_names_papersift_in_its_user_agent(
-    server: Script, client: PoliteClient
+    server: Script, client: httpx.Client
 ) -> None:
     server.add(Reply(200, b"ok"), Reply(200, b"ok"))
-    client.get(server.url("/a"))
-    client.get(server.url("/b"))
+    get_bytes(client, server.url("/a"))
+    get_bytes(client, server.url("/b"))
     agents = [s.headers["user-agent"] for s in server.seen]
     assert agents == [USER_AGENT, USER_AGENT]
     assert USER_AGENT.startswith(f"papersift/{__version__} (+https://")
@@ -208,39 +229,37 @@ def test_every_request_names_papersift_in_its_user_agent(
 
 def test_own_client_sends_the_user_agent_and_closes(server: Script) -> None:
     server.add(Reply(200, b"hello"))
-    with PoliteClient(min_interval=0.0) as client:
-        assert client.get(server.url("/own")) == b"hello"
+    with polite_client(min_interval=0.0) as client:
+        assert get_bytes(client, server.url("/own")) == b"hello"
     assert server.seen[0].headers["user-agent"] == USER_AGENT
 
 
 def test_arxiv_spacing_waits_three_seconds_between_requests(
-    server: Script, http: httpx.Client, fake_clock: FakeClock
+    server: Script, polite: Callable[..., httpx.Client], fake_clock: FakeClock
 ) -> None:
     server.add(*[Reply(200, b"ok")] * 3)
-    client = PoliteClient(
-        http, min_interval=ARXIV_MIN_INTERVAL, clock=fake_clock.clock, sleep=fake_clock.sleep
-    )
+    client = polite(min_interval=ARXIV_MIN_INTERVAL, clock=fake_clock.clock, sleep=fake_clock.sleep)
     for _ in range(3):
-        client.get(server.url("/api/query"))
+        get_bytes(client, server.url("/api/query"))
     assert fake_clock.sleeps == [ARXIV_MIN_INTERVAL, ARXIV_MIN_INTERVAL]
 
 
 def test_spacing_counts_time_already_spent_elsewhere(
-    server: Script, client: PoliteClient, fake_clock: FakeClock
+    server: Script, client: httpx.Client, fake_clock: FakeClock
 ) -> None:
     server.add(Reply(200, b"ok"), Reply(200, b"ok"))
-    client.get(server.url("/x"))
+    get_bytes(client, server.url("/x"))
     fake_clock.now += 0.4  # the caller spent 0.4 s storing the page
-    client.get(server.url("/x"))
+    get_bytes(client, server.url("/x"))
     assert fake_clock.sleeps == [pytest.approx(0.6)]
 
 
-def test_spacing_holds_in_real_time(server: Script, http: httpx.Client) -> None:
+def test_spacing_holds_in_real_time(server: Script, polite: Callable[..., httpx.Client]) -> None:
     interval = 0.05
     server.add(*[Reply(200, b"ok")] * 3)
-    client = PoliteClient(http, min_interval=interval)
+    client = polite(min_interval=interval)
     for _ in range(3):
-        client.get(server.url("/real"))
+        get_bytes(client, server.url("/real"))
     arrivals = [s.at for s in server.seen]
     gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:], strict=False)]
     assert len(gaps) == 2
@@ -248,16 +267,16 @@ def test_spacing_holds_in_real_time(server: Script, http: httpx.Client) -> None:
 
 
 def test_429_retry_after_seconds_is_honoured(
-    server: Script, client: PoliteClient, fake_clock: FakeClock
+    server: Script, client: httpx.Client, fake_clock: FakeClock
 ) -> None:
     server.add(Reply(429, b"slow down", headers={"Retry-After": "1"}), Reply(200, b"done"))
-    assert client.get(server.url("/busy")) == b"done"
+    assert get_bytes(client, server.url("/busy")) == b"done"
     assert fake_clock.sleeps == [1.0]
     assert len(server.seen) == 2
 
 
 def test_retry_after_http_date_is_read_against_the_server_date(
-    server: Script, client: PoliteClient, fake_clock: FakeClock
+    server: Script, client: httpx.Client, fake_clock: FakeClock
 ) -> None:
     server.add(
         Reply(
@@ -270,16 +289,16 @@ def test_retry_after_http_date_is_read_against_the_server_date(
         ),
         Reply(200, b"done"),
     )
-    assert client.get(server.url("/busy")) == b"done"
+    assert get_bytes(client, server.url("/busy")) == b"done"
     assert fake_clock.sleeps == [7.0]
 
 
 def test_503_without_retry_after_backs_off_exponentially_then_gives_up(
-    server: Script, client: PoliteClient, fake_clock: FakeClock
+    server: Script, client: httpx.Client, fake_clock: FakeClock
 ) -> None:
     server.add(*[Reply(503, b"down")] * 5)
     with pytest.raises(FetchError) as caught:
-        client.get(server.url("/down"))
+        get_bytes(client, server.url("/down"))
     assert len(server.seen) == 5
     assert fake_clock.sleeps == [1.0, 2.0, 4.0, 8.0]
     assert caught.value.status == 503
@@ -289,21 +308,21 @@ def test_503_without_retry_after_backs_off_exponentially_then_gives_up(
 
 
 def test_retry_after_beyond_max_wait_gives_up_instead_of_coming_back_early(
-    server: Script, client: PoliteClient, fake_clock: FakeClock
+    server: Script, client: httpx.Client, fake_clock: FakeClock
 ) -> None:
     server.add(Reply(429, b"", headers={"Retry-After": "3600"}))
     with pytest.raises(FetchError, match="3,600 s"):
-        client.get(server.url("/later"))
+        get_bytes(client, server.url("/later"))
     assert len(server.seen) == 1
     assert fake_clock.sleeps == []
 
 
 def test_404_fails_at_once_without_retry(
-    server: Script, client: PoliteClient, fake_clock: FakeClock
+    server: Script, client: httpx.Client, fake_clock: FakeClock
 ) -> None:
     server.add(Reply(404, b"no such page"))
     with pytest.raises(FetchError) as caught:
-        client.get(server.url("/missing"))
+        get_bytes(client, server.url("/missing"))
     assert caught.value.status == 404
     assert caught.value.body == b"no such page"
     assert "HTTP 404" in str(caught.value)
@@ -312,33 +331,89 @@ def test_404_fails_at_once_without_retry(
 
 
 def test_refused_connections_are_retried_then_reported(
-    http: httpx.Client, fake_clock: FakeClock
+    polite: Callable[..., httpx.Client], fake_clock: FakeClock
 ) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     # Nothing listens on `port` now, so every connection is refused at once.
-    client = PoliteClient(http, max_tries=3, clock=fake_clock.clock, sleep=fake_clock.sleep)
+    client = polite(max_tries=3, clock=fake_clock.clock, sleep=fake_clock.sleep)
     with pytest.raises(FetchError, match="connection failed.*3 tries"):
-        client.get(f"http://127.0.0.1:{port}/nothing")
+        get_bytes(client, f"http://127.0.0.1:{port}/nothing")
     assert fake_clock.sleeps == [1.0, 2.0]
 
 
-def test_oversized_response_is_refused(server: Script, http: httpx.Client) -> None:
+def test_oversized_response_is_refused(server: Script, polite: Callable[..., httpx.Client]) -> None:
     server.add(Reply(200, b"x" * 5_000))
-    client = PoliteClient(http, min_interval=0.0, max_bytes=1_000)
+    client = polite(min_interval=0.0, max_bytes=1_000)
     with pytest.raises(FetchError, match="larger than 1,000 bytes"):
-        client.get(server.url("/huge"))
+        get_bytes(client, server.url("/huge"))
 
 
-def test_on_wait_reports_each_pause(server: Script, http: httpx.Client) -> None:
+def test_on_wait_reports_each_pause(server: Script, polite: Callable[..., httpx.Client]) -> None:
     server.add(Reply(503, b"", headers={"Retry-After": "0"}), Reply(200, b"ok"))
     waits: list[tuple[str, float, str]] = []
-    client = PoliteClient(
-        http, min_interval=0.0, on_wait=lambda *event: waits.append(event), sleep=lambda s: None
+    client = polite(
+        min_interval=0.0, on_wait=lambda *event: waits.append(event), sleep=lambda s: None
     )
-    client.get(server.url("/flaky"))
+    get_bytes(client, server.url("/flaky"))
     assert waits == [(server.url("/flaky"), 0.0, "HTTP 503 Service Unavailable")]
+
+
+def mock_connection(seen: list[str]) -> Callable[[], httpx.BaseTransport]:
+    """Under each polite transport: an in-memory server that answers every GET with "ok"."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200, content=b"ok")
+
+    return lambda: httpx.MockTransport(answer)
+
+
+def test_arxiv_hosts_are_mounted_with_three_seconds_and_others_with_one(
+    polite: Callable[..., httpx.Client], fake_clock: FakeClock
+) -> None:
+    seen: list[str] = []
+    client = polite(
+        clock=fake_clock.clock, sleep=fake_clock.sleep, connection=mock_connection(seen)
+    )
+    for url in (
+        "https://export.arxiv.org/api/query",
+        "https://export.arxiv.org/api/query",
+        "https://huggingface.co/api/daily_papers",
+        "https://huggingface.co/api/daily_papers",
+        "https://notarxiv.org/x",
+        "https://oaipmh.arxiv.org/oai",
+    ):
+        assert get_bytes(client, url) == b"ok"
+    # Spacing is per host: the first request to each host waits for nobody.
+    assert fake_clock.sleeps == [ARXIV_MIN_INTERVAL, OTHER_MIN_INTERVAL]
+    assert len(seen) == 6
+
+
+def test_a_compressed_body_is_handed_on_decoded(polite: Callable[..., httpx.Client]) -> None:
+    text = b"<feed>" + b"x" * 10_000 + b"</feed>"
+
+    def gzipped(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, headers={"Content-Encoding": "gzip"}, content=gzip.compress(text)
+        )
+
+    client = polite(min_interval=0.0, connection=lambda: httpx.MockTransport(gzipped))
+    assert get_bytes(client, "https://example.org/feed") == text
+
+
+def test_the_size_cap_counts_decoded_bytes(polite: Callable[..., httpx.Client]) -> None:
+    def bomb(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, headers={"Content-Encoding": "gzip"}, content=gzip.compress(b"0" * 50_000)
+        )
+
+    client = polite(
+        min_interval=0.0, max_bytes=10_000, connection=lambda: httpx.MockTransport(bomb)
+    )
+    with pytest.raises(FetchError, match="larger than 10,000 bytes"):
+        get_bytes(client, "https://example.org/bomb")
 
 
 # --- politeness rules (pure) ------------------------------------------------------------------
@@ -385,7 +460,7 @@ def serve_arxiv_listing(server: Script) -> None:
 
 
 def test_arxiv_pages_through_the_listing_and_stops_at_its_end(
-    server: Script, client: PoliteClient
+    server: Script, client: httpx.Client
 ) -> None:
     serve_arxiv_listing(server)
     pages = list(arxiv_api_pages(client, "cs.LG", page_size=3, base_url=server.url("/api/query")))
@@ -413,7 +488,7 @@ def test_arxiv_pages_through_the_listing_and_stops_at_its_end(
 
 
 def test_arxiv_max_results_shrinks_the_last_request_and_stops(
-    server: Script, client: PoliteClient
+    server: Script, client: httpx.Client
 ) -> None:
     serve_arxiv_listing(server)
     pages = list(
@@ -427,7 +502,7 @@ def test_arxiv_max_results_shrinks_the_last_request_and_stops(
 
 
 def test_arxiv_since_stops_on_the_first_page_reaching_older_papers(
-    server: Script, client: PoliteClient
+    server: Script, client: httpx.Client
 ) -> None:
     serve_arxiv_listing(server)
     since = dt.date(2026, 3, 8)  # page 2 reaches 2026-03-05
@@ -442,7 +517,7 @@ def test_arxiv_since_stops_on_the_first_page_reaching_older_papers(
 
 
 def test_arxiv_since_older_than_everything_reads_the_whole_listing(
-    server: Script, client: PoliteClient
+    server: Script, client: httpx.Client
 ) -> None:
     serve_arxiv_listing(server)
     pages = list(
@@ -453,7 +528,7 @@ def test_arxiv_since_older_than_everything_reads_the_whole_listing(
     assert len(pages) == 3
 
 
-def test_arxiv_resumes_from_a_saved_start(server: Script, client: PoliteClient) -> None:
+def test_arxiv_resumes_from_a_saved_start(server: Script, client: httpx.Client) -> None:
     server.add(
         xml_reply("arxiv_api_cs.LG_start3.xml"), xml_reply("arxiv_api_cs.LG_start6_classic.xml")
     )
@@ -462,14 +537,14 @@ def test_arxiv_resumes_from_a_saved_start(server: Script, client: PoliteClient) 
     assert [p.next_cursor for p in pages] == ["6", None]
 
 
-def test_arxiv_empty_listing_yields_nothing(server: Script, client: PoliteClient) -> None:
+def test_arxiv_empty_listing_yields_nothing(server: Script, client: httpx.Client) -> None:
     server.add(xml_reply("arxiv_api_empty.xml"))
     assert list(arxiv_api_pages(client, "cs.XX", page_size=3, base_url=server.url("/q"))) == []
     assert len(server.seen) == 1
 
 
 def test_arxiv_error_feed_with_http_400_reports_the_servers_message(
-    server: Script, client: PoliteClient
+    server: Script, client: httpx.Client
 ) -> None:
     server.add(xml_reply("arxiv_api_error_http400.xml", status=400))
     with pytest.raises(FetchError, match="arXiv API error: max_results must be an integer"):
@@ -477,7 +552,7 @@ def test_arxiv_error_feed_with_http_400_reports_the_servers_message(
     assert len(server.seen) == 1
 
 
-def test_arxiv_error_feed_with_http_200_is_not_a_page(server: Script, client: PoliteClient) -> None:
+def test_arxiv_error_feed_with_http_200_is_not_a_page(server: Script, client: httpx.Client) -> None:
     server.add(xml_reply("arxiv_api_error_classic.xml"))
     yielded: list[Page] = []
     with pytest.raises(FetchError, match="start must be non-negative"):
@@ -485,7 +560,7 @@ def test_arxiv_error_feed_with_http_200_is_not_a_page(server: Script, client: Po
     assert yielded == []
 
 
-def test_arxiv_empty_page_mid_listing_is_retried(server: Script, client: PoliteClient) -> None:
+def test_arxiv_empty_page_mid_listing_is_retried(server: Script, client: httpx.Client) -> None:
     # The API sometimes answers an empty page although totalResults says more remain.
     hiccup = fixture("arxiv_api_empty.xml").replace(
         b"<opensearch:totalResults>0<", b"<opensearch:totalResults>7<"
@@ -500,7 +575,7 @@ def test_arxiv_empty_page_mid_listing_is_retried(server: Script, client: PoliteC
     assert [q["start"] for q in server.queries] == ["0", "3", "3"]
 
 
-def test_arxiv_persistent_empty_pages_are_an_error(server: Script, client: PoliteClient) -> None:
+def test_arxiv_persistent_empty_pages_are_an_error(server: Script, client: httpx.Client) -> None:
     hiccup = fixture("arxiv_api_empty.xml").replace(
         b"<opensearch:totalResults>0<", b"<opensearch:totalResults>7<"
     )
@@ -509,7 +584,7 @@ def test_arxiv_persistent_empty_pages_are_an_error(server: Script, client: Polit
         list(arxiv_api_pages(client, "cs.LG", base_url=server.url("/q")))
 
 
-def test_arxiv_html_instead_of_a_feed_is_an_error(server: Script, client: PoliteClient) -> None:
+def test_arxiv_html_instead_of_a_feed_is_an_error(server: Script, client: httpx.Client) -> None:
     server.add(Reply(200, b"<html><body>Maintenance</body></html>", "text/html"))
     with pytest.raises(FetchError, match="not an arXiv API response"):
         list(arxiv_api_pages(client, "cs.LG", base_url=server.url("/q")))
@@ -527,7 +602,7 @@ def test_arxiv_page_reader_counts_entries_and_oldest_date() -> None:
 # --- arXiv OAI-PMH ----------------------------------------------------------------------------
 
 
-def test_oai_follows_resumption_tokens_to_the_end(server: Script, client: PoliteClient) -> None:
+def test_oai_follows_resumption_tokens_to_the_end(server: Script, client: httpx.Client) -> None:
     server.add(
         xml_reply("oai_listrecords_cs_1.xml", content_type=OAI_XML),
         xml_reply("oai_listrecords_cs_2.xml", content_type=OAI_XML),
@@ -543,7 +618,7 @@ def test_oai_follows_resumption_tokens_to_the_end(server: Script, client: Polite
     ]
 
 
-def test_oai_resume_asks_for_the_saved_token_first(server: Script, client: PoliteClient) -> None:
+def test_oai_resume_asks_for_the_saved_token_first(server: Script, client: httpx.Client) -> None:
     server.add(
         xml_reply("oai_listrecords_cs_2.xml", content_type=OAI_XML),
         xml_reply("oai_listrecords_cs_3.xml", content_type=OAI_XML),
@@ -558,7 +633,7 @@ def test_oai_resume_asks_for_the_saved_token_first(server: Script, client: Polit
 
 
 def test_oai_503_flow_control_is_waited_out(
-    server: Script, client: PoliteClient, fake_clock: FakeClock
+    server: Script, client: httpx.Client, fake_clock: FakeClock
 ) -> None:
     server.add(
         Reply(503, b"Retry later", headers={"Retry-After": "3"}),
@@ -570,13 +645,13 @@ def test_oai_503_flow_control_is_waited_out(
     assert server.queries[0] == server.queries[1]
 
 
-def test_oai_no_records_match_is_an_empty_harvest(server: Script, client: PoliteClient) -> None:
+def test_oai_no_records_match_is_an_empty_harvest(server: Script, client: httpx.Client) -> None:
     server.add(xml_reply("oai_no_records_match.xml", content_type=OAI_XML))
     assert list(oai_pages(client, "cs", dt.date(2099, 1, 1), base_url=server.url("/oai"))) == []
     assert len(server.seen) == 1
 
 
-def test_oai_expired_token_says_to_restart(server: Script, client: PoliteClient) -> None:
+def test_oai_expired_token_says_to_restart(server: Script, client: httpx.Client) -> None:
     server.add(xml_reply("oai_bad_resumption_token.xml", content_type=OAI_XML))
     with pytest.raises(BadResumptionToken) as caught:
         list(oai_pages(client, "cs", resume_token="4417822|3", base_url=server.url("/oai")))
@@ -586,14 +661,14 @@ def test_oai_expired_token_says_to_restart(server: Script, client: PoliteClient)
     assert len(server.seen) == 1
 
 
-def test_oai_error_in_a_4xx_body_is_still_read(server: Script, client: PoliteClient) -> None:
+def test_oai_error_in_a_4xx_body_is_still_read(server: Script, client: httpx.Client) -> None:
     server.add(xml_reply("oai_bad_resumption_token.xml", status=400, content_type=OAI_XML))
     with pytest.raises(BadResumptionToken):
         list(oai_pages(client, "cs", resume_token="4417822|3", base_url=server.url("/oai")))
 
 
 def test_oai_other_errors_stop_with_the_servers_message(
-    server: Script, client: PoliteClient
+    server: Script, client: httpx.Client
 ) -> None:
     server.add(xml_reply("oai_bad_argument.xml", content_type=OAI_XML))
     with pytest.raises(FetchError, match="OAI-PMH badArgument: Illegal date 'last week'") as caught:
@@ -602,7 +677,7 @@ def test_oai_other_errors_stop_with_the_servers_message(
 
 
 def test_oai_error_after_some_pages_keeps_what_came_before(
-    server: Script, client: PoliteClient
+    server: Script, client: httpx.Client
 ) -> None:
     server.add(
         xml_reply("oai_listrecords_cs_1.xml", content_type=OAI_XML),
@@ -615,7 +690,7 @@ def test_oai_error_after_some_pages_keeps_what_came_before(
 
 
 def test_oai_token_repeated_by_the_server_stops_the_loop(
-    server: Script, client: PoliteClient
+    server: Script, client: httpx.Client
 ) -> None:
     server.add(*[xml_reply("oai_listrecords_cs_2.xml", content_type=OAI_XML)] * 2)
     with pytest.raises(FetchError, match="token it was given"):
@@ -639,7 +714,7 @@ def test_oai_page_reader() -> None:
 
 
 def test_hf_daily_asks_for_the_day_and_pages_until_a_short_page(
-    server: Script, client: PoliteClient
+    server: Script, client: httpx.Client
 ) -> None:
     server.add(
         Reply(200, fixture("hf_daily_2026-03-12_p0.json"), JSON),
@@ -658,20 +733,20 @@ def test_hf_daily_asks_for_the_day_and_pages_until_a_short_page(
     assert server.seen[0].headers["user-agent"] == USER_AGENT
 
 
-def test_hf_daily_without_a_day_asks_for_the_latest(server: Script, client: PoliteClient) -> None:
+def test_hf_daily_without_a_day_asks_for_the_latest(server: Script, client: httpx.Client) -> None:
     server.add(Reply(200, fixture("hf_daily_2026-03-12_p1.json"), JSON))
     pages = list(hf_daily_pages(client, base_url=server.url("/api/daily_papers")))
     assert len(pages) == 1
     assert "date" not in server.queries[0]
 
 
-def test_hf_daily_empty_day_yields_nothing(server: Script, client: PoliteClient) -> None:
+def test_hf_daily_empty_day_yields_nothing(server: Script, client: httpx.Client) -> None:
     server.add(Reply(200, b"[]", JSON))
     assert list(hf_daily_pages(client, dt.date(2026, 3, 14), base_url=server.url("/d"))) == []
 
 
 def test_hf_daily_server_ignoring_the_page_number_is_caught(
-    server: Script, client: PoliteClient
+    server: Script, client: httpx.Client
 ) -> None:
     full_page = Reply(200, fixture("hf_daily_2026-03-12_p0.json"), JSON)
     server.add(full_page, full_page)
@@ -682,7 +757,7 @@ def test_hf_daily_server_ignoring_the_page_number_is_caught(
     assert len(server.seen) == 2
 
 
-def test_hf_daily_error_reports_the_servers_message(server: Script, client: PoliteClient) -> None:
+def test_hf_daily_error_reports_the_servers_message(server: Script, client: httpx.Client) -> None:
     server.add(Reply(400, fixture("hf_error_bad_date.json"), JSON))
     with pytest.raises(FetchError, match='Hugging Face API error: "date" must be a valid date'):
         list(hf_daily_pages(client, dt.date(2026, 3, 12), base_url=server.url("/d")))
@@ -690,7 +765,7 @@ def test_hf_daily_error_reports_the_servers_message(server: Script, client: Poli
 
 
 def test_hf_daily_retries_a_busy_server(
-    server: Script, client: PoliteClient, fake_clock: FakeClock
+    server: Script, client: httpx.Client, fake_clock: FakeClock
 ) -> None:
     server.add(
         Reply(429, b'{"error":"rate limited"}', JSON, {"Retry-After": "2"}),
@@ -699,3 +774,75 @@ def test_hf_daily_retries_a_busy_server(
     pages = list(hf_daily_pages(client, dt.date(2026, 3, 12), base_url=server.url("/d")))
     assert len(pages) == 1
     assert fake_clock.sleeps == [2.0]
+
+
+# --- pages arrive parsed, once ----------------------------------------------------------------
+
+
+def test_arxiv_pages_hold_the_parsers_records(server: Script, client: httpx.Client) -> None:
+    serve_arxiv_listing(server)
+    pages = list(arxiv_api_pages(client, "cs.LG", page_size=3, base_url=server.url("/q")))
+    assert [len(p.records) for p in pages] == [3, 3, 1]
+    for page in pages:
+        assert page.records == tuple(arxiv_atom.parse(page.body, page.url))
+
+
+def test_oai_pages_hold_the_parsers_records(server: Script, client: httpx.Client) -> None:
+    server.add(
+        xml_reply("oai_listrecords_cs_1.xml", content_type=OAI_XML),
+        xml_reply("oai_listrecords_cs_2.xml", content_type=OAI_XML),
+        xml_reply("oai_listrecords_cs_3.xml", content_type=OAI_XML),
+    )
+    pages = list(oai_pages(client, "cs", base_url=server.url("/oai")))
+    assert sum(len(p.records) for p in pages) > 0
+    for page in pages:
+        assert page.records == tuple(arxiv_oai.parse(page.body, page.url))
+
+
+def test_hf_daily_pages_hold_the_parsers_records(server: Script, client: httpx.Client) -> None:
+    server.add(
+        Reply(200, fixture("hf_daily_2026-03-12_p0.json"), JSON),
+        Reply(200, fixture("hf_daily_2026-03-12_p1.json"), JSON),
+    )
+    pages = list(
+        hf_daily_pages(client, dt.date(2026, 3, 12), page_size=2, base_url=server.url("/d"))
+    )
+    assert [len(p.records) for p in pages] == [2, 1]
+    for page in pages:
+        assert page.records == tuple(hf_daily.parse(page.body, page.url))
+
+
+class RecordingStore:
+    """The part of a Store that `store_pages` uses, recording what it was given."""
+
+    def __init__(self) -> None:
+        self.upserted: list[list[Paper]] = []
+        self.checkpoints: list[tuple[str, str | None]] = []
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        yield
+
+    def upsert(self, papers: list[Paper]) -> UpsertCounts:
+        self.upserted.append(list(papers))
+        return UpsertCounts(added=len(papers))
+
+    def set_checkpoint(self, name: str, value: str | None) -> None:
+        self.checkpoints.append((name, value))
+
+
+def test_store_pages_stores_the_records_without_reading_the_body_again() -> None:
+    records = tuple(arxiv_atom.parse(fixture("arxiv_api_cs.LG_start3.xml"), "start3"))
+    papers = [r for r in records if isinstance(r, Paper)]
+    bad = ParseError("start3", "missing", record="#9", field="title")
+    # The bodies are not XML at all: storing must rely on the records the listing parsed.
+    pages = [
+        Page("u1", b"not parsed again", (*records[:2], bad), "cursor-1"),
+        Page("u2", b"not parsed again", records[2:], None),
+    ]
+    store = RecordingStore()
+    report = store_pages(store, iter(pages), checkpoint="oai:cs")  # type: ignore[arg-type]
+    assert store.upserted == [papers[:2], papers[2:]]
+    assert store.checkpoints == [("oai:cs", "cursor-1"), ("oai:cs", None), ("oai:cs", None)]
+    assert (report.pages, report.records, report.counts.added) == (2, 3, 3)
+    assert report.rejected == [bad]

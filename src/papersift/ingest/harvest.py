@@ -1,18 +1,18 @@
-"""Network pages -> parsed records -> the store, one page and its checkpoint per transaction.
+"""Listing pages -> the store, one page and its checkpoint per transaction.
 
-The fetchers (fetch.py) only move bytes and the parsers (sources/) only read them; this module
-joins the two so a harvest killed at any moment resumes after the last page it stored.
+The listings (`papersift.net.listings`) fetch and parse each page once; this module only keeps,
+filters and stores their records, so a harvest killed at any moment resumes after the last page
+it stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from papersift import sources
 from papersift.errors import ParseError
-from papersift.net.fetch import Page
+from papersift.net.listings import Page
 from papersift.records import Paper
 from papersift.store.base import Store, UpsertCounts
 
@@ -28,22 +28,21 @@ class HarvestReport:
 
 def store_pages(
     store: Store,
-    pages: Iterator[Page],
-    fmt: str,
+    pages: Iterable[Page],
     *,
     checkpoint: str | None = None,
     keep: Callable[[Paper], bool] | None = None,
     on_page: Callable[[HarvestReport], None] | None = None,
 ) -> HarvestReport:
-    """Parse each page and store its papers together with `page.next_cursor` under `checkpoint`.
+    """Store each page's papers together with `page.next_cursor` under `checkpoint`.
 
-    When the listing ends the checkpoint is cleared, so the next run starts afresh.
+    Papers `keep` refuses are counted as skipped; a page's bad records are reported, its good
+    ones stored. When the listing ends the checkpoint is cleared, so the next run starts afresh.
     """
     report = HarvestReport()
-    parse = sources.parser_for(fmt)
     for page in pages:
         papers: list[Paper] = []
-        for item in parse(page.body, page.url):
+        for item in page.records:
             if isinstance(item, ParseError):
                 report.rejected.append(item)
             elif keep is None or keep(item):
