@@ -63,7 +63,12 @@ def parse(data: bytes, origin: str) -> Iterator[Paper | ParseError]:
     The whole-file checks (well-formed, an Atom feed, not an error feed) run at call time, so a
     bad file fails before the first record is asked for.
     """
-    feed = parse_xml(data, origin)
+    return parse_feed(parse_xml(data, origin), origin)
+
+
+def parse_feed(feed: ET.Element, origin: str) -> Iterator[Paper | ParseError]:
+    """`parse` for a response already read into a tree: a listing reads its paging fields and
+    its papers from the same tree instead of parsing the page twice."""
     if feed.tag != f"{ATOM}feed":
         raise ParseError(origin, f"not an arXiv API Atom feed (root element <{_local(feed.tag)}>)")
     entries = feed.findall(f"{ATOM}entry")

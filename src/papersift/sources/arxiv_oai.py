@@ -3,7 +3,8 @@
 The metadata format is read from each record's content, not from the request echo (some
 responses echo no metadataPrefix at all). OAI-PMH reports problems in-band as `<error code=...>`:
 `noRecordsMatch` is an empty result, every other code is the server refusing the request.
-`resumption_token` and `oai_error` let the harvester decide whether to fetch the next page.
+`read_root` reads a response once; `root_resumption_token`, `root_error` and `parse_root` then let
+a harvest decide whether to fetch the next page and take the papers from the same tree.
 """
 
 from __future__ import annotations
@@ -55,7 +56,12 @@ def parse(data: bytes, origin: str) -> Iterator[Paper | ParseError]:
     Raises ServerReportedError for an OAI-PMH error other than noRecordsMatch, which yields
     nothing. Whole-file checks run at call time, before the first record is asked for.
     """
-    root = _oai_root(data, origin)
+    return parse_root(read_root(data, origin), origin)
+
+
+def parse_root(root: ET.Element, origin: str) -> Iterator[Paper | ParseError]:
+    """`parse` for a response already read by `read_root`: a harvest reads the resumption token,
+    the error and the papers from the same tree instead of parsing the page twice."""
     errors = _errors(root)
     if errors:
         _raise_unless_empty_result(errors, origin)
@@ -75,7 +81,11 @@ def resumption_token(data: bytes) -> str | None:
     OAI-PMH marks the last page with an empty <resumptionToken/>, or with none at all.
     Raises ParseError when `data` is not a readable OAI-PMH response.
     """
-    root = _oai_root(data, "OAI-PMH response")
+    return root_resumption_token(read_root(data, "OAI-PMH response"))
+
+
+def root_resumption_token(root: ET.Element) -> str | None:
+    """`resumption_token` of a response already read by `read_root`."""
     for container in (root.find(f"{OAI}ListRecords"), root.find(f"{OAI}ListIdentifiers")):
         if container is not None:
             token = text_of(container.find(f"{OAI}resumptionToken"))
@@ -88,11 +98,17 @@ def oai_error(data: bytes) -> tuple[str, str] | None:
 
     Raises ParseError when `data` is not a readable OAI-PMH response.
     """
-    errors = _errors(_oai_root(data, "OAI-PMH response"))
+    return root_error(read_root(data, "OAI-PMH response"))
+
+
+def root_error(root: ET.Element) -> tuple[str, str] | None:
+    """`oai_error` of a response already read by `read_root`."""
+    errors = _errors(root)
     return errors[0] if errors else None
 
 
-def _oai_root(data: bytes, origin: str) -> ET.Element:
+def read_root(data: bytes, origin: str) -> ET.Element:
+    """The OAI-PMH root element of a response; ParseError when it is unreadable or not OAI-PMH."""
     root = parse_xml(data, origin)
     if root.tag != f"{OAI}OAI-PMH":
         raise ParseError(origin, f"not an OAI-PMH response (root element <{_local(root.tag)}>)")

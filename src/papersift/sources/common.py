@@ -199,7 +199,23 @@ def parse_json_records(
     (`records_of`), name each by its id (`key_of`) and build it (`build(record, origin, label)`),
     a bad record reported and the rest kept. `skip_nulls`: null entries are skipped, not errors.
     """
-    records = records_of(load_json(data, origin), origin)
+    yield from json_records(
+        load_json(data, origin), origin, records_of, key_of, build, skip_nulls=skip_nulls
+    )
+
+
+def json_records(
+    document: Any,
+    origin: str,
+    records_of: Callable[[Any, str], list[Any]],
+    key_of: Callable[[Any], str | None],
+    build: Callable[[Any, str, str], Paper],
+    *,
+    skip_nulls: bool = False,
+) -> Iterator[Paper | ParseError]:
+    """`parse_json_records` for a document already decoded, so a listing that reads its paging
+    from the same document decodes each page once."""
+    records = records_of(document, origin)
     labelled = (
         (record_label(i, key_of(record)), record)
         for i, record in enumerate(records)

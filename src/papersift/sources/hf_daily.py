@@ -16,6 +16,7 @@ from papersift.sources.common import (
     build_paper,
     json_count,
     json_list,
+    json_records,
     json_strings,
     json_text,
     json_type,
@@ -36,6 +37,11 @@ def sniff(head: str) -> bool:
 def parse(data: bytes, origin: str) -> Iterator[Paper | ParseError]:
     """Yield a Paper per Daily Papers item (or the one paper of `/api/papers/<id>`)."""
     return parse_json_records(data, origin, _entries, _paper_id, _paper)
+
+
+def parse_document(document: Any, origin: str) -> Iterator[Paper | ParseError]:
+    """`parse` for a response already decoded from JSON (the listing reads its count from it)."""
+    return json_records(document, origin, _entries, _paper_id, _paper)
 
 
 def _entries(document: Any, origin: str) -> list[Any]:
