@@ -69,3 +69,7 @@ class UsageError(PapersiftError):
 
 class StoreError(PapersiftError):
     """The store could not be opened or written."""
+
+
+class StoreBusy(StoreError):
+    """A write could not get the store's lock in time (another process is writing)."""

@@ -9,14 +9,13 @@ from pathlib import Path
 from papersift import sources
 from papersift.errors import ParseError, UsageError
 from papersift.records import Paper
-from papersift.store.base import UpsertCounts
-from papersift.store.sqlite import SqliteStore
+from papersift.store.base import LOCAL_USER, Store, UpsertCounts
 
 LIBRARY_FORMATS = ("bibtex", "ris", "csl-json")
 RATINGS = {"like": 1, "dislike": -1, "unlike": None}
 
 
-def resolve_ids(store: SqliteStore, idents: Sequence[str]) -> list[int]:
+def resolve_ids(store: Store, idents: Sequence[str]) -> list[int]:
     """Rowids for the given ids; every unknown one named in one error, nothing resolved."""
     found: list[int] = []
     unknown: list[str] = []
@@ -34,14 +33,14 @@ def resolve_ids(store: SqliteStore, idents: Sequence[str]) -> list[int]:
     return list(dict.fromkeys(found))
 
 
-def rate(store: SqliteStore, idents: Sequence[str], action: str, user_id: int = 1) -> int:
+def rate(store: Store, idents: Sequence[str], action: str, user_id: int = LOCAL_USER) -> int:
     """Like, dislike or unlike papers; all-or-nothing. Returns how many ratings changed."""
     rowids = resolve_ids(store, idents)
     with store.transaction():
         return store.library(user_id).rate(rowids, RATINGS[action])
 
 
-def tag(store: SqliteStore, name: str, idents: Sequence[str], user_id: int = 1) -> int:
+def tag(store: Store, name: str, idents: Sequence[str], user_id: int = LOCAL_USER) -> int:
     name = name.strip()
     if not name:
         raise UsageError("a tag needs a name, e.g. `papersift tag quantization 2301.00001`")
@@ -60,7 +59,7 @@ class ImportReport:
 
 
 def import_library(
-    store: SqliteStore, path: Path, fmt: str = "auto", user_id: int = 1
+    store: Store, path: Path, fmt: str = "auto", user_id: int = LOCAL_USER
 ) -> ImportReport:
     """Read a BibTeX/RIS/CSL-JSON export: match entries to stored papers, store the rest, like all.
 
@@ -95,7 +94,7 @@ def import_library(
     return report
 
 
-def _stored_rowid(store: SqliteStore, paper: Paper) -> int | None:
+def _stored_rowid(store: Store, paper: Paper) -> int | None:
     for ident in (paper.id, paper.arxiv_id, f"doi:{paper.doi}" if paper.doi else None):
         if ident and (rowid := store.rowid_of(ident)) is not None:
             return rowid
@@ -103,7 +102,7 @@ def _stored_rowid(store: SqliteStore, paper: Paper) -> int | None:
 
 
 def library_papers(
-    store: SqliteStore, tag_name: str | None = None, user_id: int = 1
+    store: Store, tag_name: str | None = None, user_id: int = LOCAL_USER
 ) -> list[tuple[Paper, int | None, list[str]]]:
     """(paper, rating, tags) for every paper the reader rated or tagged, newest action first."""
     library = store.library(user_id)

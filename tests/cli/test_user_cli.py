@@ -10,8 +10,8 @@ import time
 
 import httpx
 
+from papersift.accounts import authenticate
 from papersift.store import open_store
-from papersift.web.auth import authenticate
 from tests.web.conftest import free_port
 
 PASSWORD = "correct horse battery"

@@ -20,7 +20,7 @@ import pytest
 
 from papersift.records import Paper
 from papersift.store import SqliteStore
-from papersift.store.sqlite import BULK_LOAD_MARKER
+from papersift.store.bulk import BULK_LOAD_MARKER
 from tests.conftest import REPO
 from tests.helpers import make_paper
 

@@ -198,3 +198,29 @@ def test_a_store_of_schema_4_gets_a_stemmed_keyword_index(tmp_path):
         assert store.count() == 1
     finally:
         store.close()
+
+
+def test_a_write_that_cannot_get_the_lock_is_store_busy(tmp_path) -> None:
+    from papersift.errors import StoreBusy
+    from papersift.store import open_store, watch_commits
+
+    path = tmp_path / "s.db"
+    store = open_store(path, lock_wait=0.1)
+    watch = watch_commits(path)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        seen = watch.generation()
+        other.execute("BEGIN IMMEDIATE")  # what `papersift daily` holds while storing a batch
+        with pytest.raises(StoreBusy, match="busy"), store.transaction():
+            store.library().add_interest("never stored")
+        assert store.count() == 0, "reads do not wait"
+        other.execute("ROLLBACK")
+        assert watch.generation() == seen, "nothing was committed"
+        with store.transaction():
+            store.library().add_interest("stored")
+        assert watch.generation() == seen + 1
+        assert [i.text for i in store.library().interests()] == ["stored"]
+    finally:
+        other.close()
+        watch.close()
+        store.close()

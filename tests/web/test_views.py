@@ -1,4 +1,4 @@
-"""Pure helpers of the web app: paper URLs, safe links, form values, accounts, login limits."""
+"""Pure helpers of the web app: paper URLs, safe links, form values, sessions, login limits."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from papersift.accounts import User
 from papersift.records import Link, PaperFilter
 from papersift.web import auth, views
 from tests.helpers import make_paper
@@ -100,15 +101,6 @@ def test_safe_next_stays_on_this_site(target: str | None, safe: str) -> None:
     assert auth.safe_next(target) == safe
 
 
-def test_passwords_hash_and_verify() -> None:
-    stored = auth.hash_password("a long passphrase")
-    assert stored.startswith("$argon2id$")
-    assert auth.password_matches(stored, "a long passphrase")
-    assert not auth.password_matches(stored, "a long passphrase!")
-    assert not auth.password_matches("not a hash", "x")
-    assert not auth.password_matches(None, "x")
-
-
 def test_csrf_tokens_belong_to_their_session() -> None:
     session: dict[str, object] = {}
     token = auth.csrf_token(session)
@@ -117,7 +109,7 @@ def test_csrf_tokens_belong_to_their_session() -> None:
     assert not auth.csrf_valid(session, token[:-1] + "x")
     assert not auth.csrf_valid(session, None)
     assert not auth.csrf_valid({}, token)
-    auth.log_in(session, auth.User(7, "ada"))
+    auth.log_in(session, User(7, "ada"))
     assert session["uid"] == 7 and not auth.csrf_valid(session, token), "login rotates it"
 
 

@@ -30,8 +30,7 @@ from papersift.sources.common import (
     MAX_TITLE_CHARS,
     latest_plausible_year,
 )
-from papersift.store.rows import raw_if_needed
-from papersift.store.sqlite import prepare_batch
+from papersift.store.rows import prepare_batch, raw_if_needed
 from papersift.text import collapse_whitespace, finish_display, latex_to_text, normalize_display
 
 Row = tuple[Any, ...]  # paper_to_row(paper) + (other aliases,), as prepare_batch makes it

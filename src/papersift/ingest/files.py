@@ -25,7 +25,6 @@ from papersift.errors import ParseError, ServerReportedError
 from papersift.ingest.bulk_rows import ErrorTuple, Row, prepare_chunk
 from papersift.records import Paper
 from papersift.store.base import Store, UpsertCounts
-from papersift.store.sqlite import PreparedBatch
 
 BATCH_SIZE = 5_000
 # The snapshot is read in spans of lines of about this size (~4,400 records: one transaction).
@@ -288,4 +287,4 @@ def _store_prepared(
 ) -> None:
     report.rejected.extend(ParseError(f, r, record=rec, field=fld) for f, r, rec, fld in errors)
     report.records += len(rows)
-    report.counts += store.upsert(PreparedBatch(rows))
+    report.counts += store.upsert_rows(rows)

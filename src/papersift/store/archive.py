@@ -5,27 +5,8 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import sqlite3
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class ArchivedDigest:
-    id: int
-    created_at: dt.datetime
-    window_start: dt.date | None
-    window_end: dt.date | None
-    title: str
-    papers: int
-
-
-@dataclass(frozen=True)
-class Delivery:
-    day: dt.date
-    digest_id: int
-    recipient: str
-    sent_at: dt.datetime | None
-    error: str | None
-
+from papersift.store.base import LOCAL_USER, ArchivedDigest, Delivery
 
 FORMAT_COLUMNS = {"html": "html", "md": "markdown", "txt": "text", "atom": "atom"}
 
@@ -34,8 +15,10 @@ def _day(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-class Archive:
-    def __init__(self, db: sqlite3.Connection, user_id: int = 1) -> None:
+class SqliteArchive:
+    """One reader's digests and deliveries, sharing the store's connection."""
+
+    def __init__(self, db: sqlite3.Connection, user_id: int = LOCAL_USER) -> None:
         self.db = db
         self.user_id = user_id
 

@@ -1,16 +1,24 @@
-"""The store interface the rest of papersift uses, so a server database can follow SQLite."""
+"""The store interface the rest of papersift uses, so a server database can follow SQLite.
+
+Only records and plain types cross it: a second backend (PostgreSQL) implements these
+protocols, and nothing outside `papersift.store` sees a connection, a cursor or a row.
+A write that cannot get the database's lock in time raises `errors.StoreBusy`.
+"""
 
 from __future__ import annotations
 
+import builtins
+import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from papersift.records import Paper
+from papersift.records import Paper, PaperFilter
 
-if TYPE_CHECKING:  # sqlite.py imports this module
-    from papersift.store.sqlite import PreparedBatch
+# The reader every store has (its row is made by the schema): everything belongs to it unless
+# `serve --multi-user` gives each account its own library.
+LOCAL_USER = 1
 
 
 @dataclass
@@ -26,16 +34,154 @@ class UpsertCounts:
         return self
 
 
+# -- the reader's library ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Feedback:
+    paper_rowid: int
+    rating: int  # +1 like, -1 dislike
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Interest:
+    id: int
+    text: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A reader's marks on one paper, for the state of its buttons."""
+
+    rating: int | None = None  # 1 liked, -1 disliked
+    tags: tuple[str, ...] = ()
+
+
+class Library(Protocol):
+    """One reader's likes/dislikes, tags and interests; writes join the store's transaction."""
+
+    user_id: int
+
+    def rate(self, rowids: Sequence[int], rating: int | None) -> int: ...
+    def feedback(self) -> list[Feedback]: ...
+    def tag(self, tag: str, rowids: Sequence[int]) -> int: ...
+    def untag(self, tag: str, rowids: Sequence[int]) -> int: ...
+    def tags(self) -> dict[str, list[int]]: ...
+    def add_interest(self, text: str) -> bool: ...
+    def remove_interest(self, key: str) -> bool: ...
+    def interests(self) -> list[Interest]: ...
+    def marks(self, rowids: Sequence[int]) -> dict[int, Mark]: ...
+    def fingerprint(self) -> tuple[Any, ...]: ...
+
+
+# -- the digest archive --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArchivedDigest:
+    id: int
+    created_at: dt.datetime
+    window_start: dt.date | None
+    window_end: dt.date | None
+    title: str
+    papers: int
+
+
+@dataclass(frozen=True)
+class Delivery:
+    day: dt.date
+    digest_id: int
+    recipient: str
+    sent_at: dt.datetime | None
+    error: str | None
+
+
+class Archive(Protocol):
+    """One reader's archived digests and e-mail delivery log."""
+
+    def add(
+        self,
+        title: str,
+        window_start: dt.date | None,
+        window_end: dt.date | None,
+        papers: int,
+        rendered: dict[str, str],
+    ) -> int: ...
+    def list(self, limit: int = 100) -> builtins.list[ArchivedDigest]: ...
+    def content(self, digest_id: int, fmt: str) -> str | None: ...
+    def delivery(self, day: dt.date, recipient: str) -> Delivery | None: ...
+    def record_delivery(
+        self, day: dt.date, digest_id: int, recipient: str, error: str | None
+    ) -> None: ...
+    def unsent(self) -> builtins.list[Delivery]: ...
+
+
+# -- accounts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Account:
+    """A stored account. The local reader has no password and is no account one logs in to."""
+
+    id: int
+    name: str
+    created_at: dt.datetime
+    password_hash: str | None = field(default=None, repr=False)
+
+
+class Users(Protocol):
+    """The accounts of `serve --multi-user` (only their rows: passwords are hashed elsewhere)."""
+
+    def add(self, name: str, password_hash: str) -> int | None: ...
+    def named(self, name: str) -> Account | None: ...
+    def account(self, user_id: int) -> Account | None: ...
+    def accounts(self) -> list[Account]: ...
+
+
+# -- the store -----------------------------------------------------------------------------
+
+
 class Store(Protocol):
-    def transaction(self) -> AbstractContextManager[Any]: ...
+    """Papers, their embeddings and checkpoints, and per-reader libraries and archives."""
+
+    def transaction(self) -> AbstractContextManager[None]: ...
     def bulk_load(self) -> AbstractContextManager[bool]: ...
-    def upsert(self, papers: Iterable[Paper] | PreparedBatch) -> UpsertCounts: ...
+    def upsert(self, papers: Iterable[Paper]) -> UpsertCounts: ...
+    def upsert_rows(self, rows: list[tuple[Any, ...]]) -> UpsertCounts: ...
     def get(self, ident: str) -> Paper | None: ...
     def rowid_of(self, ident: str) -> int | None: ...
     def papers_by_rowid(self, rowids: Sequence[int]) -> dict[int, Paper]: ...
     def iter_papers(self, batch_size: int = 1000) -> Iterator[tuple[int, Paper]]: ...
     def count(self) -> int: ...
     def stats(self) -> dict[str, dict[str, int]]: ...
+    def papers_fingerprint(self, model_id: str) -> tuple[Any, ...]: ...
+    def keyword_search(
+        self, fts_query: str, k: int, where: PaperFilter | None = None
+    ) -> list[tuple[int, float]]: ...
+    def filtered_rowids(self, where: PaperFilter) -> list[int]: ...
+    def latest_date(self) -> dt.date | None: ...
+    def embedding_inputs(
+        self, model_id: str, rowids: Sequence[int] | None = None
+    ) -> Iterator[tuple[int, str, str | None, str | None]]: ...
+    def save_embeddings(
+        self, model_id: str, rowids: Sequence[int], hashes: Sequence[str], vectors: Any
+    ) -> None: ...
+    def load_embeddings(self, model_id: str, rowids: Sequence[int] | None = None) -> Any: ...
+    def iter_embeddings(self, model_id: str, chunk: int = 50_000) -> Iterator[tuple[Any, Any]]: ...
+    def embedding_rowids(self, model_id: str) -> Any: ...
+    def embedding_count(self, model_id: str) -> int: ...
     def get_checkpoint(self, name: str) -> str | None: ...
     def set_checkpoint(self, name: str, value: str | None) -> None: ...
+    def library(self, user_id: int = LOCAL_USER) -> Library: ...
+    def archive(self, user_id: int = LOCAL_USER) -> Archive: ...
+    def users(self) -> Users: ...
+    def close(self) -> None: ...
+
+
+class CommitWatch(Protocol):
+    """Tells cheaply whether anyone committed to a store since the last look."""
+
+    def generation(self) -> int: ...
     def close(self) -> None: ...

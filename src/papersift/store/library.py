@@ -5,30 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Any
 
-LOCAL_USER = 1
+import orjson
 
-
-@dataclass(frozen=True)
-class Feedback:
-    paper_rowid: int
-    rating: int  # +1 like, -1 dislike
-    at: dt.datetime
-
-
-@dataclass(frozen=True)
-class Interest:
-    id: int
-    text: str
-    at: dt.datetime
+from papersift.store.base import LOCAL_USER, Feedback, Interest, Mark
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
-class Library:
+class SqliteLibrary:
     """One reader's library, sharing the store's connection (and so its transactions)."""
 
     def __init__(self, db: sqlite3.Connection, user_id: int = LOCAL_USER) -> None:
@@ -113,3 +101,38 @@ class Library:
             "SELECT id, text, at FROM interests WHERE user_id = ? ORDER BY id", (self.user_id,)
         )
         return [Interest(r[0], r[1], dt.datetime.fromisoformat(r[2])) for r in rows]
+
+    def marks(self, rowids: Sequence[int]) -> dict[int, Mark]:
+        """Rating and tags of each of these papers (every rowid gets a Mark).
+
+        One query for the shown papers only: `feedback()` would read a whole library of
+        thousands of likes to colour twenty buttons.
+        """
+        wanted = orjson.dumps([int(r) for r in rowids]).decode()
+        ratings = dict(
+            self.db.execute(
+                "SELECT paper_rowid, rating FROM feedback WHERE user_id = ? "
+                "AND paper_rowid IN (SELECT value FROM json_each(?))",
+                (self.user_id, wanted),
+            ).fetchall()
+        )
+        tags: dict[int, list[str]] = {}
+        for rowid, name in self.db.execute(
+            "SELECT paper_rowid, tag FROM tags WHERE user_id = ? "
+            "AND paper_rowid IN (SELECT value FROM json_each(?)) ORDER BY tag",
+            (self.user_id, wanted),
+        ):
+            tags.setdefault(rowid, []).append(name)
+        return {int(r): Mark(ratings.get(int(r)), tuple(tags.get(int(r), ()))) for r in rowids}
+
+    def fingerprint(self) -> tuple[Any, ...]:
+        """Changes when this reader likes, dislikes, tags or writes interests (anywhere)."""
+        row = self.db.execute(
+            "SELECT (SELECT count(*) || ':' || coalesce(max(at), '') || ':' || total(rating) "
+            "FROM feedback WHERE user_id = ?1), "
+            "(SELECT count(*) || ':' || coalesce(max(at), '') FROM tags WHERE user_id = ?1), "
+            "(SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || total(length(text)) "
+            "FROM interests WHERE user_id = ?1)",
+            (self.user_id,),
+        ).fetchone()
+        return tuple(row)

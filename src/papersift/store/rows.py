@@ -1,13 +1,19 @@
-"""Pure conversion between `Paper` records and SQLite rows."""
+"""Pure conversion between `Paper` records and SQLite rows, and batches of them.
+
+Pure, so that ingest's worker processes can build a batch's rows (`prepare_batch`) while the
+writer stores the previous one.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from papersift.dedupe import title_author_hash
+from papersift.dedupe import aliases, collapse, title_author_hash
 from papersift.records import Link, Paper
 from papersift.text import collapse_whitespace
 
@@ -97,3 +103,34 @@ def row_to_paper(row: Any) -> Paper:
 
 def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A batch after the pure work of storing it: merged within itself, rows built.
+
+    `rows[i]` is paper_to_row(paper) plus, last, the paper's other aliases. Rows are plain
+    tuples so a batch prepared in a worker process crosses to the writer cheaply; the `Paper`
+    is rebuilt from its row only when it must be merged with a stored one.
+    """
+
+    rows: list[tuple[Any, ...]]
+    papers: list[Paper] | None = None
+
+    def paper(self, index: int) -> Paper:
+        if self.papers is not None:
+            return self.papers[index]
+        return row_to_paper(self.rows[index][:-1])
+
+
+def prepare_batch(
+    papers: Iterable[Paper], keep_papers: bool = True, now: dt.datetime | None = None
+) -> PreparedBatch:
+    """Collapse duplicates and build rows; pure, so ingest can run it in a worker process.
+
+    `now` is the first-seen time of papers new to the store (default: this second, UTC).
+    """
+    batch = collapse(papers)
+    now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    rows = [(*paper_to_row(p, now), aliases(p)[1:]) for p in batch]
+    return PreparedBatch(rows, batch if keep_papers else None)

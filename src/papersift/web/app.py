@@ -8,7 +8,6 @@ titles inert, and the browser tests check both.
 from __future__ import annotations
 
 import secrets
-import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -27,16 +26,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from papersift import __version__
 from papersift.embed.base import Embedder
-from papersift.errors import PapersiftError, UsageError
+from papersift.errors import PapersiftError, StoreBusy, UsageError
 from papersift.web import views
 from papersift.web.auth import LoginLimiter, csrf_token
-from papersift.web.services import (
-    BUSY_TIMEOUT_MS,
-    SemanticUnavailable,
-    Services,
-    StoreBusy,
-    is_lock_error,
-)
+from papersift.web.services import BUSY_TIMEOUT_MS, SemanticUnavailable, Services
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -278,18 +271,6 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StoreBusy)
     async def busy(request: Request, exc: StoreBusy) -> Response:
         return error_response(request, 503, str(exc), {"Retry-After": "5"})
-
-    @app.exception_handler(sqlite3.OperationalError)
-    async def locked(request: Request, exc: sqlite3.OperationalError) -> Response:
-        if is_lock_error(exc):
-            return error_response(
-                request,
-                503,
-                "The store is busy (another papersift process is writing to it); "
-                "try again in a moment.",
-                {"Retry-After": "5"},
-            )
-        raise exc
 
     @app.exception_handler(SemanticUnavailable)
     async def no_semantic(request: Request, exc: SemanticUnavailable) -> Response:

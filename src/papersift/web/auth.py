@@ -1,130 +1,25 @@
-"""Accounts for `serve --multi-user`: argon2 hashes, session users, CSRF tokens, login limits.
+"""The web's side of accounts: the session user, CSRF tokens, login limits, safe redirects.
 
-Single-user mode has no accounts (everything belongs to the local reader, user 1) but still
-uses the session cookie for its CSRF token: a page on another site must not be able to like
-papers in the reader's browser by posting to 127.0.0.1.
+Users and passwords are `papersift.accounts` (no HTTP). Single-user mode has no accounts
+(everything belongs to the local reader) but still uses the session cookie for its CSRF token:
+a page on another site must not be able to like papers in the reader's browser by posting to
+127.0.0.1.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
-import re
 import secrets
-import sqlite3
 import threading
 import time
 from collections import deque
 from collections.abc import MutableMapping
-from dataclasses import dataclass
 from typing import Any
 
-from papersift.errors import UsageError
-from papersift.store.library import LOCAL_USER
-from papersift.store.sqlite import SqliteStore
+from papersift.accounts import User
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-MIN_PASSWORD = 8
-# argon2 hashes anything, but a megabyte-long "password" is a cheap way to burn server CPU.
-MAX_PASSWORD = 1024
-USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$")
-# The local reader's row exists in every store; nobody may log in as it.
-RESERVED_NAMES = frozenset({"local"})
-
-
-@dataclass(frozen=True)
-class User:
-    id: int
-    name: str
-
-
-LOCAL_READER = User(LOCAL_USER, "local")
-
-
-def _hasher() -> Any:
-    from argon2 import PasswordHasher
-
-    # argon2-cffi's defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4): ~50 ms a check.
-    return PasswordHasher()
-
-
-def hash_password(password: str) -> str:
-    return str(_hasher().hash(password))
-
-
-def password_matches(stored_hash: str | None, password: str) -> bool:
-    from argon2.exceptions import InvalidHashError, VerificationError
-
-    if stored_hash is None:
-        return False
-    try:
-        return bool(_hasher().verify(stored_hash, password))
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-# Verified when the name is unknown, so a wrong name costs as long as a wrong password and the
-# response time does not tell which names exist.
-_DUMMY_HASH: str | None = None
-
-
-def _dummy_hash() -> str:
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = hash_password(secrets.token_hex(16))
-    return _DUMMY_HASH
-
-
-def check_new_account(name: str, password: str) -> str | None:
-    """Why this name and password cannot make an account, or None if they can."""
-    if not USER_NAME.match(name):
-        return (
-            "a user name is 2-40 letters, digits, '.', '_' or '-', starting with a letter or digit"
-        )
-    if name.lower() in RESERVED_NAMES:
-        return f"the name {name!r} is reserved"
-    if len(password) < MIN_PASSWORD:
-        return f"a password needs at least {MIN_PASSWORD} characters"
-    if len(password) > MAX_PASSWORD:
-        return f"a password has at most {MAX_PASSWORD} characters"
-    return None
-
-
-def create_user(store: SqliteStore, name: str, password: str) -> User:
-    """A new account with its own empty library; UsageError if the name is taken or invalid."""
-    problem = check_new_account(name, password)
-    if problem:
-        raise UsageError(problem)
-    password_hash = hash_password(password)
-    try:
-        with store.transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO users(name, password_hash, created_at) VALUES (?, ?, ?)",
-                (name, password_hash, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
-            )
-    except sqlite3.IntegrityError:
-        raise UsageError(f"the name {name!r} is taken") from None
-    return User(int(cursor.lastrowid or 0), name)
-
-
-def authenticate(store: SqliteStore, name: str, password: str) -> User | None:
-    row = store.db.execute(
-        "SELECT id, name, password_hash FROM users WHERE name = ?", (name,)
-    ).fetchone()
-    if row is None or row[2] is None:
-        password_matches(_dummy_hash(), password)
-        return None
-    if not password_matches(row[2], password):
-        return None
-    return User(int(row[0]), str(row[1]))
-
-
-def user_by_id(store: SqliteStore, user_id: int) -> User | None:
-    row = store.db.execute(
-        "SELECT id, name FROM users WHERE id = ? AND password_hash IS NOT NULL", (user_id,)
-    ).fetchone()
-    return None if row is None else User(int(row[0]), str(row[1]))
 
 
 # --- the session ---------------------------------------------------------------------------

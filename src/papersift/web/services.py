@@ -9,7 +9,6 @@ reader's library changes (a cheap fingerprint of both is checked on every reques
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -22,11 +21,12 @@ from typing import Any
 import numpy as np
 
 from papersift.embed.base import Embedder
-from papersift.errors import PapersiftError
+from papersift.errors import PapersiftError, StoreBusy
 from papersift.rank.model import ColdStart, Reason
 from papersift.records import Paper
 from papersift.search import SemanticSearcher
-from papersift.store import open_store
+from papersift.store import open_store, watch_commits
+from papersift.store.base import Store
 from papersift.store.sqlite import SqliteStore
 
 # How long a request waits for the write lock (`papersift daily` holds it while it stores a
@@ -39,18 +39,8 @@ CACHE_ENTRIES = 256
 MAP_MAX_PAPERS = 5_000
 
 
-class StoreBusy(PapersiftError):
-    """A write could not get the store's lock in time (another process is writing)."""
-
-
 class SemanticUnavailable(PapersiftError):
     """Semantic search cannot run now (no model, or the store is busy and nothing is cached)."""
-
-
-def is_lock_error(err: BaseException) -> bool:
-    return isinstance(err, sqlite3.OperationalError) and (
-        "locked" in str(err) or "busy" in str(err)
-    )
 
 
 @dataclass(frozen=True)
@@ -116,28 +106,14 @@ class KeyedLocks:
 # --- fingerprints (cheap reads that change whenever what they summarize changes) ------------
 
 
-def papers_state(store: SqliteStore, model_id: str) -> tuple[Any, ...]:
-    """Changes when papers are added or embedded. A merge that edits a paper's text in place
-    is missed until the next addition; `papersift daily` adds papers, so that is soon."""
-    row = store.db.execute(
-        "SELECT (SELECT max(rowid) FROM papers), (SELECT count(*) FROM papers), "
-        "(SELECT count(*) FROM embeddings WHERE model_id = ?)",
-        (model_id,),
-    ).fetchone()
-    return tuple(row)
+def papers_state(store: Store, model_id: str) -> tuple[Any, ...]:
+    """Changes when papers are added or embedded (see `Store.papers_fingerprint`)."""
+    return store.papers_fingerprint(model_id)
 
 
-def library_state(store: SqliteStore, user_id: int) -> tuple[Any, ...]:
+def library_state(store: Store, user_id: int) -> tuple[Any, ...]:
     """Changes when this reader likes, dislikes, tags or writes interests (here or in the CLI)."""
-    row = store.db.execute(
-        "SELECT (SELECT count(*) || ':' || coalesce(max(at), '') || ':' || total(rating) "
-        "FROM feedback WHERE user_id = ?1), "
-        "(SELECT count(*) || ':' || coalesce(max(at), '') FROM tags WHERE user_id = ?1), "
-        "(SELECT count(*) || ':' || coalesce(max(id), 0) || ':' || total(length(text)) "
-        "FROM interests WHERE user_id = ?1)",
-        (user_id,),
-    ).fetchone()
-    return tuple(row)
+    return store.library(user_id).fingerprint()
 
 
 def feed_from(recommendations: Any, store: SqliteStore) -> Feed:
@@ -160,30 +136,18 @@ def feed_from(recommendations: Any, store: SqliteStore) -> Feed:
 
 
 class StoreWatch:
-    """Tells whether anyone committed to the store since the last look, for almost nothing.
+    """The papers' state, recounted only when anyone committed to the store since last time.
 
-    `PRAGMA data_version` on one long-lived connection changes whenever another connection
-    (this server's requests, `papersift daily`, the CLI) commits; counting 100k embeddings to
-    find out costs ~100 ms, so the counts are redone only when it changed.
+    Counting 100k embeddings costs ~100 ms; telling whether anyone (this server's requests,
+    `papersift daily`, the CLI) committed costs almost nothing (`store.watch_commits`).
     """
 
     def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._lock = threading.Lock()
-        self._version: int | None = None
-        self._generation = 0
+        self._commits = watch_commits(path)
         self._states: dict[str, tuple[int, tuple[Any, ...]]] = {}
 
-    def generation(self) -> int:
-        with self._lock:
-            version = self._db.execute("PRAGMA data_version").fetchone()[0]
-            if version != self._version:
-                self._version = version
-                self._generation += 1
-            return self._generation
-
-    def papers_state(self, store: SqliteStore, model_id: str) -> tuple[Any, ...]:
-        generation = self.generation()
+    def papers_state(self, store: Store, model_id: str) -> tuple[Any, ...]:
+        generation = self._commits.generation()
         cached = self._states.get(model_id)
         if cached is not None and cached[0] == generation:
             return cached[1]
@@ -228,21 +192,11 @@ class Services:
 
     @contextmanager
     def store(self) -> Iterator[SqliteStore]:
-        """A store for one request, with a short wait for the write lock."""
-        store = open_store(self.db_path)
+        """A store for one request, with a short wait for the write lock (then StoreBusy)."""
+        store = open_store(self.db_path, lock_wait=self.busy_timeout_ms / 1000)
         try:
-            store.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
             yield store
-        except sqlite3.OperationalError as err:
-            if is_lock_error(err):
-                raise StoreBusy(
-                    "the store is busy (another papersift process, e.g. `papersift daily`, "
-                    "is writing to it); try again in a moment"
-                ) from None
-            raise
         finally:
-            if store.db.in_transaction:
-                store.db.execute("ROLLBACK")
             store.close()
 
     # -- the model ----------------------------------------------------------------------------
@@ -334,9 +288,7 @@ class Services:
                 return self._index
             try:
                 report = embed_missing(store, embedder)
-            except sqlite3.OperationalError as err:
-                if not is_lock_error(err):
-                    raise
+            except StoreBusy:
                 if self._index is not None:
                     return self._index
                 raise SemanticUnavailable(
@@ -405,10 +357,6 @@ class Services:
             recommendations = recommend(store, embedder, k=k, since=since, tag=tag, user_id=user_id)
         except ColdStart as err:
             return Feed((), 0, None, None, cold_start=str(err))
-        except sqlite3.OperationalError as err:
-            if is_lock_error(err):
-                raise StoreBusy("the store is busy; try again in a moment") from None
-            raise
         feed = feed_from(recommendations, store)
         return replace(feed, seconds=time.perf_counter() - started)
 

@@ -1,0 +1,45 @@
+"""Users and passwords (`papersift.accounts`): hashes, new-account rules, login, listing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from papersift import accounts
+from papersift.errors import UsageError
+from papersift.store import LOCAL_USER, open_store
+
+PASSWORD = "correct horse battery"
+
+
+def test_passwords_hash_and_verify() -> None:
+    stored = accounts.hash_password("a long passphrase")
+    assert stored.startswith("$argon2id$")
+    assert accounts.password_matches(stored, "a long passphrase")
+    assert not accounts.password_matches(stored, "a long passphrase!")
+    assert not accounts.password_matches("not a hash", "x")
+    assert not accounts.password_matches(None, "x")
+
+
+def test_accounts_are_made_found_and_listed(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "store.db")
+    try:
+        assert accounts.list_accounts(store) == []
+        alice = accounts.create_user(store, "alice", PASSWORD)
+        assert alice.id != LOCAL_USER
+        assert accounts.authenticate(store, "alice", PASSWORD) == alice
+        assert accounts.authenticate(store, "alice", PASSWORD + "!") is None
+        assert accounts.authenticate(store, "nobody", PASSWORD) is None
+        assert accounts.authenticate(store, "local", PASSWORD) is None, "no password, no login"
+        assert accounts.user_by_id(store, alice.id) == alice
+        assert accounts.user_by_id(store, LOCAL_USER) is None, "the local reader is no account"
+        with pytest.raises(UsageError, match="the name 'alice' is taken"):
+            accounts.create_user(store, "alice", "another long password")
+        with pytest.raises(UsageError, match="is reserved"):
+            accounts.create_user(store, "Local", PASSWORD)
+        listed = accounts.list_accounts(store)
+        assert [(a.id, a.name) for a in listed] == [(alice.id, "alice")]
+        assert "argon2" not in repr(listed[0]), "a hash is not printed by accident"
+    finally:
+        store.close()
