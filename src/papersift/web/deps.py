@@ -7,16 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from papersift.accounts import LOCAL_READER, User, user_by_id
 from papersift.store.sqlite import SqliteStore
-from papersift.web.auth import (
-    CSRF_FIELD,
-    CSRF_HEADER,
-    LOCAL_READER,
-    User,
-    csrf_valid,
-    session_user_id,
-    user_by_id,
-)
+from papersift.web.auth import CSRF_FIELD, CSRF_HEADER, csrf_valid, session_user_id
 from papersift.web.services import Services
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

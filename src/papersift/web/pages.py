@@ -14,7 +14,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
+from papersift import accounts
 from papersift import reader_library as library_actions
+from papersift.accounts import User
 from papersift.errors import PapersiftError, UsageError
 from papersift.records import Paper
 from papersift.search import MAX_QUERY_CHARS, Hit, similar
@@ -164,7 +166,7 @@ def search_page(
 
 
 def paper_page(
-    request: Request, store: SqliteStore, services: ServicesDep, reader: auth.User, ident: str
+    request: Request, store: SqliteStore, services: ServicesDep, reader: User, ident: str
 ) -> HTMLResponse:
     from papersift.digest.summarize import extract_tldr
 
@@ -192,7 +194,7 @@ def paper_page(
 
 
 def confirm_page(
-    request: Request, store: SqliteStore, reader: auth.User, ident: str, action: str
+    request: Request, store: SqliteStore, reader: User, ident: str, action: str
 ) -> HTMLResponse:
     rowid, paper = find_paper(store, ident)
     rating = marks_for(store, reader.id, [rowid])[rowid].rating
@@ -211,7 +213,7 @@ def rate_paper(
     request: Request,
     store: SqliteStore,
     services: ServicesDep,
-    reader: auth.User,
+    reader: User,
     ident: str,
     action: str,
 ) -> Response:
@@ -229,7 +231,7 @@ def tag_paper(
     request: Request,
     store: SqliteStore,
     services: ServicesDep,
-    reader: auth.User,
+    reader: User,
     ident: str,
     name: str,
     remove: bool,
@@ -368,7 +370,7 @@ def library_page(
     if wanted is not None:
         entries = [e for e in entries if e[1] == wanted]
     tags = store.library(reader.id).tags()
-    from papersift.web.marks import Mark
+    from papersift.store.base import Mark
 
     return render(
         request,
@@ -557,7 +559,7 @@ def settings_page(
 # --- accounts (multi-user) ------------------------------------------------------------------
 
 UserName = Annotated[str, Form(min_length=1, max_length=40)]
-Password = Annotated[str, Form(min_length=1, max_length=auth.MAX_PASSWORD)]
+Password = Annotated[str, Form(min_length=1, max_length=accounts.MAX_PASSWORD)]
 
 
 def _login_form(
@@ -620,7 +622,7 @@ def login(
         return limited
     services = request.app.state.services
     with services.store() as store:
-        user = auth.authenticate(store, name, password)
+        user = accounts.authenticate(store, name, password)
     if user is None:
         request.app.state.limiter.failed(*keys)
         return _login_form(
@@ -658,7 +660,7 @@ def register(request: Request, name: UserName, password: Password) -> Response:
     services = request.app.state.services
     try:
         with services.store() as store:
-            user = auth.create_user(store, name, password)
+            user = accounts.create_user(store, name, password)
     except UsageError as err:
         return _login_form(request, signup=True, error=str(err), name=name, next="/", status=400)
     auth.log_in(request.session, user)
