@@ -97,8 +97,9 @@ def sample_negatives(
 # -- the embedding model: one whitened direction for the likes ---------------------------------
 
 # Shrinkage of the background covariance towards a multiple of the identity. Real readers'
-# libraries ranked best with strong shrinkage (CiteULike-a tune readers, docs/benchmarks.md
-# #ranking): the direction is then mostly the likes' centroid with the store's mean removed.
+# libraries ranked best with strong shrinkage (CiteULike-a tune readers,
+# docs/benchmarks.md#ranking): the direction is then mostly the likes' centroid with the
+# store's mean removed.
 LDA_SHRINKAGE = 0.9
 # How far dislikes push the direction away from themselves, relative to the likes' pull.
 LDA_DISLIKE_PULL = 0.5
