@@ -21,7 +21,8 @@ import time
 
 import numpy as np
 
-from papersift.rank.model import Corpus, Interest, Profile, rank, rank_with_times
+from papersift.rank.model import rank, rank_with_times
+from papersift.rank.types import Corpus, Interest, Profile
 
 TODAY = dt.date(2025, 6, 1)
 

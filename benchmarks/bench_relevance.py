@@ -48,8 +48,9 @@ from papersift.embed import load_embedder  # noqa: E402
 from papersift.embed.base import DEFAULT_BATCH_SIZE, Embedder, Progress  # noqa: E402
 from papersift.index.sync import semantic_searcher  # noqa: E402
 from papersift.rank.evaluate import arxiv_sanity_vectorizer  # noqa: E402
-from papersift.rank.model import Corpus, Profile, rank  # noqa: E402
+from papersift.rank.model import rank  # noqa: E402
 from papersift.rank.recommend import recommend  # noqa: E402
+from papersift.rank.types import Corpus, Profile  # noqa: E402
 from papersift.records import Paper  # noqa: E402
 from papersift.search import search, similar  # noqa: E402
 from papersift.store import open_store  # noqa: E402

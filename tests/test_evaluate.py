@@ -18,7 +18,7 @@ from papersift.rank.evaluate import (
     recall_at,
     tfidf_svm_scores,
 )
-from papersift.rank.model import Corpus, Interest
+from papersift.rank.types import Corpus, Interest
 from tests.test_rank import DIM, TODAY, TOPIC_CENTERS, planted_corpus, rows_of
 
 # -- metrics ---------------------------------------------------------------------------------

@@ -12,16 +12,8 @@ from hypothesis import strategies as st
 
 from papersift.errors import PapersiftError
 from papersift.index import vectors as index_module
-from papersift.index.vectors import (
-    IndexCorrupt,
-    IndexMismatch,
-    IndexMissing,
-    IndexSettings,
-    VectorIndex,
-    build_index,
-    index_dir_for,
-    load_or_rebuild,
-)
+from papersift.index.storage import IndexCorrupt, IndexMismatch, IndexMissing, index_dir_for
+from papersift.index.vectors import IndexSettings, VectorIndex, build_index, load_or_rebuild
 
 DIM = 48
 MODEL = "test/model-a"

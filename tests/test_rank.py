@@ -10,21 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import papersift.rank.model as rank_module
+import papersift.rank.signals as signals_module
 from papersift.errors import PapersiftError
-from papersift.rank.model import (
-    GENERIC_WORDS,
-    STRONG_LIKE_COSINE,
-    ColdStart,
-    Corpus,
-    Interest,
-    LibraryEntry,
-    Profile,
-    diversify,
-    profile_keys,
-    rank,
-    rank_with_times,
-)
+from papersift.rank.diversify import diversify
+from papersift.rank.model import ColdStart, rank, rank_with_times
+from papersift.rank.signals import GENERIC_WORDS, STRONG_LIKE_COSINE
+from papersift.rank.types import Corpus, Interest, LibraryEntry, Profile, profile_keys
 
 TODAY = dt.date(2025, 3, 1)
 DIM = 32
@@ -480,7 +471,7 @@ def test_shares_words_never_names_generic_words(library, store, background, monk
             assert any(term in text for text in liked.texts), term
     assert {"especially", "methods", "rely"} <= GENERIC_WORDS
     # Without the list the same words would be named: the filter is what keeps them out.
-    monkeypatch.setattr(rank_module, "GENERIC_WORDS", frozenset())
+    monkeypatch.setattr(signals_module, "GENERIC_WORDS", frozenset())
     unfiltered = shared_words(rank(profile, candidates, background, 8, TODAY))
     assert any("especially" in terms for terms in unfiltered)
 
@@ -491,17 +482,17 @@ def test_strongest_terms_keep_only_telling_terms_of_the_likes(monkeypatch):
     vocabulary = np.array(
         ["especially", "graph", "methods rely", "graph methods", "absent", "node"]
     )
-    model = rank_module._LinearModel(
+    model = signals_module._LinearModel(
         coef=np.array([5.0, 1.0, 4.0, 3.0, 6.0, -2.0], dtype=np.float32), intercept=0.0
     )
     # Two liked texts; "absent" (the heaviest term) occurs in neither.
     liked = csr_matrix(np.array([[1, 1, 1, 0, 0, 0], [0, 1, 0, 1, 0, 1]], dtype=np.float32))
-    mask = rank_module._strongest_terms(model, vocabulary, liked)
+    mask = signals_module._strongest_terms(model, vocabulary, liked)
     assert vocabulary[mask].tolist() == ["graph", "graph methods"]
-    monkeypatch.setattr(rank_module, "PROFILE_TERMS", 1)
-    mask = rank_module._strongest_terms(model, vocabulary, liked)
+    monkeypatch.setattr(signals_module, "PROFILE_TERMS", 1)
+    mask = signals_module._strongest_terms(model, vocabulary, liked)
     assert vocabulary[mask].tolist() == ["graph methods"]
-    assert not rank_module._strongest_terms(None, vocabulary, liked).any()
+    assert not signals_module._strongest_terms(None, vocabulary, liked).any()
 
 
 # -- per-tag models --------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 import papersift
-from papersift.index.vectors import index_dir_for
+from papersift.index.storage import index_dir_for
 from papersift.store import open_store
 from tests.conftest import REPO
 from tests.helpers import make_paper

@@ -75,7 +75,7 @@ def embed_missing(
 
 
 def index_path(store: SqliteStore, model_id: str) -> Path:
-    from papersift.index.vectors import index_dir_for
+    from papersift.index.storage import index_dir_for
 
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id)
     return index_dir_for(store.path) / safe

@@ -10,12 +10,9 @@ The graph stores int8 vectors (a quarter of float32); its best candidates are re
 the float16 copy of every row, kept on disk and memory-mapped, so scores are cosine
 similarities within ~1e-3 of float32 ones and only the rows a query touches are read.
 
-On disk (a directory beside the database, see `index_dir_for`):
-
-    meta.json               what the other files are; replaced last, so a save is atomic
-    vectors-<gen>.f16       float16 rows, row-major, append-only (meta says how many count)
-    rows-<gen>.npz          key and live flag of every row
-    graph-<gen>.usearch     the HNSW graph, keyed by row number (absent while exact)
+`save` and `load` keep the index in a directory beside the database; the files, their checks
+and the errors of an unusable index are `papersift.index.storage`'s. `load_or_rebuild` is how
+callers open an index: an unusable one is rebuilt from the store's vectors.
 
 This module never opens the store: callers pass integer keys (paper rowids) and vectors.
 Writers must be serialized by the caller (one process updates an index at a time); any number
@@ -25,36 +22,30 @@ search reuses one scratch context): share it between threads behind a lock.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
-import mmap
 import os
-import secrets
-import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 
-from papersift.errors import PapersiftError
+from papersift.index import storage
+from papersift.index.storage import IndexCorrupt, IndexUnusable, RowVectors
 
-FORMAT_VERSION = 1
-META_FILE = "meta.json"
-
-# Below this many rows the delta stays exact; reaching it folds the delta into the graph.
-# bench_index.py --exact-sweep on the shared 2-core machine: one exact 384-d query takes
-# 0.7 ms over 10k rows but 3.4 ms over 20k (the matrix leaves the cache), the graph 0.4 ms.
-# 10k keeps the delta's scan under 1 ms next to a graph search.
+# Below this many rows the delta stays exact; reaching it folds the delta into the graph. Past
+# it an exact scan's float32 matrix no longer fits in cache and costs several graph searches
+# (docs/benchmarks.md#exact-vs-graph-at-small-sizes); at it the scan stays about as quick as
+# the graph search it runs beside.
 EXACT_LIMIT = 10_000
-# Spill float16 rows to disk every this many rows while building, so a 2.7M-row build holds the
-# graph and at most this many rows in memory (not the 2 GB of vectors).
+# Spill float16 rows to disk every this many rows while building, so a build holds the graph
+# and at most this many rows in memory, not every vector; a fold adds rows to the graph in
+# batches of this many for the same reason.
 BUILD_SPILL_ROWS = 200_000
 # A filtered search scans the allowed rows when there are fewer than this many per unit of
-# HNSW search depth it would need: at 2.7M rows scanning 27k rows took 14 ms (~0.5 us a row),
-# a search of depth 758 took 4.7 ms (~6 us a unit).
+# HNSW search depth it would need: the ratio of what one unit of depth and one scanned row
+# cost (docs/benchmarks.md#index-design).
 EXACT_ROWS_PER_SEARCH_DEPTH = 12
 # Allowed keys cluster unevenly: a filtered search asks the graph for 1.5x the candidates the
 # average share would need, sparing most retries (each repeats the whole search).
@@ -65,41 +56,21 @@ logger = logging.getLogger(__name__)
 Batch = tuple[np.ndarray, np.ndarray]  # (int64 keys, float vectors) as read from the store
 
 
-class IndexUnusable(PapersiftError):
-    """The persisted index cannot be used as it is; the caller rebuilds it."""
-
-    def __init__(self, path: Path, reason: str) -> None:
-        self.path = path
-        self.reason = reason
-        super().__init__(f"vector index {path}: {reason}")
-
-
-class IndexMissing(IndexUnusable):
-    """No index has been saved at this path yet."""
-
-
-class IndexCorrupt(IndexUnusable):
-    """The index files are truncated, garbled or inconsistent with each other."""
-
-
-class IndexMismatch(IndexUnusable):
-    """The index was built for another model, dimension or file-format version."""
-
-
 @dataclass(frozen=True)
 class IndexSettings:
     """How the index trades build time, memory and recall; saved with the index."""
 
     exact_limit: int = EXACT_LIMIT
-    # HNSW "M" and "efConstruction". At 2.7M clustered vectors recall@10 levels off near 0.97
-    # however deep the search: a few nodes in dense clusters are barely reachable. M=24-32
-    # would lift that, for ~+0.2-0.35 GB of graph and a longer build (docs/benchmarks.md).
+    # HNSW "M" and "efConstruction". On large clustered sets recall levels off below 1 however
+    # deep the search (a few nodes in dense clusters are barely reachable); a higher
+    # connectivity would lift that, for a bigger graph and a longer build
+    # (docs/benchmarks.md#27m-vectors).
     connectivity: int = 16
     expansion_add: int = 128
     # HNSW "ef"; None scales it with the graph (see `auto_expansion`).
     expansion_search: int | None = None
-    # The graph's int8 distances misorder close neighbours (recall@10 0.955 at 200k without
-    # re-scoring, 0.998 when 30 candidates are re-scored in float16).
+    # The graph's int8 distances misorder close neighbours; re-scoring a few candidates per
+    # result in float16 puts them back in order (docs/benchmarks.md#re-scoring-the-int8-graph).
     rerank_per_result: int = 3
     rerank_min: int = 32
     build_threads: int = 0  # 0: all cores
@@ -114,104 +85,10 @@ class IndexSettings:
 def auto_expansion(graph_size: int) -> int:
     """HNSW search depth that keeps recall@10 >= 0.95 as the graph grows.
 
-    Fitted on bench_index.py: ef 64 gives 0.993 at 100k; at 2.7M ef 256 gives 0.933, 512
-    0.962, 768 0.967 (p50 ~4 ms on a loaded 2-core machine). 64 * (n / 100k) ** 0.75 passes
-    through 64 and 768.
+    64 * (n / 100k) ** 0.75, within [64, 2048]: a curve through the depths the benchmark found
+    to reach the target at 100k and at 2.7M vectors (docs/benchmarks.md#index-benchmark).
     """
     return int(min(2048, max(64, round(64 * (graph_size / 100_000) ** 0.75))))
-
-
-class _RowVectors:
-    """float16 rows: a prefix memory-mapped from disk, then rows added since (in memory)."""
-
-    def __init__(self, dim: int) -> None:
-        self.dim = dim
-        self.disk: np.ndarray = np.zeros((0, dim), np.float16)
-        self.disk_path: Path | None = None
-        self._added: list[np.ndarray] = []
-        self._added_joined: np.ndarray | None = None
-
-    def __len__(self) -> int:
-        return len(self.disk) + self.added_count
-
-    @property
-    def added_count(self) -> int:
-        return sum(len(block) for block in self._added)
-
-    @property
-    def row_bytes(self) -> int:
-        return self.dim * 2
-
-    def append(self, rows: np.ndarray) -> None:
-        self._added.append(rows.astype(np.float16))
-        self._added_joined = None
-
-    def added(self) -> np.ndarray:
-        if self._added_joined is None:
-            empty = np.zeros((0, self.dim), np.float16)
-            self._added_joined = np.concatenate(self._added) if self._added else empty
-            self._added = [self._added_joined] if len(self._added_joined) else []
-        return self._added_joined
-
-    def gather(self, rows: np.ndarray) -> np.ndarray:
-        """The given rows (any order), float16."""
-        disk = self.disk
-        if not len(rows) or rows.max() < len(disk):
-            return np.take(disk, rows, axis=0)
-        out = np.empty((len(rows), self.dim), np.float16)
-        on_disk = rows < len(disk)
-        out[on_disk] = np.take(disk, rows[on_disk], axis=0)
-        out[~on_disk] = np.take(self.added(), rows[~on_disk] - len(disk), axis=0)
-        return out
-
-    def take(self, rows: np.ndarray) -> np.ndarray:
-        """float32 copies of the given rows (any order); ~10 ns per value to convert, use few."""
-        return self.gather(rows).astype(np.float32)
-
-    def span(self, start: int, stop: int) -> np.ndarray:
-        return self.take(np.arange(start, stop))
-
-    def map_file(self, path: Path, rows: int) -> None:
-        self.disk = _map_vectors(path, rows, self.dim)
-        self.disk_path = path
-        self._added = []
-        self._added_joined = None
-
-    def persist(self, directory: Path, committed_rows: int | None) -> Path:
-        """Write every row to a file in `directory` and map it; returns the file.
-
-        Appends in place when the mapped file already lives there and no other writer has
-        moved it on (`committed_rows` is how many rows the directory's meta commits for that
-        file, None when the meta does not name it); otherwise writes a new file.
-        """
-        if self._can_append(directory, committed_rows):
-            assert self.disk_path is not None
-            with open(self.disk_path, "r+b") as out:
-                # Bytes past the mapped rows are a crashed append: nothing names them.
-                out.truncate(len(self.disk) * self.row_bytes)
-                out.seek(0, os.SEEK_END)
-                out.write(self.added().tobytes())
-                out.flush()
-                os.fsync(out.fileno())
-            self.map_file(self.disk_path, len(self))
-            return self.disk_path
-        path = directory / f"vectors-{secrets.token_hex(4)}.f16"
-        total = len(self)
-        with _atomic_file(path) as out:
-            for start in range(0, len(self.disk), BUILD_SPILL_ROWS):
-                out.write(np.ascontiguousarray(self.disk[start : start + BUILD_SPILL_ROWS]).data)
-            out.write(self.added().tobytes())
-        self.map_file(path, total)
-        return path
-
-    def _can_append(self, directory: Path, committed_rows: int | None) -> bool:
-        if self.disk_path is None or self.disk_path.parent != directory:
-            return False
-        if committed_rows is not None and committed_rows != len(self.disk):
-            return False
-        return self.disk_path.exists() and (
-            self.disk_path.stat().st_size >= len(self.disk) * self.row_bytes
-        )
 
 
 class VectorIndex:
@@ -225,7 +102,7 @@ class VectorIndex:
         self.settings = settings or IndexSettings()
         self._keys = np.zeros(0, np.int64)
         self._live = np.zeros(0, bool)
-        self._vectors = _RowVectors(dim)
+        self._vectors = RowVectors(dim)
         self._graph: Any = None  # usearch.index.Index over rows [0, _graph_rows)
         self._graph_rows = 0
         self._graph_file: Path | None = None  # the saved file it matches, when unchanged since
@@ -330,7 +207,8 @@ class VectorIndex:
         elif self._graph_is_view:
             # usearch crashes when a memory-mapped graph is modified: load a private copy.
             if self._graph_file is not None and self._graph_file.is_file():
-                self._graph = None  # unmapped first, so the two never coexist (2.7M: ~1.4 GB)
+                # Unmapped first, so the two copies of a large graph never coexist in memory.
+                self._graph = None
                 self._graph = Index.restore(str(self._graph_file), view=False)
             else:  # another writer replaced the file since
                 self._graph = self._graph.copy()
@@ -392,8 +270,9 @@ class VectorIndex:
 
         if not len(rows):
             return rows, np.zeros(0, np.float32)
-        # usearch's float16 kernels scan ~6x faster than numpy can convert to float32; its
-        # top candidates are then re-scored like every other result, so ties break the same.
+        # usearch's float16 kernels scan faster than numpy can convert to float32
+        # (docs/benchmarks.md#index-design); its top candidates are then re-scored like every
+        # other result, so ties break the same.
         count = min(len(rows), count)
         found = scan(self._vectors.gather(rows), q, count, MetricKind.IP, exact=True, threads=1)
         best = rows[found.keys.astype(np.int64)]
@@ -466,7 +345,8 @@ class VectorIndex:
         if not len(sorted_keys):
             return np.full(len(keys), -1, np.int64)
         if len(keys) > 1 and not (keys[1:] >= keys[:-1]).all():
-            # Sorted needles keep the binary searches in cache: 10x faster for 500k keys.
+            # Sorted needles keep the binary searches in cache, many times faster for many
+            # keys (docs/benchmarks.md#key-lookups).
             order = np.argsort(keys, kind="stable")
             found = np.empty(len(keys), np.int64)
             found[order] = self._rows_of(keys[order])
@@ -484,42 +364,31 @@ class VectorIndex:
         """
         directory = Path(path)
         directory.mkdir(parents=True, exist_ok=True)
-        current = _read_meta_quietly(directory)
-        vectors_file = self._vectors.persist(directory, _committed_rows(current, self._vectors))
-        generation = secrets.token_hex(4)
+        committed = storage.committed_rows(directory, self._vectors)
+        vectors_file = self._vectors.persist(directory, committed)
+        generation = storage.new_generation()
         graph_file = self._persist_graph(directory, generation)
-        rows_file = directory / f"rows-{generation}.npz"
-        with _atomic_file(rows_file) as out:
-            np.savez(out, keys=self._keys, live=self._live)
-        meta = {
-            "format": FORMAT_VERSION,
-            "model_id": self.model_id,
-            "dim": self.dim,
-            "kind": self.kind,
-            "count": self._live_count,
-            "rows": len(self._keys),
-            "graph_rows": self._graph_rows,
-            "graph_size": len(self._graph) if self._graph is not None else 0,
-            "settings": asdict(self.settings),
-            "vectors": _describe(vectors_file, len(self._keys) * self.dim * 2),
-            "rows_file": {**_describe(rows_file), "crc32": _crc32(rows_file)},
-            "graph": _describe(graph_file) if graph_file is not None else None,
-        }
-        with _atomic_file(directory / META_FILE) as out:
-            out.write(json.dumps(meta, indent=2).encode())
-        _fsync_directory(directory)
-        _remove_unreferenced(directory, meta)
+        header = storage.Header(
+            model_id=self.model_id,
+            dim=self.dim,
+            kind=self.kind,
+            count=self._live_count,
+            rows=len(self._keys),
+            graph_rows=self._graph_rows,
+            graph_size=len(self._graph) if self._graph is not None else 0,
+            settings=asdict(self.settings),
+        )
+        storage.commit(
+            directory, generation, header, self._keys, self._live, vectors_file, graph_file
+        )
 
     def _persist_graph(self, directory: Path, generation: str) -> Path | None:
         if self._graph is None:
             return None
         if self._graph_file is not None and self._graph_file.parent == directory:
             return self._graph_file
-        path = directory / f"graph-{generation}.usearch"
-        with _atomic_path(path) as temporary:
-            self._graph.save(str(temporary))
-        self._graph_file = path
-        return path
+        self._graph_file = storage.save_graph(self._graph, directory, generation)
+        return self._graph_file
 
     @classmethod
     def load(
@@ -536,43 +405,27 @@ class VectorIndex:
         `settings` overrides the saved query-time settings (not the graph's connectivity).
         """
         directory = Path(path)
-        meta = _read_meta(directory)
-        _check_compatible(directory, meta, expected_model_id, expected_dim)
+        meta = storage.read_meta(directory, expected_model_id, expected_dim)
         try:
-            return cls._from_meta(directory, meta, settings)
+            return cls._from_saved(storage.read_saved(directory, meta), settings)
         except IndexUnusable:
             raise
         except (OSError, ValueError, RuntimeError, KeyError, TypeError, EOFError) as error:
             raise IndexCorrupt(directory, f"{type(error).__name__}: {error}") from error
 
     @classmethod
-    def _from_meta(
-        cls, directory: Path, meta: dict[str, Any], settings: IndexSettings | None
-    ) -> VectorIndex:
-        saved = IndexSettings(**meta["settings"])
-        index = cls(meta["dim"], meta["model_id"], settings or saved)
-        rows, dim = int(meta["rows"]), int(meta["dim"])
-        keys, live = _read_rows_file(directory, meta["rows_file"], rows)
-        vectors_file = _checked_file(directory, meta["vectors"], at_least=rows * dim * 2)
-        index._keys, index._live = keys, live
-        index._live_count = int(live.sum())
-        if index._live_count != meta["count"]:
-            raise IndexCorrupt(directory, "live row count differs from meta.json")
-        index._vectors.map_file(vectors_file, rows)
-        index._graph_rows = int(meta["graph_rows"])
-        if meta["graph"] is not None:
-            index._graph_file = _checked_file(directory, meta["graph"])
-            index._graph = _open_graph(index._graph_file, dim, int(meta["graph_size"]))
+    def _from_saved(cls, saved: storage.SavedIndex, settings: IndexSettings | None) -> VectorIndex:
+        header = saved.header
+        index = cls(header.dim, header.model_id, settings or IndexSettings(**header.settings))
+        index._keys, index._live = saved.keys, saved.live
+        index._live_count = header.count
+        index._vectors.map_file(saved.vectors_file, header.rows)
+        index._graph_rows = header.graph_rows
+        if saved.graph_file is not None:
+            index._graph_file = saved.graph_file
+            index._graph = storage.open_graph(saved.graph_file, header.dim, header.graph_size)
             index._graph_is_view = True
-        elif index._graph_rows:
-            raise IndexCorrupt(directory, "graph rows recorded but no graph file")
         return index
-
-
-def index_dir_for(database: str | os.PathLike[str]) -> Path:
-    """Where the vector index of a store lives: `papers.db` -> `papers.db.index/`."""
-    database = Path(database)
-    return database.with_name(database.name + ".index")
 
 
 def build_index(
@@ -596,8 +449,9 @@ def build_index(
             index._vectors.persist(directory, None)
     index.save(directory)
     settings = index.settings
-    # Reopened memory-mapped: at 2.7M rows the graph built in memory holds ~2.1 GB; mapped, a
-    # searching process stays ~1.6-1.8 GB, and the kernel may drop the pages it maps.
+    # Reopened memory-mapped: a searching process then holds only the pages it touches, which
+    # the kernel may drop, instead of the whole graph built in memory
+    # (docs/benchmarks.md#27m-vectors).
     del index
     return VectorIndex.load(directory, model_id, dim, settings)
 
@@ -656,7 +510,8 @@ def _normalized(rows: np.ndarray) -> np.ndarray:
 
 
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    # np.unique hashes in numpy 2.x: ~10 ms for 20k ints, against ~0.3 ms for sort + compare.
+    # Sort + compare: np.unique hashes in numpy 2.x, many times slower on these key arrays
+    # (docs/benchmarks.md#key-lookups).
     values = np.sort(values)
     return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
@@ -670,205 +525,3 @@ def _top_k(scores: np.ndarray, keys: np.ndarray, k: int) -> np.ndarray:
         candidates = np.arange(len(scores))
     order = np.lexsort((keys[candidates], -scores[candidates]))
     return candidates[order[:k]]
-
-
-def _committed_rows(meta: dict[str, Any] | None, vectors: _RowVectors) -> int | None:
-    if meta is None or vectors.disk_path is None:
-        return None
-    described = meta.get("vectors") or {}
-    if described.get("name") != vectors.disk_path.name:
-        return None
-    return int(meta["rows"])
-
-
-# What meta.json must hold (in this format version) and of which JSON type.
-_META_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "model_id": str,
-    "dim": int,
-    "kind": str,
-    "count": int,
-    "rows": int,
-    "graph_rows": int,
-    "graph_size": int,
-    "settings": dict,
-    "vectors": dict,
-    "rows_file": dict,
-    "graph": (dict, type(None)),
-}
-
-
-def _check_compatible(directory: Path, meta: dict[str, Any], model_id: str, dim: int) -> None:
-    """Raise IndexMismatch for another format, model or dimension; IndexCorrupt for bad meta."""
-    if not isinstance(meta.get("format"), int):
-        raise IndexCorrupt(directory, f"{META_FILE} has no format version")
-    if meta["format"] != FORMAT_VERSION:
-        raise IndexMismatch(
-            directory, f"file format {meta['format']}, this papersift reads {FORMAT_VERSION}"
-        )
-    for field, kind in _META_FIELDS.items():
-        if not isinstance(meta.get(field), kind):
-            raise IndexCorrupt(directory, f"{META_FILE} lacks a valid {field!r}")
-    if meta["model_id"] != model_id:
-        raise IndexMismatch(
-            directory, f"built with model {meta['model_id']!r}, {model_id!r} asked for"
-        )
-    if meta["dim"] != dim:
-        raise IndexMismatch(directory, f"built for {meta['dim']}-d vectors, {dim}-d asked for")
-
-
-# -- file helpers -----------------------------------------------------------------------------
-
-# Big files are fingerprinted by sampling (size, head, tail and evenly spaced blocks), so
-# opening a 2 GB index stays instant; this catches truncated, zeroed and half-written files,
-# not a single flipped bit.
-_SAMPLE_BLOCK = 4096
-_SAMPLE_BLOCKS = 64
-_EDGE_BYTES = 65536
-
-
-def _sample_spans(length: int) -> list[tuple[int, int]]:
-    """(offset, size) of the parts of a `length`-byte file that its fingerprint reads."""
-    tail = max(0, length - _EDGE_BYTES)
-    step = max(length // _SAMPLE_BLOCKS, 1)
-    spans = [(0, min(_EDGE_BYTES, length)), (tail, length - tail)]
-    spans += [(offset, min(_SAMPLE_BLOCK, length - offset)) for offset in range(0, length, step)]
-    return spans
-
-
-def _fingerprint(path: Path, length: int) -> int:
-    crc = zlib.crc32(str(length).encode())
-    with open(path, "rb") as file:
-        for offset, size in _sample_spans(length):
-            file.seek(offset)
-            crc = zlib.crc32(file.read(size), crc)
-    return crc
-
-
-def _describe(path: Path, length: int | None = None) -> dict[str, Any]:
-    length = path.stat().st_size if length is None else length
-    return {"name": path.name, "bytes": length, "sample_crc32": _fingerprint(path, length)}
-
-
-def _checked_file(directory: Path, described: dict[str, Any], at_least: int | None = None) -> Path:
-    """The described file, after checking its size and sampled checksum."""
-    path = directory / Path(described["name"]).name
-    if not path.is_file():
-        raise IndexCorrupt(directory, f"{path.name} is missing")
-    size, expected = path.stat().st_size, int(described["bytes"])
-    if at_least is not None and expected != at_least:
-        raise IndexCorrupt(directory, f"{path.name} records {expected} bytes, rows need {at_least}")
-    # The vector file may be longer than recorded (a crashed append); never shorter.
-    too_short, appendable = size < expected, at_least is not None
-    if too_short or (size != expected and not appendable):
-        raise IndexCorrupt(directory, f"{path.name} has {size} bytes, expected {expected}")
-    if _fingerprint(path, expected) != described["sample_crc32"]:
-        raise IndexCorrupt(directory, f"{path.name} does not match its checksum")
-    return path
-
-
-def _crc32(path: Path) -> int:
-    crc = 0
-    with open(path, "rb") as file:
-        while block := file.read(1 << 20):
-            crc = zlib.crc32(block, crc)
-    return crc
-
-
-def _read_rows_file(
-    directory: Path, described: dict[str, Any], rows: int
-) -> tuple[np.ndarray, np.ndarray]:
-    path = _checked_file(directory, described)
-    if _crc32(path) != described["crc32"]:
-        raise IndexCorrupt(directory, f"{path.name} does not match its checksum")
-    with np.load(path, allow_pickle=False) as saved:
-        keys = saved["keys"].astype(np.int64, copy=False)
-        live = saved["live"].astype(bool, copy=False)
-    if keys.shape != (rows,) or live.shape != (rows,):
-        raise IndexCorrupt(directory, f"{path.name} does not hold {rows} rows")
-    return keys, live
-
-
-def _map_vectors(path: Path, rows: int, dim: int) -> np.ndarray:
-    """The first `rows` rows of a vector file, memory-mapped read-only."""
-    if rows == 0:
-        return np.zeros((0, dim), np.float16)
-    with open(path, "rb") as file:
-        mapping = mmap.mmap(file.fileno(), rows * dim * 2, access=mmap.ACCESS_READ)
-    # Queries touch a few scattered rows; the kernel's default read-ahead (8 MB on the
-    # benchmark machine) would pull megabytes around each one into memory.
-    with contextlib.suppress(AttributeError, OSError):
-        mapping.madvise(mmap.MADV_RANDOM)
-    return np.frombuffer(mapping, np.float16).reshape(rows, dim)
-
-
-def _open_graph(path: Path, dim: int, size: int) -> Any:
-    from usearch.index import Index
-
-    graph = Index.restore(str(path), view=True)
-    if graph is None:
-        raise IndexCorrupt(path.parent, f"{path.name} is not a usearch index")
-    if graph.ndim != dim or len(graph) != size:
-        raise IndexCorrupt(
-            path.parent, f"{path.name} holds {len(graph)} {graph.ndim}-d vectors, not {size}"
-        )
-    return graph
-
-
-def _read_meta(directory: Path) -> dict[str, Any]:
-    path = directory / META_FILE
-    if not path.is_file():
-        raise IndexMissing(directory, "no index saved here")
-    try:
-        meta = json.loads(path.read_bytes())
-    except (OSError, ValueError) as error:
-        raise IndexCorrupt(directory, f"{META_FILE} unreadable: {error}") from error
-    if not isinstance(meta, dict):
-        raise IndexCorrupt(directory, f"{META_FILE} is not a JSON object")
-    return meta
-
-
-def _read_meta_quietly(directory: Path) -> dict[str, Any] | None:
-    with contextlib.suppress(IndexUnusable):
-        return _read_meta(directory)
-    return None
-
-
-@contextlib.contextmanager
-def _atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary sibling to write; fsynced and renamed over `path` only on success."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        yield temporary
-        with open(temporary, "rb") as written:
-            os.fsync(written.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-@contextlib.contextmanager
-def _atomic_file(path: Path) -> Iterator[BinaryIO]:
-    with _atomic_path(path) as temporary, open(temporary, "wb") as out:
-        yield out
-
-
-def _fsync_directory(directory: Path) -> None:
-    with contextlib.suppress(OSError):  # not every filesystem lets a directory be fsynced
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _remove_unreferenced(directory: Path, meta: dict[str, Any]) -> None:
-    """Delete files of earlier saves; readers that still map them keep their copy (POSIX)."""
-    keep = {META_FILE, meta["vectors"]["name"], meta["rows_file"]["name"]}
-    if meta["graph"] is not None:
-        keep.add(meta["graph"]["name"])
-    for path in directory.iterdir():
-        ours = path.name.startswith(("vectors-", "rows-", "graph-", ".vectors-", ".rows-"))
-        ours = ours or path.name.startswith((".graph-", f".{META_FILE}"))
-        if ours and path.name not in keep:
-            path.unlink(missing_ok=True)

@@ -19,7 +19,8 @@ import numpy as np
 
 from papersift.errors import PapersiftError
 from papersift.fusion import query_terms
-from papersift.rank.model import Corpus, Interest, Profile, rank
+from papersift.rank.model import rank
+from papersift.rank.types import Corpus, Interest, Profile
 
 Protocol = Literal["time split", "leave-one-out"]
 
