@@ -181,8 +181,8 @@ Window = Annotated[
 @router.get("/session", response_model=SessionOut)
 def session(request: Request, store: Store) -> SessionOut:
     """Who you are, and the CSRF token your state-changing calls (and POST /login) must send."""
-    from papersift.web.app import NotLoggedIn
     from papersift.web.deps import get_reader
+    from papersift.web.errors import NotLoggedIn
 
     try:
         name: str | None = get_reader(request, store).name

@@ -27,7 +27,7 @@ def get_store(services: Annotated[Services, Depends(get_services)]) -> Iterator[
 
 def get_reader(request: Request, store: Annotated[SqliteStore, Depends(get_store)]) -> User:
     """Whose library this request reads and changes: the session's account, or the local one."""
-    from papersift.web.app import NotLoggedIn
+    from papersift.web.errors import NotLoggedIn
 
     if not request.app.state.multi_user:
         user = LOCAL_READER
@@ -44,7 +44,7 @@ def get_reader(request: Request, store: Annotated[SqliteStore, Depends(get_store
 
 async def check_csrf(request: Request) -> None:
     """Every state-changing request carries the session's token (header or form field)."""
-    from papersift.web.app import CsrfRejected
+    from papersift.web.errors import CsrfRejected
 
     if request.method not in UNSAFE_METHODS:
         return

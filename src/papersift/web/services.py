@@ -22,7 +22,8 @@ import numpy as np
 
 from papersift.embed.base import Embedder
 from papersift.errors import PapersiftError, StoreBusy
-from papersift.rank.model import ColdStart, Reason
+from papersift.rank.model import ColdStart
+from papersift.rank.types import Reason
 from papersift.records import Paper
 from papersift.search import SemanticSearcher
 from papersift.store import open_store, watch_commits
@@ -372,7 +373,9 @@ class Services:
         from papersift.errors import UsageError
         from papersift.rank.candidates import load_collection, window_rowids
         from papersift.topics.clusters import find_topics
-        from papersift.viz.map import build_map, layout_2d, render_html
+        from papersift.viz.html import render_html
+        from papersift.viz.layout import layout_2d
+        from papersift.viz.map import build_map
 
         embedder = self.embedder()
         key = (user_id, since)
