@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from papersift.digest import Format
+from papersift.records import DigestFormat as Format
 from papersift.errors import PapersiftError
 
 CONFIG_ENV = "PAPERSIFT_CONFIG"
