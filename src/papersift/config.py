@@ -94,25 +94,11 @@ __all__ = [
 CONFIG_ENV = "PAPERSIFT_CONFIG"
 MASK = "***"
 
-# Names that live in papersift.settings.models and load with pydantic, on first use.
-_MODEL_NAMES = frozenset(
-    {
-        "DEFAULT_SMTP_PORTS",
-        "SECTIONS",
-        "Config",
-        "DigestConfig",
-        "EmailConfig",
-        "LlmConfig",
-        "ServeConfig",
-        "SourcesConfig",
-        "TlsMode",
-        "default_digest_dir",
-    }
-)
-
 
 def __getattr__(name: str) -> Any:
-    if name in _MODEL_NAMES:
+    # Python asks here only for names this module does not define: the models' names in
+    # __all__, which load with pydantic on first use (docs/benchmarks.md#config-import).
+    if name in __all__:
         from papersift.settings import models
 
         return getattr(models, name)
