@@ -6,7 +6,13 @@ Precedence: environment > file > defaults. Each setting `[section] key` has the 
 `PAPERSIFT_<SECTION>_<KEY>` (`PAPERSIFT_EMAIL_PASSWORD`); `PAPERSIFT_SMTP_<KEY>` is an alias for
 the `[email]` settings. Lists in variables are comma-separated; an empty variable unsets an
 optional setting. Secrets (passwords, API keys) are never shown: `show_config` masks them and
-the dataclasses leave them out of their repr.
+the models leave them out of their repr.
+
+The models (`Config`, `EmailConfig`, ...) are pydantic-settings models in
+`papersift.settings.models`; they are re-exported here and load on first use, because pydantic
+takes longer to import than most commands take to run (docs/benchmarks.md#config-import).
+This module keeps what needs no pydantic: finding and reading the file, TOML syntax errors,
+and turning a validation error into one line that names the file line or the variable.
 
 Example:
 
@@ -35,31 +41,68 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import json
 import os
 import re
-import tomllib
-import types
-import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
-from papersift.digest import Format
 from papersift.errors import PapersiftError
 
-CONFIG_ENV = "PAPERSIFT_CONFIG"
-ENV_PREFIX = "PAPERSIFT_"
-SECTION_ALIASES = {"SMTP": "email"}
-MASK = "***"
-TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
-FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+if TYPE_CHECKING:
+    from pydantic.fields import FieldInfo
+    from pydantic_core import ErrorDetails
 
-TlsMode = Literal["starttls", "ssl", "none"]
-DEFAULT_SMTP_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "none": 25}
+    from papersift.settings.models import (
+        DEFAULT_SMTP_PORTS,
+        SECTIONS,
+        Config,
+        DigestConfig,
+        EmailConfig,
+        LlmConfig,
+        ServeConfig,
+        SourcesConfig,
+        TlsMode,
+        default_digest_dir,
+    )
+
+__all__ = [
+    "CONFIG_ENV",
+    "DEFAULT_SMTP_PORTS",
+    "MASK",
+    "SECTIONS",
+    "Config",
+    "ConfigError",
+    "DigestConfig",
+    "EmailConfig",
+    "LlmConfig",
+    "ServeConfig",
+    "SourcesConfig",
+    "TlsMode",
+    "config_as_toml",
+    "config_path",
+    "default_digest_dir",
+    "load_config",
+    "parse_config_text",
+    "show_config",
+    "starter_config",
+]
+
+CONFIG_ENV = "PAPERSIFT_CONFIG"
+MASK = "***"
+
+
+def __getattr__(name: str) -> Any:
+    # Python asks here only for names this module does not define: the models' names in
+    # __all__, which load with pydantic on first use (docs/benchmarks.md#config-import).
+    if name in __all__:
+        from papersift.settings import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ConfigError(PapersiftError):
@@ -86,104 +129,6 @@ class ConfigError(PapersiftError):
         return f"{where}: {self.reason}"
 
 
-def _setting(
-    default: Any = None,
-    *,
-    key: str | None = None,
-    secret: bool = False,
-    minimum: float | None = None,
-    maximum: float | None = None,
-    factory: Any = None,
-) -> Any:
-    """A dataclass field that knows its TOML key, whether it is secret and its valid range."""
-    metadata = {"key": key, "secret": secret, "minimum": minimum, "maximum": maximum}
-    if factory is not None:
-        return field(default_factory=factory, metadata=metadata)
-    return field(default=default, metadata=metadata, repr=not secret)
-
-
-def default_digest_dir() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("papersift")) / "digests"
-
-
-@dataclass(frozen=True)
-class SourcesConfig:
-    """What `papersift daily` fetches."""
-
-    categories: tuple[str, ...] = _setting(("cs.LG", "cs.CL", "cs.AI", "cs.CV", "stat.ML"))
-    arxiv: bool = _setting(True)
-    hf: bool = _setting(True)  # Hugging Face daily papers
-
-
-@dataclass(frozen=True)
-class DigestConfig:
-    k: int = _setting(20, minimum=1, maximum=1000)  # top picks
-    since: str = _setting("1d")  # window, as `--since` takes it
-    formats: tuple[Format, ...] = _setting(("html", "md"))
-    out_dir: Path = _setting(factory=default_digest_dir)
-
-
-@dataclass(frozen=True)
-class EmailConfig:
-    to: tuple[str, ...] = _setting(())
-    sender: str | None = _setting(None, key="from")  # "from" is a Python keyword
-    host: str = _setting("localhost")
-    port: int | None = _setting(None, minimum=1, maximum=65535)  # None: by `tls`
-    tls: TlsMode = _setting("starttls")
-    username: str | None = _setting(None)
-    password: str | None = _setting(None, secret=True)
-    timeout: float = _setting(30.0, minimum=0.1, maximum=600)
-
-    @property
-    def effective_port(self) -> int:
-        return self.port or DEFAULT_SMTP_PORTS[self.tls]
-
-
-@dataclass(frozen=True)
-class LlmConfig:
-    """An OpenAI-compatible endpoint for abstractive TL;DRs; no `base_url` means extractive."""
-
-    base_url: str | None = _setting(None)
-    model: str | None = _setting(None)
-    api_key: str | None = _setting(None, secret=True)
-    timeout: float = _setting(30.0, minimum=0.1, maximum=600)
-    max_tokens: int = _setting(200, minimum=1, maximum=100_000)
-
-
-@dataclass(frozen=True)
-class ServeConfig:
-    host: str = _setting("127.0.0.1")
-    port: int = _setting(8765, minimum=1, maximum=65535)
-    # Base URL the digest's like/dislike links use; None: http://{host}:{port}.
-    feedback_url: str | None = _setting(None)
-
-    @property
-    def public_url(self) -> str:
-        if self.feedback_url:
-            return self.feedback_url.rstrip("/")
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
-
-
-@dataclass(frozen=True)
-class Config:
-    sources: SourcesConfig = field(default_factory=SourcesConfig)
-    digest: DigestConfig = field(default_factory=DigestConfig)
-    email: EmailConfig = field(default_factory=EmailConfig)
-    llm: LlmConfig = field(default_factory=LlmConfig)
-    serve: ServeConfig = field(default_factory=ServeConfig)
-    path: Path | None = None  # the file that was read; None when none was
-
-
-SECTIONS: dict[str, type] = {
-    f.name: typing.get_type_hints(Config)[f.name]
-    for f in dataclasses.fields(Config)
-    if f.name != "path"
-}
-
-
 def config_path(env: Mapping[str, str] | None = None) -> Path:
     """`$PAPERSIFT_CONFIG`, else config.toml in the platform's user config dir."""
     env = os.environ if env is None else env
@@ -201,26 +146,43 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     A missing file is fine at the default location (all defaults) but an error when named
     explicitly (`path` or `$PAPERSIFT_CONFIG`): a typo there should not silently mean defaults.
     """
+    from pydantic import ValidationError
+
+    from papersift.settings.models import Config
+    from papersift.settings.sources import EnvironmentSource
+
     env = os.environ if env is None else env
     explicit = path is not None or bool(env.get(CONFIG_ENV, "").strip())
     path = path if path is not None else config_path(env)
     text = _read_config_text(path, must_exist=explicit)
-    values = parse_config_text(text, str(path)) if text is not None else {}
-    values = _merge(values, env_settings(env))
-    return build_config(values, str(path), text or "", path if text is not None else None)
+    tables = parse_config_text(text, str(path)) if text is not None else {}
+    # Environment over file over defaults, as pydantic-settings orders its sources. They run
+    # here, not in Config.settings_customise_sources, because the file and the variables are
+    # arguments and each error must name the file line or the variable it comes from.
+    environment = EnvironmentSource(Config, env)
+    values = _merge(tables, environment())
+    where = _Where(str(path), text or "", environment.variables)
+    _check_keys(values, where)
+    try:
+        return Config.model_validate({**values, "path": path if text is not None else None})
+    except ValidationError as err:
+        # One line, like every papersift error: the first mistake, in the file's table order.
+        raise _explain(err.errors()[0], where) from None
 
 
 def show_config(config: Config) -> dict[str, dict[str, Any]]:
     """Every setting as TOML names it, JSON-friendly, with secrets masked as "***"."""
+    from papersift.settings.models import SECTIONS, toml_key
+
     shown: dict[str, dict[str, Any]] = {}
-    for section in SECTIONS:
+    for section, model in SECTIONS.items():
         part = getattr(config, section)
         shown[section] = {}
-        for f in dataclasses.fields(part):
-            value = getattr(part, f.name)
-            if f.metadata["secret"] and value is not None:
+        for name, field in model.model_fields.items():
+            value = getattr(part, name)
+            if _is_secret(field) and value is not None:
                 value = MASK
-            shown[section][_toml_key(f)] = _plain(value)
+            shown[section][toml_key(name, field)] = _plain(value)
     return shown
 
 
@@ -241,6 +203,8 @@ def config_as_toml(shown: dict[str, dict[str, Any]], header: str) -> str:
 
 def starter_config() -> str:
     """A commented configuration file of the defaults: uncomment a line to change it."""
+    from papersift.settings.models import Config
+
     header = "papersift settings: every line shows the default; uncomment one to change it"
     lines = config_as_toml(show_config(Config()), header).splitlines()
     return (
@@ -262,11 +226,24 @@ def _toml_value(value: Any) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
+def _is_secret(field: FieldInfo) -> bool:
+    # The models mark a secret by leaving it out of their repr (settings/models.py).
+    return field.repr is False
+
+
 # --- parsing (pure) ---
 
 
 def parse_config_text(text: str, source: str) -> dict[str, dict[str, Any]]:
-    """TOML text -> {section: {key: value}}; syntax errors name the line and key."""
+    """TOML text -> {section: {key: value}}; syntax errors name the line and key.
+
+    Only the tables are checked here (a stray key, an unknown or misspelt table): the keys in
+    them are checked with the variables' by `_check_keys`, the values by the models.
+    """
+    import tomllib
+
+    from papersift.settings.models import SECTIONS
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -280,7 +257,8 @@ def parse_config_text(text: str, source: str) -> dict[str, dict[str, Any]]:
         if name not in SECTIONS and not isinstance(value, dict):
             raise _top_level_key(source, text, name)
         if name not in SECTIONS:
-            raise _unknown(source, text, name, None, list(SECTIONS))
+            reason = _unknown_reason(f"section [{name}]", name, list(SECTIONS))
+            raise ConfigError(source, reason, line=_line_of(text, None, name), key=name)
         if not isinstance(value, dict):
             raise ConfigError(
                 source,
@@ -292,165 +270,114 @@ def parse_config_text(text: str, source: str) -> dict[str, dict[str, Any]]:
     return sections
 
 
-def env_settings(env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
-    """PAPERSIFT_<SECTION>_<KEY> variables as {section: {key: raw string}}.
-
-    Canonical names win over aliases (PAPERSIFT_EMAIL_HOST over PAPERSIFT_SMTP_HOST).
-    """
-    prefixes = {name.upper(): name for name in SECTIONS} | SECTION_ALIASES
-    found: dict[str, dict[str, Any]] = {}
-    # Aliases first so that canonical names, set afterwards, overwrite them.
-    for variable in sorted(env, key=_is_canonical):
-        if not variable.startswith(ENV_PREFIX):
-            continue
-        prefix, _, key = variable[len(ENV_PREFIX) :].partition("_")
-        section = prefixes.get(prefix)
-        if section is None or not key:
-            continue  # PAPERSIFT_DB, PAPERSIFT_CACHE_DIR ...: not config-file settings
-        keys = {_toml_key(f).upper(): _toml_key(f) for f in dataclasses.fields(SECTIONS[section])}
-        if key not in keys:
-            known = [f"{ENV_PREFIX}{prefix}_{name}" for name in keys]
-            raise ConfigError(
-                "environment", _unknown_reason("setting", variable, known), key=variable
-            )
-        found.setdefault(section, {})[keys[key]] = _EnvValue(variable, env[variable])
-    return found
-
-
-def build_config(
-    values: Mapping[str, Mapping[str, Any]], source: str, text: str, path: Path | None
-) -> Config:
-    """Typed, validated Config from {section: {key: value}} (TOML values or _EnvValue)."""
-    parts: dict[str, Any] = {}
-    for section, cls in SECTIONS.items():
-        given = dict(values.get(section, {}))
-        fields = {_toml_key(f): f for f in dataclasses.fields(cls)}
-        hints = typing.get_type_hints(cls)
-        kwargs: dict[str, Any] = {}
-        for key, raw in given.items():
-            if key not in fields:
-                raise _unknown(source, text, section, key, list(fields))
-            f = fields[key]
-            if isinstance(raw, _EnvValue):
-                where = ConfigError("environment", "", key=raw.variable)
-                kwargs[f.name] = _from_env(raw.text, hints[f.name], f, where)
-            else:
-                where = ConfigError(
-                    source, "", line=_line_of(text, section, key), key=f"{section}.{key}"
-                )
-                kwargs[f.name] = _from_toml(raw, hints[f.name], f, where)
-        parts[section] = cls(**kwargs)
-    return Config(**parts, path=path)
+# What a pydantic error type means a setting should have been.
+_EXPECTED = {
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "int_from_float": "an integer",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "string_type": "a string",
+    "tuple_type": "a list",
+    "list_type": "a list",
+    "path_type": "a path",
+}
 
 
 @dataclass(frozen=True)
-class _EnvValue:
-    variable: str
-    text: str
+class _Where:
+    """What an error message needs to name where a value came from."""
+
+    source: str  # the config file's path
+    text: str  # its text, to find a key's line
+    variables: Mapping[tuple[str, str], str]  # (section, key) -> the variable that set it
+
+    def error(self, section: str, key: str, reason: str) -> ConfigError:
+        variable = self.variables.get((section, key))
+        if variable is not None:
+            return ConfigError("environment", reason, key=variable)
+        line = _line_of(self.text, section, key)
+        return ConfigError(self.source, reason, line=line, key=f"{section}.{key}")
 
 
-def _from_toml(value: Any, annotation: Any, f: dataclasses.Field[Any], where: ConfigError) -> Any:
-    kind, inner = _kind(annotation)
-    if kind == "tuple":
-        if isinstance(value, str):  # `formats = "html,md"` is forgiven: it reads the same
-            value = [item.strip() for item in value.split(",") if item.strip()]
-        if not isinstance(value, list):
-            raise _wrong(where, f"expected a list, got {_describe(value)}")
-        return tuple(_from_toml(item, inner, f, where) for item in value)
-    if kind == "literal":
-        if value not in inner:
-            raise _wrong(where, f"expected one of {', '.join(inner)}, got {_describe(value)}")
-        return value
-    if kind == "bool" and isinstance(value, bool):
-        return value
-    if kind == "int" and isinstance(value, int) and not isinstance(value, bool):
-        return _in_range(value, f, where)
-    if kind == "float" and isinstance(value, int | float) and not isinstance(value, bool):
-        return _in_range(float(value), f, where)
-    if kind == "str" and isinstance(value, str):
-        return value
-    if kind == "path" and isinstance(value, str):
-        if not value.strip():
-            raise _wrong(where, "expected a path, got an empty string")
-        return Path(value).expanduser()
-    expected = {"bool": "true or false", "int": "an integer", "float": "a number", "path": "a path"}
-    raise _wrong(where, f"expected {expected.get(kind, 'a string')}, got {_describe(value)}")
+def _check_keys(values: Mapping[str, Mapping[str, Any]], where: _Where) -> None:
+    """Every key set must be a setting's TOML name.
+
+    The models would also take a field's Python name (`sender` for `from`), which code uses;
+    the file and the variables use the TOML names only.
+    """
+    from papersift.settings.models import SECTIONS, toml_keys
+
+    for section, given in values.items():
+        keys = list(toml_keys(SECTIONS[section]))
+        for key in given:
+            if key in keys:
+                continue
+            variable = where.variables.get((section, key))
+            if variable is None:
+                raise where.error(section, key, _unknown_reason("key", key, keys))
+            prefix = variable[: len(variable) - len(key)]  # PAPERSIFT_EMAIL_ or PAPERSIFT_SMTP_
+            known = [prefix + name.upper() for name in keys]
+            raise where.error(section, key, _unknown_reason("setting", variable, known))
 
 
-def _from_env(text: str, annotation: Any, f: dataclasses.Field[Any], where: ConfigError) -> Any:
-    text = text.strip()
-    optional = _is_optional(annotation)
-    if not text and optional:
-        return None
-    kind, _ = _kind(annotation)
-    if kind == "tuple":
-        return _from_toml(
-            [item.strip() for item in text.split(",") if item.strip()], annotation, f, where
-        )
-    if kind == "bool":
-        if text.lower() in TRUE_WORDS | FALSE_WORDS:
-            return text.lower() in TRUE_WORDS
-        raise _wrong(where, f"expected true or false, got {text!r}")
-    if kind in ("int", "float"):
-        try:
-            number = int(text) if kind == "int" else float(text)
-        except ValueError:
-            expected = "an integer" if kind == "int" else "a number"
-            raise _wrong(where, f"expected {expected}, got {text!r}") from None
-        return _from_toml(number, annotation, f, where)
-    return _from_toml(text, annotation, f, where)
+def _explain(error: ErrorDetails, where: _Where) -> ConfigError:
+    """A pydantic validation error as a ConfigError naming the file line or the variable."""
+    from papersift.settings.models import SECTIONS, toml_keys
+
+    section, key = str(error["loc"][0]), str(error["loc"][1])
+    field = SECTIONS[section].model_fields[toml_keys(SECTIONS[section])[key]]
+    return where.error(section, key, _reason(error, field))
 
 
-def _kind(annotation: Any) -> tuple[str, Any]:
-    """("int" | "float" | "bool" | "str" | "path" | "literal" | "tuple", detail)."""
-    if _is_optional(annotation):
-        annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
-    origin = typing.get_origin(annotation)
-    if origin is tuple:
-        return "tuple", typing.get_args(annotation)[0]
-    if origin is Literal:
-        return "literal", typing.get_args(annotation)
-    names = {bool: "bool", int: "int", float: "float", str: "str", Path: "path"}
-    return names[annotation], None
+def _reason(error: ErrorDetails, field: FieldInfo) -> str:
+    kind, value = error["type"], error["input"]
+    if kind in ("greater_than_equal", "less_than_equal"):
+        low, high = _bounds(field)
+        return f"{value:g} is out of range ({low} to {high})"
+    if kind == "value_error":  # raised by a model's own check, already in these words
+        return str(error.get("ctx", {}).get("error", error["msg"]))
+    # A secret's value never goes into a message: messages end up in logs and terminals.
+    got = "" if _is_secret(field) else f", got {_describe(value)}"
+    if kind == "literal_error":
+        return f"expected one of {', '.join(_choices(field.annotation))}{got}"
+    return f"expected {_EXPECTED.get(kind, 'a valid value')}{got}"
 
 
-def _is_optional(annotation: Any) -> bool:
-    return isinstance(annotation, types.UnionType) and type(None) in typing.get_args(annotation)
+def _bounds(field: FieldInfo) -> tuple[Any, Any]:
+    low = next((m.ge for m in field.metadata if hasattr(m, "ge")), None)
+    high = next((m.le for m in field.metadata if hasattr(m, "le")), None)
+    return low, high
 
 
-def _in_range(number: float, f: dataclasses.Field[Any], where: ConfigError) -> Any:
-    low, high = f.metadata["minimum"], f.metadata["maximum"]
-    if (low is not None and number < low) or (high is not None and number > high):
-        raise _wrong(where, f"{number:g} is out of range ({low} to {high})")
-    return number
-
-
-def _wrong(where: ConfigError, reason: str) -> ConfigError:
-    return ConfigError(where.source, reason, line=where.line, key=where.key)
+def _choices(annotation: Any) -> list[str]:
+    """The values of the Literal inside an annotation (`tuple[Literal["html", ...], ...]`)."""
+    if get_origin(annotation) is Literal:
+        return [str(choice) for choice in get_args(annotation)]
+    for inner in get_args(annotation):
+        found = _choices(inner)
+        if found:
+            return found
+    return []
 
 
 def _describe(value: Any) -> str:
     kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
-    name = kind.get(type(value), "a list" if isinstance(value, list) else "a table")
-    return f"{name} ({value!r})" if not isinstance(value, dict | list) else name
-
-
-def _unknown(
-    source: str, text: str, section: str, key: str | None, known: list[str]
-) -> ConfigError:
-    if key is None:
-        reason = _unknown_reason(f"section [{section}]", section, known)
-        return ConfigError(source, reason, line=_line_of(text, None, section), key=section)
-    reason = _unknown_reason("key", key, known)
-    return ConfigError(source, reason, line=_line_of(text, section, key), key=f"{section}.{key}")
+    if type(value) in kind:
+        return f"{kind[type(value)]} ({value!r})"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return f"a {type(value).__name__} ({value})"  # TOML dates and times
 
 
 def _top_level_key(source: str, text: str, key: str) -> ConfigError:
-    homes = [
-        section
-        for section, cls in SECTIONS.items()
-        if key in {_toml_key(f) for f in dataclasses.fields(cls)}
-    ]
+    from papersift.settings.models import SECTIONS, toml_keys
+
+    homes = [section for section, model in SECTIONS.items() if key in toml_keys(model)]
     where = f"under [{homes[0]}]" if len(homes) == 1 else "in a section"
     return ConfigError(
         source,
@@ -464,15 +391,6 @@ def _unknown_reason(what: str, name: str, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
     return f"unknown {what} ({hint})"
-
-
-def _toml_key(f: dataclasses.Field[Any]) -> str:
-    return f.metadata.get("key") or f.name
-
-
-def _is_canonical(variable: str) -> bool:
-    prefix = variable[len(ENV_PREFIX) :].partition("_")[0]
-    return prefix not in SECTION_ALIASES
 
 
 def _merge(

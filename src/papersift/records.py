@@ -107,3 +107,10 @@ class Digest:
     topics: tuple[DigestTopic, ...]
     total_papers: int
     feedback_url: str | None = None
+
+
+# The formats a digest is written in. They are named here, below both the config file and the
+# digest package, so that the config file can check `[digest] formats` without importing the
+# digest package (config sits below digest in the pipeline).
+DigestFormat = Literal["html", "md", "txt", "atom"]
+DIGEST_FORMATS: tuple[DigestFormat, ...] = ("html", "md", "txt", "atom")

@@ -1,0 +1,1 @@
+"""The pydantic-settings layer behind `papersift.config`, which re-exports its models."""
