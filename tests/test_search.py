@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from papersift.errors import UsageError
-from papersift.index.sync import embed_missing, open_index, semantic_searcher
+from papersift.index.sync import SemanticSearcher, embed_missing, open_index, semantic_searcher
 from papersift.records import PaperFilter
-from papersift.search import MAX_QUERY_CHARS, SemanticSearcher, search, similar
+from papersift.search import MAX_QUERY_CHARS, search, similar
 from papersift.store import SqliteStore
 from tests.helpers import make_paper
 

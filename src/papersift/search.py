@@ -14,6 +14,7 @@ import numpy as np
 from papersift.embed.base import paper_text
 from papersift.errors import UsageError
 from papersift.fusion import KEYWORD_SHARE, fts_match_expression, fuse_scores
+from papersift.index.sync import SemanticSearcher
 from papersift.records import Paper, PaperFilter
 from papersift.store.sqlite import SqliteStore
 
@@ -38,15 +39,6 @@ class Hit:
     keyword_rank: int | None = None  # 1-based position in the BM25 list, if present
     semantic_rank: int | None = None
     similarity: float | None = None  # cosine to the query, when semantic ran
-
-
-@dataclass(frozen=True)
-class SemanticSearcher:
-    """What semantic search needs: an embedder and its up-to-date index."""
-
-    embed_query: Callable[[str], np.ndarray]
-    search: Callable[[np.ndarray, int, np.ndarray | None], list[tuple[int, float]]]
-    vector_of: Callable[[int], np.ndarray | None]
 
 
 def clean_query(query: str, warn: Callable[[str], None]) -> str:

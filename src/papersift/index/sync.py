@@ -17,12 +17,20 @@ from typing import Any
 import numpy as np
 
 from papersift.embed.base import Embedder, paper_text, text_hash
-from papersift.search import SemanticSearcher
 from papersift.store.sqlite import SqliteStore
 
 CHUNK = 512  # papers embedded and committed together; ~25 s of the reference model here
 
 Warn = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class SemanticSearcher:
+    """What semantic search needs: an embedder and its up-to-date index."""
+
+    embed_query: Callable[[str], np.ndarray]
+    search: Callable[[np.ndarray, int, np.ndarray | None], list[tuple[int, float]]]
+    vector_of: Callable[[int], np.ndarray | None]
 
 
 @dataclass

@@ -22,10 +22,10 @@ import numpy as np
 
 from papersift.embed.base import Embedder
 from papersift.errors import PapersiftError, StoreBusy
+from papersift.index.sync import SemanticSearcher
 from papersift.rank.model import ColdStart
 from papersift.rank.types import Reason
 from papersift.records import Paper
-from papersift.search import SemanticSearcher
 from papersift.store import open_store, watch_commits
 from papersift.store.base import Store
 from papersift.store.sqlite import SqliteStore
