@@ -9,7 +9,6 @@ import pytest
 
 from papersift.config import (
     Config,
-    ConfigError,
     EmailConfig,
     ServeConfig,
     config_as_toml,
@@ -18,6 +17,7 @@ from papersift.config import (
     show_config,
     starter_config,
 )
+from papersift.errors import ConfigError
 
 FULL = """\
 # papersift settings

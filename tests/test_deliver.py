@@ -16,7 +16,6 @@ import pytest
 
 from papersift.config import EmailConfig
 from papersift.digest.email import (
-    DeliveryError,
     build_message,
     check_recipients,
     flush_outbox,
@@ -24,6 +23,7 @@ from papersift.digest.email import (
     queue_message,
     send_digest_email,
 )
+from papersift.errors import DeliveryError
 
 aiosmtpd = pytest.importorskip("aiosmtpd")
 from aiosmtpd.controller import Controller  # noqa: E402

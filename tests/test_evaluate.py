@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from papersift.errors import NothingToEvaluate
 from papersift.rank.evaluate import (
-    NothingToEvaluate,
     evaluate,
     keyword_match,
     ndcg_at,

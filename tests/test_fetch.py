@@ -28,10 +28,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from papersift import __version__
-from papersift.errors import ParseError
+from papersift.errors import BadResumptionToken, FetchError, ParseError
 from papersift.ingest.harvest import store_pages
 from papersift.net.listings import (
-    BadResumptionToken,
     Page,
     arxiv_api_pages,
     hf_daily_pages,
@@ -43,7 +42,6 @@ from papersift.net.transport import (
     ARXIV_MIN_INTERVAL,
     OTHER_MIN_INTERVAL,
     USER_AGENT,
-    FetchError,
     backoff_seconds,
     get_bytes,
     min_interval_for,

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papersift.errors import PapersiftError
+from papersift.errors import IndexCorrupt, IndexMismatch, IndexMissing, PapersiftError
 from papersift.index import vectors as index_module
-from papersift.index.storage import IndexCorrupt, IndexMismatch, IndexMissing, index_dir_for
+from papersift.index.storage import index_dir_for
 from papersift.index.vectors import IndexSettings, VectorIndex, build_index, load_or_rebuild
 
 DIM = 48

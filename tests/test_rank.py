@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import papersift.rank.signals as signals_module
-from papersift.errors import PapersiftError
+from papersift.errors import ColdStart, PapersiftError
 from papersift.rank.diversify import diversify
-from papersift.rank.model import ColdStart, rank, rank_with_times
+from papersift.rank.model import rank, rank_with_times
 from papersift.rank.signals import GENERIC_WORDS, STRONG_LIKE_COSINE
 from papersift.rank.types import Corpus, Interest, LibraryEntry, Profile, profile_keys
 

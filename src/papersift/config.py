@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
-from papersift.errors import PapersiftError
+from papersift.errors import ConfigError
 
 if TYPE_CHECKING:
     from pydantic.fields import FieldInfo
@@ -103,30 +103,6 @@ def __getattr__(name: str) -> Any:
 
         return getattr(models, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-class ConfigError(PapersiftError):
-    """The config file (or a PAPERSIFT_* variable) cannot be used as written.
-
-    `line` is 1-based when known; `key` is `section.key` (or the variable's name).
-    """
-
-    def __init__(
-        self, source: str, reason: str, *, line: int | None = None, key: str | None = None
-    ) -> None:
-        self.source = source
-        self.reason = reason
-        self.line = line
-        self.key = key
-        super().__init__(self.one_line())
-
-    def one_line(self) -> str:
-        where = self.source
-        if self.line is not None:
-            where += f": line {self.line}"
-        if self.key is not None:
-            where += f": {self.key}"
-        return f"{where}: {self.reason}"
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:

@@ -7,24 +7,29 @@ lives in (under src/papersift/; tests/test_docs.py keeps this in step with the c
         ParseError              errors.py         a record (or a whole file) cannot be read
             ServerReportedError errors.py         the file is a server's error response
         UsageError              errors.py         asked for what cannot be done as asked (exit 2)
-            ModelNotFound       embed/models.py   no model answers to the name
-        ConfigError             config.py         the config file or a variable cannot be used
+            ModelNotFound       errors.py         no model answers to the name
+        ConfigError             errors.py         the config file or a variable cannot be used
         StoreError              errors.py         the store cannot be opened or written
-        StoreBusy               web/services.py   a write could not get the store's lock in time
-        FetchError              net/fetch.py      a request failed for good
-            BadResumptionToken  net/fetch.py      the OAI-PMH server refuses the saved token
-        IndexUnusable           index/vectors.py  the saved vector index cannot be used: rebuild it
-            IndexMissing        index/vectors.py  no index saved yet
-            IndexCorrupt        index/vectors.py  truncated, garbled or inconsistent files
-            IndexMismatch       index/vectors.py  built for another model, dimension or format
-        SemanticUnavailable     web/services.py   semantic search cannot run now
-        ColdStart               rank/model.py     nothing to rank with: no likes, no interests
-        NothingToEvaluate       rank/evaluate.py  too few likes to hold any out
-        DigestWriteError        digest/render.py  the digest cannot be written
-        DeliveryError           digest/email.py   the digest cannot be e-mailed
+            StoreBusy           errors.py         a write could not get the store's lock in time
+        FetchError              errors.py         a request failed for good
+            BadResumptionToken  errors.py         the OAI-PMH server refuses the saved token
+        IndexUnusable           errors.py         the saved vector index cannot be used: rebuild it
+            IndexMissing        errors.py         no index saved yet
+            IndexCorrupt        errors.py         truncated, garbled or inconsistent files
+            IndexMismatch       errors.py         built for another model, dimension or format
+        SemanticUnavailable     errors.py         semantic search cannot run now
+        ColdStart               errors.py         nothing to rank with: no likes, no interests
+        NothingToEvaluate       errors.py         too few likes to hold any out
+        DigestWriteError        errors.py         the digest cannot be written
+        DeliveryError           errors.py         the digest cannot be e-mailed
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class PapersiftError(Exception):
@@ -73,3 +78,103 @@ class StoreError(PapersiftError):
 
 class StoreBusy(StoreError):
     """A write could not get the store's lock in time (another process is writing)."""
+
+
+class ModelNotFound(UsageError):
+    """No model answers to the name; the message lists the ones that do."""
+
+    def __init__(self, name: str, reason: str, available: list[str]) -> None:
+        self.name = name
+        self.reason = reason
+        self.available = available
+        listing = "; ".join(available) if available else "none"
+        super().__init__(f"model {name!r}: {reason}. Available: {listing}")
+
+
+class ConfigError(PapersiftError):
+    """The config file (or a PAPERSIFT_* variable) cannot be used as written.
+
+    `line` is 1-based when known; `key` is `section.key` (or the variable's name).
+    """
+
+    def __init__(
+        self, source: str, reason: str, *, line: int | None = None, key: str | None = None
+    ) -> None:
+        self.source = source
+        self.reason = reason
+        self.line = line
+        self.key = key
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        where = self.source
+        if self.line is not None:
+            where += f": line {self.line}"
+        if self.key is not None:
+            where += f": {self.key}"
+        return f"{where}: {self.reason}"
+
+
+class FetchError(PapersiftError):
+    """A request failed for good: the one-line message names the URL and what went wrong.
+
+    `status` is the HTTP status when there was a response; `body` its (capped) body, so a
+    protocol layer can read the server's own explanation of a 4xx.
+    """
+
+    def __init__(
+        self, url: str, reason: str, *, status: int | None = None, body: bytes | None = None
+    ) -> None:
+        self.url = url
+        self.reason = reason
+        self.status = status
+        self.body = body
+        super().__init__(f"{url}: {reason}")
+
+
+class BadResumptionToken(FetchError):
+    """The OAI-PMH server no longer accepts the saved resumption token (tokens expire).
+
+    The caller should forget its checkpoint and harvest again from the start date.
+    """
+
+
+class IndexUnusable(PapersiftError):
+    """The persisted index cannot be used as it is; the caller rebuilds it."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"vector index {path}: {reason}")
+
+
+class IndexMissing(IndexUnusable):
+    """No index has been saved at this path yet."""
+
+
+class IndexCorrupt(IndexUnusable):
+    """The index files are truncated, garbled or inconsistent with each other."""
+
+
+class IndexMismatch(IndexUnusable):
+    """The index was built for another model, dimension or file-format version."""
+
+
+class SemanticUnavailable(PapersiftError):
+    """Semantic search cannot run now (no model, or the store is busy and nothing is cached)."""
+
+
+class ColdStart(PapersiftError):
+    """Nothing to rank with: no likes (for this tag) and no written interests."""
+
+
+class NothingToEvaluate(PapersiftError):
+    """Too few likes to hold any out."""
+
+
+class DigestWriteError(PapersiftError):
+    """The digest could not be written to its output directory."""
+
+
+class DeliveryError(PapersiftError):
+    """The digest could not be e-mailed; the message says where and why in one line."""

@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from papersift.digest import FORMATS
 from papersift.digest.render import (
-    DigestWriteError,
     clean_text,
     email_subject,
     feedback_link,
@@ -29,7 +28,7 @@ from papersift.digest.render import (
     safe_url,
     write_digest,
 )
-from papersift.errors import UsageError
+from papersift.errors import DigestWriteError, UsageError
 from papersift.records import Digest, DigestEntry, DigestTopic
 
 from .conftest import FEEDBACK, HOSTILE, empty_digest, hostile_digest, paper, sample_digest

@@ -21,13 +21,9 @@ from pathlib import Path
 
 from papersift.atomic import write_atomically
 from papersift.config import EmailConfig
-from papersift.errors import PapersiftError
+from papersift.errors import DeliveryError
 
 DEFAULT_SENDER = "papersift@localhost"
-
-
-class DeliveryError(PapersiftError):
-    """The digest could not be e-mailed; the message says where and why in one line."""
 
 
 def send_digest_email(

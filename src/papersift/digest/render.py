@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 
 from papersift.atomic import write_atomically
 from papersift.digest import FORMATS, Format
-from papersift.errors import PapersiftError, UsageError
+from papersift.errors import DigestWriteError, UsageError
 from papersift.records import Digest, DigestEntry, Paper
 from papersift.text import collapse_whitespace
 
@@ -49,10 +49,6 @@ _MARKDOWN_LINE_START = re.compile(r"^(\d*)([-+=.)])")
 # Percent-encode quotes, parentheses, angle brackets, spaces and non-ASCII: the result is safe
 # inside an HTML attribute, a Markdown link and XML alike.
 _URL_SAFE_CHARS = ";/?:@&=+$,#%[]~!*-._"
-
-
-class DigestWriteError(PapersiftError):
-    """The digest could not be written to its output directory."""
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,12 @@ from papersift.embed.models import (
     DEFAULT_MODEL,
     DEFAULT_STATIC_DIM,
     Kind,
-    ModelNotFound,
     ModelSource,
     available_models,
     parse_model_name,
     resolve_model,
 )
+from papersift.errors import ModelNotFound
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from papersift.embed import cache
-from papersift.errors import UsageError
+from papersift.errors import ModelNotFound, UsageError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_STATIC_DIM = 256
@@ -37,17 +37,6 @@ _DEFAULT_ALIASES = {
 }
 _STATIC_SUFFIX = re.compile(r"@static-(\d+)(?:-top(\d+))?$")
 _HUB_ORG = "sentence-transformers/"
-
-
-class ModelNotFound(UsageError):
-    """No model answers to the name; the message lists the ones that do."""
-
-    def __init__(self, name: str, reason: str, available: list[str]) -> None:
-        self.name = name
-        self.reason = reason
-        self.available = available
-        listing = "; ".join(available) if available else "none"
-        super().__init__(f"model {name!r}: {reason}. Available: {listing}")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from papersift.embed.base import DEFAULT_BATCH_SIZE, Progress, empty_matrix, normalize_rows
-from papersift.embed.models import ModelNotFound, ModelSource, available_models
+from papersift.embed.models import ModelSource, available_models
+from papersift.errors import ModelNotFound
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

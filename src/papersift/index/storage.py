@@ -30,33 +30,17 @@ from typing import Any
 import numpy as np
 
 from papersift.atomic import atomic_path
-from papersift.errors import PapersiftError
+from papersift.errors import (
+    IndexCorrupt,
+    IndexMismatch,
+    IndexMissing,
+    IndexUnusable,
+)
 
 FORMAT_VERSION = 1
 META_FILE = "meta.json"
 # A vector file is rewritten this many rows per write, so no write needs a copy of every row.
 _WRITE_ROWS = 200_000
-
-
-class IndexUnusable(PapersiftError):
-    """The persisted index cannot be used as it is; the caller rebuilds it."""
-
-    def __init__(self, path: Path, reason: str) -> None:
-        self.path = path
-        self.reason = reason
-        super().__init__(f"vector index {path}: {reason}")
-
-
-class IndexMissing(IndexUnusable):
-    """No index has been saved at this path yet."""
-
-
-class IndexCorrupt(IndexUnusable):
-    """The index files are truncated, garbled or inconsistent with each other."""
-
-
-class IndexMismatch(IndexUnusable):
-    """The index was built for another model, dimension or file-format version."""
 
 
 def index_dir_for(database: str | os.PathLike[str]) -> Path:

@@ -31,8 +31,9 @@ from typing import Any
 
 import numpy as np
 
+from papersift.errors import IndexCorrupt, IndexUnusable
 from papersift.index import storage
-from papersift.index.storage import IndexCorrupt, IndexUnusable, RowVectors
+from papersift.index.storage import RowVectors
 
 # Below this many rows the delta stays exact; reaching it folds the delta into the graph. Past
 # it an exact scan's float32 matrix no longer fits in cache and costs several graph searches

@@ -30,8 +30,8 @@ from typing import Any, TypeVar
 import httpx
 import orjson
 
-from papersift.errors import ParseError, ServerReportedError
-from papersift.net.transport import FetchError, get_response, status_error
+from papersift.errors import BadResumptionToken, FetchError, ParseError, ServerReportedError
+from papersift.net.transport import get_response, status_error
 from papersift.records import Paper
 from papersift.sources import arxiv_atom, arxiv_oai, hf_daily
 from papersift.sources.arxiv_atom import ATOM, OPENSEARCH, raise_if_error_feed
@@ -50,13 +50,6 @@ HF_MAX_PAGE = 100
 HF_MAX_PAGES = 20  # about 100 papers a day appear, so 2,000 means the server ignores `p`
 
 Document = TypeVar("Document")
-
-
-class BadResumptionToken(FetchError):
-    """The OAI-PMH server no longer accepts the saved resumption token (tokens expire).
-
-    The caller should forget its checkpoint and harvest again from the start date.
-    """
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from collections.abc import Callable
 import httpx
 
 from papersift import __version__
-from papersift.errors import PapersiftError
+from papersift.errors import FetchError
 
 USER_AGENT = f"papersift/{__version__} (+https://github.com/papersift/papersift)"
 
@@ -54,23 +54,6 @@ _ASCII_DIGITS = re.compile(r"[0-9]+")
 _STALE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 OnWait = Callable[[str, float, str], None]
-
-
-class FetchError(PapersiftError):
-    """A request failed for good: the one-line message names the URL and what went wrong.
-
-    `status` is the HTTP status when there was a response; `body` its (capped) body, so a
-    protocol layer can read the server's own explanation of a 4xx.
-    """
-
-    def __init__(
-        self, url: str, reason: str, *, status: int | None = None, body: bytes | None = None
-    ) -> None:
-        self.url = url
-        self.reason = reason
-        self.status = status
-        self.body = body
-        super().__init__(f"{url}: {reason}")
 
 
 # --- politeness: pure rules -------------------------------------------------------------------

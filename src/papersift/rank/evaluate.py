@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from papersift.errors import PapersiftError
+from papersift.errors import NothingToEvaluate
 from papersift.fusion import query_terms
 from papersift.rank.model import rank
 from papersift.rank.types import Corpus, Interest, Profile
@@ -35,10 +35,6 @@ MAX_LEAVE_ONE_OUT = 30
 # nDCG@10 ~ 0.01, so any real signal stands out.
 CANDIDATES_PER_QUERY = 1000
 MIN_LIKES = 2
-
-
-class NothingToEvaluate(PapersiftError):
-    """Too few likes to hold any out."""
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import time
 
 import numpy as np
 
-from papersift.errors import PapersiftError
+from papersift.errors import ColdStart
 from papersift.rank.diversify import diversify
 from papersift.rank.fusion import DEFAULT_HALF_LIFE_DAYS, recency_prior, relevance, top_rows
 from papersift.rank.reasons import reasons_for
@@ -50,10 +50,6 @@ STAGE2_POOL = 400
 # Besides the fused stage-1 top, each stage-1 signal sends its own top few to stage 2, so a
 # paper strongly matching one interest survives even when the likes point elsewhere.
 STAGE2_PER_SIGNAL = 100
-
-
-class ColdStart(PapersiftError):
-    """Nothing to rank with: no likes (for this tag) and no written interests."""
 
 
 def cold_start_message(tag: str | None) -> str:

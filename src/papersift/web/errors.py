@@ -10,9 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from papersift.errors import PapersiftError, StoreBusy, UsageError
+from papersift.errors import PapersiftError, SemanticUnavailable, StoreBusy, UsageError
 from papersift.web.rendering import render
-from papersift.web.services import SemanticUnavailable
 
 
 class NotLoggedIn(Exception):

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from papersift import accounts
 from papersift import reader_library as library_actions
 from papersift.accounts import User
-from papersift.errors import PapersiftError, UsageError
+from papersift.errors import PapersiftError, SemanticUnavailable, UsageError
 from papersift.records import Paper
 from papersift.search import MAX_QUERY_CHARS, Hit, similar
 from papersift.search import search as run_search
@@ -27,7 +27,6 @@ from papersift.web.api import EXPORT_TYPES
 from papersift.web.deps import Reader, ServicesDep, Store, check_csrf
 from papersift.web.marks import interest_key, known_tag, marks_for
 from papersift.web.rendering import render
-from papersift.web.services import SemanticUnavailable
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 

@@ -21,9 +21,8 @@ from typing import Any
 import numpy as np
 
 from papersift.embed.base import Embedder
-from papersift.errors import PapersiftError, StoreBusy
+from papersift.errors import ColdStart, PapersiftError, SemanticUnavailable, StoreBusy
 from papersift.index.sync import SemanticSearcher
-from papersift.rank.model import ColdStart
 from papersift.rank.types import Reason
 from papersift.records import Paper
 from papersift.store import open_store, watch_commits
@@ -38,10 +37,6 @@ QUERY_CACHE_SIZE = 512
 CACHE_ENTRIES = 256
 # Laying out and labelling more papers than this takes minutes and a map nobody can read.
 MAP_MAX_PAPERS = 5_000
-
-
-class SemanticUnavailable(PapersiftError):
-    """Semantic search cannot run now (no model, or the store is busy and nothing is cached)."""
 
 
 @dataclass(frozen=True)
