@@ -5,9 +5,9 @@ records they return; neither holds a use case of its own. Everything a use case 
 store, the configuration, the embedding model, the network client, the clock) is passed in,
 and progress is reported through hooks, so these functions print nothing.
 
-The defaults a front end would otherwise invent (which model, which window) live here. Heavy
-libraries (numpy, the model, sklearn) are imported inside the functions: the CLI imports this
-module to read its defaults and `papersift --help` must stay fast.
+The defaults a front end would otherwise invent (which model, which window) live in
+`papersift.defaults` and are re-exported here. Heavy libraries (numpy, the model, sklearn) are
+imported inside the functions, so importing this module stays cheap.
 """
 
 from __future__ import annotations
@@ -19,8 +19,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from papersift.defaults import DEFAULT_EMBEDDER, FEED_WINDOW, MAP_WINDOW
 from papersift.digest import FORMATS, Format
 from papersift.errors import UsageError
+
+__all__ = [
+    "DEFAULT_EMBEDDER",
+    "FEED_WINDOW",
+    "MAP_MIN_PAPERS",
+    "MAP_WINDOW",
+    "DailyRun",
+    "DigestRequest",
+    "DigestRun",
+    "DrawnMap",
+    "fetch_configured",
+    "load_model",
+    "load_window",
+    "make_digest",
+    "make_map",
+    "publish_and_send",
+    "run_daily",
+    "tldr_summarizer",
+    "window_text",
+]
 
 if TYPE_CHECKING:
     from papersift.config import Config
@@ -34,14 +55,6 @@ if TYPE_CHECKING:
     from papersift.store.sqlite import SqliteStore
     from papersift.viz.map import PaperMap
 
-# The bundled all-MiniLM-L6-v2 exported to int8 ONNX (embed.models' "fast" variant): several
-# times the reference model's speed at nearly its vectors, see
-# docs/benchmarks.md#embeddings-papersiftembed. One default for every command and for `serve`,
-# so each paper is embedded once.
-DEFAULT_EMBEDDER = "fast"
-# Windows in `window.window_start`'s grammar: what a day's reading is, what a map shows.
-FEED_WINDOW = "1d"
-MAP_WINDOW = "7d"
 # Topics and a 2-D layout need a few points; fewer make no picture.
 MAP_MIN_PAPERS = 3
 # How many papers of a new day a configured fetch asks a category for, at most.

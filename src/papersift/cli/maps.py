@@ -9,8 +9,8 @@ import typer
 
 from papersift.cli.common import JsonFlag, ModelOption, SinceOption, load_model, open_db
 from papersift.cli.output import EmbeddingProgress, Spinner, console, print_json
+from papersift.defaults import FEED_WINDOW, MAP_WINDOW
 from papersift.errors import UsageError
-from papersift.pipelines import FEED_WINDOW, MAP_WINDOW
 
 if TYPE_CHECKING:
     from papersift.rank.candidates import Collection

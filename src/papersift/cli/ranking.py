@@ -14,7 +14,7 @@ from papersift.cli.output import (
     escape_markup,
     print_json,
 )
-from papersift.pipelines import FEED_WINDOW
+from papersift.defaults import FEED_WINDOW
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -29,7 +29,7 @@ def serve(
     """The local web app: feed, search, library, map and digests in your browser."""
     if no_signup and not multi_user:
         raise UsageError("--no-signup only applies with --multi-user (single-user has no accounts)")
-    from papersift.pipelines import DEFAULT_EMBEDDER
+    from papersift.defaults import DEFAULT_EMBEDDER
     from papersift.store import default_db_path
     from papersift.web import run
 

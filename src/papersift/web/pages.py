@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Reques
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from papersift import reader_library as library_actions
+from papersift.defaults import MAP_WINDOW
 from papersift.errors import PapersiftError, UsageError
-from papersift.pipelines import MAP_WINDOW
 from papersift.records import Paper
 from papersift.search import MAX_QUERY_CHARS, Hit, similar
 from papersift.search import search as run_search
