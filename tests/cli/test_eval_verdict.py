@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from papersift.cli import _eval_verdict
+from papersift.cli.ranking import eval_verdict as _eval_verdict
 
 
 def rows(ours, in_order):

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from papersift.config import Config
+from papersift.digest import FORMATS, Format
 from papersift.digest.summarize import extract_tldr
 from papersift.embed.base import Embedder
 from papersift.rank.candidates import Collection, load_collection
@@ -22,7 +23,7 @@ from papersift.rank.recommend import NO_HOOKS, EmbedHooks, recommend
 from papersift.records import Digest, DigestEntry, DigestTopic, Paper
 from papersift.store.sqlite import SqliteStore
 
-ALL_FORMATS = ("html", "md", "txt", "atom")
+ALL_FORMATS: tuple[Format, ...] = FORMATS
 # Topics need a few papers to be worth naming; fewer than this are listed as one group.
 MIN_PAPERS_FOR_TOPICS = 6
 
@@ -92,7 +93,16 @@ def build_digest(
     picks: list[Recommendation] = []
     if collection.papers:
         try:
-            ranked = recommend(store, embedder, k=k, since=since, user_id=user_id, hooks=hooks)
+            # The window is loaded once: recommend ranks these papers rather than reloading them.
+            ranked = recommend(
+                store,
+                embedder,
+                k=k,
+                since=since,
+                user_id=user_id,
+                hooks=hooks,
+                collection=collection,
+            )
             # Only strong matches are top picks: a day with three gets three, and the rest of
             # the window is in the topic sections rather than padding the list.
             picks = [r for r in ranked.items if r.strong]
@@ -158,13 +168,13 @@ def publish(
     store: SqliteStore,
     digest: Digest,
     out_dir: Path | None,
-    formats: Sequence[str],
+    formats: Sequence[Format],
     user_id: int = 1,
 ) -> Published:
     """Render every format, archive the digest in the store, write the asked-for files."""
     from papersift.digest.render import render, write_digest
 
-    rendered = {fmt: render(digest, fmt) for fmt in ALL_FORMATS}  # type: ignore[arg-type]
+    rendered: dict[str, str] = {fmt: render(digest, fmt) for fmt in ALL_FORMATS}
     with store.transaction():
         digest_id = store.archive(user_id).add(
             digest.title,
@@ -173,7 +183,7 @@ def publish(
             digest.total_papers,
             rendered,
         )
-    files = write_digest(digest, out_dir, formats) if out_dir is not None else {}  # type: ignore[arg-type]
+    files = write_digest(digest, out_dir, formats) if out_dir is not None else {}
     return Published(digest_id, {str(kind): path for kind, path in files.items()}, rendered)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from papersift.embed.base import Embedder, paper_text
 from papersift.index.sync import vectors_for
+from papersift.rank.candidates import Collection
 from papersift.rank.model import (
     ColdStart,
     Corpus,
@@ -26,7 +27,7 @@ from papersift.rank.model import (
     profile_keys,
     rank,
 )
-from papersift.records import PaperFilter
+from papersift.records import Paper, PaperFilter
 from papersift.store.sqlite import SqliteStore
 from papersift.window import window_start
 
@@ -60,14 +61,26 @@ def corpus_of(
     if not len(keys):
         return Corpus.empty(embedder.dim)
     papers = store.papers_by_rowid(keys.tolist())
-    ordered = [papers[int(k)] for k in keys]
+    return _corpus(keys, [papers[int(k)] for k in keys], vectors)
+
+
+def window_corpus(collection: Collection, exclude: np.ndarray, dim: int) -> Corpus:
+    """A loaded window as a ranker corpus, without the papers `exclude` names (rowids)."""
+    rows = np.flatnonzero(~np.isin(collection.rowids, exclude))
+    if not len(rows):
+        return Corpus.empty(dim)
+    papers = [collection.papers[i] for i in rows]
+    return _corpus(collection.rowids[rows], papers, collection.vectors[rows])
+
+
+def _corpus(keys: np.ndarray, papers: list[Paper], vectors: np.ndarray) -> Corpus:
     return Corpus(
         keys=keys,
-        ids=[p.id for p in ordered],
-        titles=[p.title for p in ordered],
-        texts=[paper_text(p.title, p.abstract) for p in ordered],
+        ids=[p.id for p in papers],
+        titles=[p.title for p in papers],
+        texts=[paper_text(p.title, p.abstract) for p in papers],
         vectors=vectors,
-        published=np.array([day_number(p.published) for p in ordered], dtype=np.float64),
+        published=np.array([day_number(p.published) for p in papers], dtype=np.float64),
     )
 
 
@@ -111,8 +124,13 @@ def recommend(
     user_id: int = 1,
     today: dt.date | None = None,
     hooks: EmbedHooks = NO_HOOKS,
+    collection: Collection | None = None,
 ) -> Recommendations:
-    """The k papers of the window this reader (or this tag of theirs) should read, with reasons."""
+    """The k papers of the window this reader (or this tag of theirs) should read, with reasons.
+
+    `collection`: the window `since` already loaded (candidates.load_collection), as a digest
+    has it; its papers and vectors are used instead of loading and checking them again.
+    """
     entries = library_entries(store, user_id)
     if tag is not None and not any(tag in e.tags for e in entries):
         known = sorted({t for e in entries for t in e.tags})
@@ -123,12 +141,18 @@ def recommend(
     interests = interests_of(store, embedder, user_id)
     if not len(keys.liked) and not interests:
         raise ColdStart(cold_start_message(tag))
-    latest = store.latest_date()
-    start = window_start(since, latest)
     excluded = np.concatenate([keys.liked, keys.disliked, keys.seen])
-    excluded_set = set(excluded.tolist())
-    window = [r for r in store.filtered_rowids(PaperFilter(since=start)) if r not in excluded_set]
-    candidates = corpus_of(store, embedder, window, hooks)
+    if collection is not None:
+        start, latest = collection.start, collection.end
+        candidates = window_corpus(collection, excluded, embedder.dim)
+    else:
+        latest = store.latest_date()
+        start = window_start(since, latest)
+        excluded_set = set(excluded.tolist())
+        window = [
+            r for r in store.filtered_rowids(PaperFilter(since=start)) if r not in excluded_set
+        ]
+        candidates = corpus_of(store, embedder, window, hooks)
     profile = Profile(
         liked=corpus_of(store, embedder, keys.liked.tolist(), hooks),
         disliked=corpus_of(store, embedder, keys.disliked.tolist(), hooks),

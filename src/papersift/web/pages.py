@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from papersift import accounts
 from papersift import reader_library as library_actions
 from papersift.accounts import User
+from papersift.defaults import MAP_WINDOW
 from papersift.errors import PapersiftError, SemanticUnavailable, UsageError
 from papersift.records import Paper
 from papersift.search import MAX_QUERY_CHARS, Hit, similar
@@ -489,13 +490,17 @@ def api_docs(request: Request, reader: Reader) -> HTMLResponse:
 
 
 @router.get("/map", response_class=HTMLResponse)
-def map_page(request: Request, reader: Reader, since: Window = "7d") -> HTMLResponse:
+def map_page(request: Request, reader: Reader, since: Window = MAP_WINDOW) -> HTMLResponse:
     return render(request, "map.html", since=since.strip().lower())
 
 
 @router.get("/map/frame", response_class=HTMLResponse)
 def map_frame(
-    request: Request, store: Store, services: ServicesDep, reader: Reader, since: Window = "7d"
+    request: Request,
+    store: Store,
+    services: ServicesDep,
+    reader: Reader,
+    since: Window = MAP_WINDOW,
 ) -> HTMLResponse:
     headers = {"Content-Security-Policy": MAP_FRAME_CSP, "X-Frame-Options": "SAMEORIGIN"}
     try:

@@ -365,12 +365,8 @@ class Services:
 
     def map_html(self, store: SqliteStore, user_id: int, since: str) -> str:
         """The self-contained map page (map.render_html) of a window, the reader's likes ringed."""
-        from papersift.errors import UsageError
-        from papersift.rank.candidates import load_collection, window_rowids
-        from papersift.topics.clusters import find_topics
+        from papersift.pipelines import load_window, make_map
         from papersift.viz.html import render_html
-        from papersift.viz.layout import layout_2d
-        from papersift.viz.map import build_map
 
         embedder = self.embedder()
         key = (user_id, since)
@@ -383,29 +379,9 @@ class Services:
             cached = self._maps.get(key)
             if cached is not None and cached[0] == state:
                 return cached[1]  # type: ignore[no-any-return]
-            _, _, rowids = window_rowids(store, since)
-            if len(rowids) > MAP_MAX_PAPERS:
-                raise UsageError(
-                    f"{len(rowids):,} papers in that window; a map shows at most "
-                    f"{MAP_MAX_PAPERS:,}: pick a shorter window"
-                )
-            collection = load_collection(store, since, embedder)
-            if len(collection.papers) < 3:
-                raise UsageError("a map needs at least 3 papers in the window; try a wider one")
-            liked = [
-                p.id for r, p in zip(collection.rowids, collection.papers) if int(r) in liked_rowids
-            ]
-            found = find_topics(collection.vectors, collection.texts, collection.ids)
-            coords = layout_2d(collection.vectors)
-            window = (
-                "all papers"
-                if collection.start is None or collection.end is None
-                else f"papers from {collection.start.isoformat()} to {collection.end.isoformat()}"
-            )
-            paper_map = build_map(
-                collection.papers, coords, found, liked=liked, title=f"papersift map: {window}"
-            )
-            html = render_html(paper_map)
+            window = load_window(store, embedder, since, max_papers=MAP_MAX_PAPERS)
+            drawn = make_map(store, window, user_id=user_id, widen="try a wider one")
+            html = render_html(drawn.paper_map)
             state = (self._watch.papers_state(store, embedder.model_id), state[1])
             self._maps.put(key, (state, html))
             return html

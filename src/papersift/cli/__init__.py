@@ -1,0 +1,166 @@
+"""The `papersift` command: the table of commands and the entry point.
+
+Each command parses its arguments, calls one library function (mostly `papersift.pipelines`)
+and prints; the command groups live beside this file, by concern, and the terminal output
+helpers in `output.py`. This file only assembles them, in the order `--help` lists them.
+
+Exit codes: 0 ok, 1 some records rejected, 2 usage or fatal error. Heavy libraries (torch,
+sklearn) are imported inside the commands that need them so `--help` starts instantly.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from papersift import __version__
+from papersift.cli import (
+    digests,
+    fetching,
+    likes,
+    maps,
+    papers,
+    ranking,
+    searching,
+    serving,
+    settings,
+    users,
+)
+from papersift.cli.common import (
+    EXIT_FATAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_REJECTED,
+    INTERRUPTED,
+    state,
+)
+from papersift.cli.output import error_line
+from papersift.errors import PapersiftError, ParseError, UsageError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="papersift",
+    help="Sift the daily flood of machine-learning papers: ingest, search, rank, digest. Offline.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"papersift {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            envvar="PAPERSIFT_DB",
+            help="The store (SQLite file). Default: papersift.db in your user data directory.",
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    state.db_path = db
+
+
+# -- the commands, in the order of `papersift --help` ---------------------------------------
+
+app.add_typer(papers.papers_app, name="papers")
+app.add_typer(fetching.fetch_app, name="fetch")
+app.command()(papers.ingest)
+app.command()(papers.show)
+app.command()(papers.stats)
+app.add_typer(searching.index_app, name="index")
+app.command()(searching.embed)
+app.command()(searching.search)
+app.command()(searching.similar)
+app.command()(maps.topics)
+app.command("map")(maps.map_command)
+app.command()(ranking.recommend)
+app.command("eval")(ranking.eval_command)
+app.add_typer(settings.config_app, name="config")
+app.command()(digests.digest)
+app.command()(digests.daily)
+app.command()(digests.demo)
+app.command()(serving.serve)
+app.add_typer(users.user_app, name="user")
+app.add_typer(likes.library_app, name="library")
+app.add_typer(likes.interest_app, name="interest")
+app.command()(likes.like)
+app.command()(likes.dislike)
+app.command()(likes.unlike)
+app.command("tag")(likes.tag_papers)
+
+
+# -- entry point ----------------------------------------------------------------------------
+
+
+def quiet_libraries() -> None:
+    """Keep third-party progress bars and advice off the terminal: we show our own."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _usage_error_line(err: Exception) -> str:
+    """A usage mistake as one line: what was wrong, the command's usage, where help is."""
+    message = err.format_message() if hasattr(err, "format_message") else str(err)
+    message = " ".join(message.split())
+    ctx = getattr(err, "ctx", None)
+    if ctx is None:
+        return message
+    usage = " ".join(ctx.get_usage().split()).removeprefix("Usage: ")
+    return f"{message} (usage: {usage}; see `{ctx.command_path} --help`)"
+
+
+def main() -> None:
+    """Run the CLI; our errors become one line on stderr and an exit code, never a traceback."""
+    quiet_libraries()
+    try:
+        # With standalone_mode=False click returns the code of typer.Exit instead of exiting.
+        code = app(standalone_mode=False, prog_name="papersift")
+        if code == EXIT_INTERRUPTED:  # Ctrl-C, which click turns into this return code
+            error_line(INTERRUPTED)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except UsageError as err:
+        error_line(str(err))
+        sys.exit(EXIT_FATAL)
+    except ParseError as err:
+        error_line(err.one_line())
+        sys.exit(EXIT_REJECTED)
+    except PapersiftError as err:
+        error_line(str(err))
+        sys.exit(EXIT_FATAL)
+    except KeyboardInterrupt:
+        error_line(INTERRUPTED)
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as err:  # the promise is no traceback, even for our own bugs
+        import click
+
+        if isinstance(err, click.exceptions.Abort | typer.Abort):  # click's word for Ctrl-C
+            error_line(INTERRUPTED)
+            sys.exit(EXIT_INTERRUPTED)
+        # Typer raises the usage errors of the click it bundles, which are not click's own.
+        if isinstance(err, click.ClickException | typer.TyperException):
+            error_line(_usage_error_line(err))
+            sys.exit(getattr(err, "exit_code", EXIT_FATAL))
+        if os.environ.get("PAPERSIFT_DEBUG"):
+            raise
+        error_line(f"unexpected {type(err).__name__}: {err} (set PAPERSIFT_DEBUG=1 for details)")
+        sys.exit(EXIT_FATAL)

@@ -1,0 +1,208 @@
+"""Digests: build one now, the daily fetch-rank-send run, and the offline demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from papersift.cli.common import (
+    EXIT_REJECTED,
+    JsonFlag,
+    ModelOption,
+    load_config,
+    load_model,
+    open_db,
+    state,
+)
+from papersift.cli.output import (
+    EmbeddingProgress,
+    PageStatus,
+    Spinner,
+    console,
+    count_matches,
+    error_line,
+    escape_markup,
+    print_json,
+    warn,
+)
+
+if TYPE_CHECKING:
+    from papersift.digest.build import DeliveryOutcome
+
+
+def _report_failures(delivery: DeliveryOutcome | None) -> None:
+    for recipient, reason in delivery.failed if delivery else ():
+        error_line(f"not sent to {recipient}: {reason} (the digest is kept; the next run retries)")
+
+
+def digest(
+    since: Annotated[
+        str | None, typer.Option("--since", help="Window: 1d, 7d, a date or all.")
+    ] = None,
+    k: Annotated[int | None, typer.Option("-k", help="How many top picks.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Directory for the files.")
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help="Comma-separated: html,md,txt,atom.")
+    ] = None,
+    email: Annotated[
+        list[str] | None, typer.Option("--email", help="Send it to this address (repeatable).")
+    ] = None,
+    model: ModelOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Build a digest: top picks for you with reasons, then the rest of the window by topic."""
+    from papersift.digest.render import parse_formats
+    from papersift.pipelines import DigestRequest, make_digest, publish_and_send
+    from papersift.rank.recommend import EmbedHooks
+
+    config = load_config()
+    request = DigestRequest.from_config(
+        config,
+        since=since,
+        k=k,
+        out_dir=out,
+        formats=parse_formats(fmt) if fmt else None,
+        recipients=email or (),
+    )
+    store = open_db()
+    embedder = load_model(model)
+    with EmbeddingProgress() as bar:
+        built = make_digest(
+            store, embedder, config, request, hooks=EmbedHooks(bar.advance, bar.on_total)
+        )
+    run = publish_and_send(store, config, built, request)
+    _report_failures(run.delivery)
+    files = {f: str(p) for f, p in run.published.files.items()}
+    summary = {
+        "papers": built.digest.total_papers,
+        "top_picks": len(built.digest.top_picks),
+        "topics": len(built.digest.topics),
+        "files": files,
+        "archived_as": run.published.digest_id,
+        "emailed": run.delivery.sent if run.delivery else [],
+        "note": built.cold_start,
+    }
+    if as_json:
+        print_json(summary)
+    else:
+        out_console = console()
+        if built.cold_start:
+            out_console.print(f"[yellow]note:[/] {escape_markup(built.cold_start)}", markup=True)
+        out_console.print(
+            f"Digest of {built.digest.total_papers:,} papers "
+            f"({count_matches(len(built.digest.top_picks))}, {len(built.digest.topics)} topics): "
+            + ", ".join(files.values())
+        )
+    if run.delivery and run.delivery.failed:
+        raise typer.Exit(EXIT_REJECTED)
+
+
+def daily(
+    fetch: Annotated[
+        bool, typer.Option("--fetch/--no-fetch", help="Fetch the configured sources first.")
+    ] = True,
+    model: ModelOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Fetch, embed, rank, build and deliver today's digest. Safe to run twice: one e-mail a day."""
+    from contextlib import nullcontext
+
+    from papersift.cli.fetching import polite_client
+    from papersift.pipelines import run_daily
+    from papersift.rank.recommend import EmbedHooks
+
+    config = load_config()
+    store = open_db(create=True)
+    with (
+        polite_client(None) if fetch else nullcontext() as client,
+        EmbeddingProgress() as bar,
+    ):
+        done = run_daily(
+            store,
+            config,
+            lambda: load_model(model),
+            client=client,
+            warn=warn,
+            page_status=PageStatus,
+            hooks=EmbedHooks(bar.advance, bar.on_total),
+        )
+    built, run = done.digest.built, done.digest
+    _report_failures(run.delivery)
+    delivery = run.delivery
+    digest_file = next(iter(run.published.files.values()), None)
+    mail = ""
+    if delivery:
+        mail = (
+            f"; e-mailed {len(delivery.sent)}, already sent {len(delivery.skipped)}, "
+            f"failed {len(delivery.failed)}"
+        )
+    if as_json:
+        print_json(
+            {
+                "fetched": done.fetched,
+                "papers": built.digest.total_papers,
+                "top_picks": len(built.digest.top_picks),
+                "files": {f: str(p) for f, p in run.published.files.items()},
+                "emailed": delivery.sent if delivery else [],
+                "already_sent": delivery.skipped if delivery else [],
+                "failed": [r for r, _ in delivery.failed] if delivery else [],
+            }
+        )
+    else:
+        console().print(
+            f"daily: {done.fetched:,} new papers fetched; digest of "
+            f"{built.digest.total_papers:,} papers, {count_matches(len(built.digest.top_picks))}, "
+            f"{len(built.digest.topics)} topics -> {digest_file}{mail}"
+        )
+    if delivery and delivery.failed:
+        raise typer.Exit(EXIT_REJECTED)
+
+
+def demo(
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Directory for the demo digest.")
+    ] = None,
+    model: ModelOption = None,
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the digest in a browser.")
+    ] = False,
+) -> None:
+    """Try papersift offline: a store of invented papers, a few likes, and a digest for them."""
+    from platformdirs import user_data_dir
+
+    from papersift.demo import DEMO_SINCE, build_demo_store
+    from papersift.pipelines import DigestRequest, make_digest, publish_and_send
+    from papersift.rank.recommend import EmbedHooks
+    from papersift.store import open_store
+
+    home = Path(user_data_dir("papersift", appauthor=False))
+    db_path = state.db_path or home / "demo.db"
+    request = DigestRequest(DEMO_SINCE, 10, out or home / "demo-digest")
+    store = open_store(db_path)
+    with Spinner("Building the demo store"):
+        report = build_demo_store(store)
+    config = load_config()
+    embedder = load_model(model)
+    with EmbeddingProgress() as bar:
+        built = make_digest(
+            store, embedder, config, request, hooks=EmbedHooks(bar.advance, bar.on_total)
+        )
+    run = publish_and_send(store, config, built, request)
+    html = run.published.files.get("html")
+    console().print(
+        f"Demo store {db_path}: {store.count()} invented papers ({report.counts.added} new), "
+        f"5 liked, 1 interest.\n"
+        f"Digest of {built.digest.total_papers} papers with "
+        f"{count_matches(len(built.digest.top_picks))} "
+        f"and {len(built.digest.topics)} topics:\n  {html}\n"
+        f"Next: papersift --db {db_path} recommend   |   "
+        f'papersift --db {db_path} search "fewer bits per weight"'
+    )
+    if open_browser and html:
+        import webbrowser
+
+        webbrowser.open(html.as_uri())

@@ -1,0 +1,162 @@
+"""Finding papers: embed the store, search it, papers similar to one, the vector index."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, cast
+
+import typer
+
+from papersift.cli.common import JsonFlag, ModelOption, load_model, open_db, parse_day
+from papersift.cli.output import EmbeddingProgress, Spinner, console, print_json, warn
+from papersift.errors import UsageError
+
+if TYPE_CHECKING:
+    from papersift.index.vectors import VectorIndex
+    from papersift.search import Hit, SemanticSearcher
+    from papersift.store.sqlite import SqliteStore
+
+index_app = typer.Typer(help="The vector index beside the store.", no_args_is_help=True)
+
+# What every command that finds nothing in an empty store says: how papers get in.
+EMPTY_STORE = (
+    "The store is empty. Get papers in: `papersift fetch arxiv --category cs.LG`, "
+    "`papersift ingest FILE` (arXiv snapshot, BibTeX, RIS, ...), or "
+    "`papersift library import my-library.bib`."
+)
+
+
+def _searcher(store: SqliteStore, model: str | None) -> SemanticSearcher:
+    from papersift.index.sync import semantic_searcher
+
+    embedder = load_model(model)
+    with EmbeddingProgress() as bar:
+        return semantic_searcher(store, embedder, warn, progress=bar.advance, on_total=bar.on_total)
+
+
+def _print_hits(hits: list[Hit], as_json: bool, empty_message: str) -> None:
+    from papersift.search import hit_as_dict
+
+    if as_json:
+        print_json([hit_as_dict(h) for h in hits])
+        return
+    if not hits:
+        console().print(empty_message)
+        return
+    from rich.table import Table
+
+    from papersift.cli.output import short_authors
+
+    table = Table()
+    table.add_column("#", justify="right")
+    table.add_column("Title", ratio=3)
+    table.add_column("First author")
+    table.add_column("Date")
+    table.add_column("Id", no_wrap=True)
+    for i, hit in enumerate(hits, start=1):
+        paper = hit.paper
+        table.add_row(
+            str(i),
+            paper.title,
+            short_authors(paper.authors, 1),
+            paper.published.isoformat() if paper.published else "",
+            paper.id,
+        )
+    console().print(table)
+
+
+def embed(model: ModelOption = None, as_json: JsonFlag = False) -> None:
+    """Embed every paper that has no embedding for the model yet (resumable; progress bar)."""
+    from papersift.index.sync import embed_missing, open_index
+
+    store = open_db()
+    embedder = load_model(model)
+    with EmbeddingProgress() as bar:
+        report = embed_missing(store, embedder, progress=bar.advance, on_total=bar.on_total)
+    open_index(store, embedder.model_id, embedder.dim, warn, report.changed_rowids)
+    if as_json:
+        print_json(
+            {"model": report.model_id, "embedded": report.embedded, "already": report.already}
+        )
+    else:
+        console().print(
+            f"Embedded {report.embedded:,} papers with {report.model_id} "
+            f"({report.already:,} were up to date)."
+        )
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="What you remember of a paper, or a topic.")],
+    k: Annotated[int, typer.Option("-k", help="How many results.")] = 10,
+    mode: Annotated[
+        str, typer.Option("--mode", help="hybrid (default), semantic or keyword.")
+    ] = "hybrid",
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="1d, 7d, 2w (back from the newest paper), a date, or all."),
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Papers up to this date.")] = None,
+    category: Annotated[str | None, typer.Option("--category", help="e.g. cs.LG")] = None,
+    author: Annotated[
+        str | None, typer.Option("--author", help="Part of an author's name.")
+    ] = None,
+    model: ModelOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Search the store: keyword (BM25), semantic (embeddings) or hybrid (both, fused)."""
+    from papersift.records import PaperFilter
+    from papersift.search import search as run_search
+    from papersift.window import window_start
+
+    last_day = parse_day(until, "--until")
+    store = open_db()
+    # One --since grammar for every command: relative windows count back from the newest paper.
+    first_day = window_start(since, store.latest_date())
+    if first_day and last_day and first_day > last_day:
+        raise UsageError(f"--since {since} starts after --until {until}: nothing could match")
+    where = PaperFilter(since=first_day, until=last_day, category=category, author=author)
+    if not store.count():
+        _print_hits([], as_json, EMPTY_STORE)
+        return
+    hits = run_search(
+        store,
+        query,
+        mode=mode,  # type: ignore[arg-type]
+        k=k,
+        where=where,
+        semantic=lambda: _searcher(store, model),
+        warn=warn,
+    )
+    _print_hits(hits, as_json, "No papers match. Try other words, or --mode semantic.")
+
+
+def similar(
+    paper_id: Annotated[str, typer.Argument(help="A stored paper's id.")],
+    k: Annotated[int, typer.Option("-k", help="How many results.")] = 10,
+    model: ModelOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Papers most similar to one you name."""
+    from papersift.search import similar as run_similar
+
+    store = open_db()
+    if store.rowid_of(paper_id) is None:
+        raise UsageError(f"no paper {paper_id!r} in the store")
+    hits = run_similar(store, paper_id, _searcher(store, model), k)
+    _print_hits(hits, as_json, "No other papers to compare with yet.")
+
+
+@index_app.command("rebuild")
+def index_rebuild(model: ModelOption = None) -> None:
+    """Rebuild the vector index from the stored embeddings."""
+    from papersift.index.sync import embed_missing, rebuild_index
+
+    store = open_db()
+    embedder = load_model(model)
+    with EmbeddingProgress() as bar:
+        embed_missing(store, embedder, progress=bar.advance, on_total=bar.on_total)
+    with Spinner("Building the index"):
+        # index.sync annotates it as object; it is the VectorIndex built by index.vectors.
+        index = cast("VectorIndex", rebuild_index(store, embedder.model_id, embedder.dim))
+    console().print(
+        f"Rebuilt the {index.kind} index of {len(index):,} papers for {embedder.model_id}."
+    )

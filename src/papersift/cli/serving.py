@@ -1,0 +1,51 @@
+"""`papersift serve`: the local web app over the same store and the same default model."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from papersift.cli.common import ModelOption, load_config, open_db, state
+from papersift.cli.output import console
+from papersift.errors import UsageError
+
+
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option("--port", "-p", help="Port to listen on.")] = None,
+    multi_user: Annotated[
+        bool, typer.Option("--multi-user", help="Accounts with passwords (for a shared server).")
+    ] = False,
+    no_signup: Annotated[
+        bool,
+        typer.Option(
+            "--no-signup",
+            help="With --multi-user: no sign-up page; accounts come from `papersift user add`.",
+        ),
+    ] = False,
+    model: ModelOption = None,
+) -> None:
+    """The local web app: feed, search, library, map and digests in your browser."""
+    if no_signup and not multi_user:
+        raise UsageError("--no-signup only applies with --multi-user (single-user has no accounts)")
+    from papersift.defaults import DEFAULT_EMBEDDER
+    from papersift.store import default_db_path
+    from papersift.web import run
+
+    config = load_config()
+    db_path = state.db_path or default_db_path()
+    open_db(create=True).close()  # create and migrate the store before the server starts
+
+    def ready(url: str) -> None:
+        console(stderr=True).print(f"papersift is serving {db_path} at {url} (Ctrl+C stops it)")
+
+    run(
+        db_path,
+        host or config.serve.host,
+        port or config.serve.port,
+        multi_user,
+        allow_signup=not no_signup,
+        model=model or DEFAULT_EMBEDDER,
+        on_ready=ready,
+    )

@@ -1,0 +1,53 @@
+"""`papersift user ...`: the accounts of a multi-user server, each with its own library."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from papersift.cli.common import JsonFlag, open_db
+from papersift.cli.output import console, print_json
+
+user_app = typer.Typer(
+    help="Accounts for `papersift serve --multi-user` (each has its own library).",
+    no_args_is_help=True,
+)
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Create an account (asks for its password twice unless --password-stdin)."""
+    from papersift.web.auth import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = create_user(open_db(create=True), name, password)
+    console().print(f"Created account {user.name!r}.", markup=False)
+
+
+@user_app.command("list")
+def user_list(as_json: JsonFlag = False) -> None:
+    """The accounts, oldest first."""
+    rows = (
+        open_db()
+        .db.execute(
+            "SELECT name, created_at FROM users WHERE password_hash IS NOT NULL ORDER BY id"
+        )
+        .fetchall()
+    )
+    if as_json:
+        print_json([{"name": name, "created_at": created} for name, created in rows])
+    elif not rows:
+        console().print("No accounts yet: `papersift user add NAME` creates one.")
+    else:
+        for name, created in rows:
+            console().print(f"{name}  (since {created[:10]})", markup=False)

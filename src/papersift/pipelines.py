@@ -1,0 +1,354 @@
+"""The use cases both front ends call: a window of papers, its map, a digest, the daily run.
+
+The command line and the web app each parse their input, call one of these and show the
+records they return; neither holds a use case of its own. Everything a use case touches (the
+store, the configuration, the embedding model, the network client, the clock) is passed in,
+and progress is reported through hooks, so these functions print nothing.
+
+The defaults a front end would otherwise invent (which model, which window) live in
+`papersift.defaults` and are re-exported here. Heavy libraries (numpy, the model, sklearn) are
+imported inside the functions, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from papersift.defaults import DEFAULT_EMBEDDER, FEED_WINDOW, MAP_WINDOW
+from papersift.digest import FORMATS, Format
+from papersift.errors import UsageError
+
+__all__ = [
+    "DEFAULT_EMBEDDER",
+    "FEED_WINDOW",
+    "MAP_MIN_PAPERS",
+    "MAP_WINDOW",
+    "DailyRun",
+    "DigestRequest",
+    "DigestRun",
+    "DrawnMap",
+    "fetch_configured",
+    "load_model",
+    "load_window",
+    "make_digest",
+    "make_map",
+    "publish_and_send",
+    "run_daily",
+    "tldr_summarizer",
+    "window_text",
+]
+
+if TYPE_CHECKING:
+    from papersift.config import Config
+    from papersift.digest.build import BuiltDigest, DeliveryOutcome, Published, Summarizer
+    from papersift.embed.base import Embedder
+    from papersift.ingest.harvest import HarvestReport
+    from papersift.net.fetch import PoliteClient
+    from papersift.rank.candidates import Collection
+    from papersift.rank.recommend import EmbedHooks
+    from papersift.records import Paper
+    from papersift.store.sqlite import SqliteStore
+    from papersift.viz.map import PaperMap
+
+# Topics and a 2-D layout need a few points; fewer make no picture.
+MAP_MIN_PAPERS = 3
+# How many papers of a new day a configured fetch asks a category for, at most.
+FETCH_MAX_PER_CATEGORY = 2000
+
+Warn = Callable[[str], None]
+OnPage = Callable[["HarvestReport"], None] | None
+# A front end's live status while one source's pages arrive: entered with the source's label,
+# it yields the callable that hears of each stored page (None: nobody listens).
+PageStatus = Callable[[str], AbstractContextManager[OnPage]]
+
+
+def _no_status(label: str) -> AbstractContextManager[OnPage]:
+    return nullcontext(None)
+
+
+# -- the model and a window ------------------------------------------------------------------
+
+
+def load_model(name: str | None = None) -> Embedder:
+    """The embedding model `name` asks for; None is the default every front end shares."""
+    from papersift.embed import load_embedder
+
+    return load_embedder(name or DEFAULT_EMBEDDER)
+
+
+def load_window(
+    store: SqliteStore,
+    embedder: Embedder,
+    since: str | None,
+    *,
+    hooks: EmbedHooks | None = None,
+    max_papers: int | None = None,
+) -> Collection:
+    """The papers of the window `since` with their vectors, embedding those that lack one.
+
+    `max_papers` is the most a map can draw: a larger window is refused before anything is
+    embedded.
+    """
+    from papersift.rank.candidates import load_collection, window_rowids
+
+    if max_papers is not None:
+        _, _, rowids = window_rowids(store, since)
+        if len(rowids) > max_papers:
+            raise UsageError(
+                f"{len(rowids):,} papers in that window; a map shows at most "
+                f"{max_papers:,}: pick a shorter window"
+            )
+    progress, on_total = (hooks.progress, hooks.on_total) if hooks else (None, None)
+    return load_collection(store, since, embedder, progress, on_total)
+
+
+def window_text(window: Collection) -> str:
+    """The window in words, for a title or a summary line."""
+    if window.start is None or window.end is None:
+        return "all papers"
+    return f"papers from {window.start.isoformat()} to {window.end.isoformat()}"
+
+
+# -- the map ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DrawnMap:
+    """A window's map, ready to render as HTML (and PNG); how many papers and topics it shows."""
+
+    paper_map: PaperMap
+    papers: int
+    topics: int
+
+
+def make_map(
+    store: SqliteStore,
+    window: Collection,
+    *,
+    user_id: int = 1,
+    widen: str = "try a wider window",
+) -> DrawnMap:
+    """The window's papers laid out in 2-D, coloured by topic, the reader's likes ringed.
+
+    `widen` is the front end's advice when the window is too small (a flag, a form field).
+    """
+    from papersift.topics.clusters import find_topics
+    from papersift.viz.map import build_map, layout_2d
+
+    if len(window.papers) < MAP_MIN_PAPERS:
+        raise UsageError(f"a map needs at least {MAP_MIN_PAPERS} papers in the window; {widen}")
+    liked_rowids = {f.paper_rowid for f in store.library(user_id).feedback() if f.rating > 0}
+    liked = [p.id for r, p in zip(window.rowids, window.papers) if int(r) in liked_rowids]
+    found = find_topics(window.vectors, window.texts, window.ids)
+    coords = layout_2d(window.vectors)
+    paper_map = build_map(
+        window.papers, coords, found, liked=liked, title=f"papersift map: {window_text(window)}"
+    )
+    return DrawnMap(paper_map, len(window.papers), len(found))
+
+
+# -- digests ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestRequest:
+    """What a digest covers and where it goes; `from_config` fills what was not asked."""
+
+    since: str
+    k: int
+    out_dir: Path | None  # None: archived in the store only, no files
+    formats: tuple[Format, ...] = FORMATS
+    recipients: tuple[str, ...] = ()
+
+    @classmethod
+    def from_config(
+        cls,
+        config: Config,
+        *,
+        since: str | None = None,
+        k: int | None = None,
+        out_dir: Path | None = None,
+        formats: Sequence[Format] | None = None,
+        recipients: Sequence[str] = (),
+    ) -> DigestRequest:
+        return cls(
+            since=since or config.digest.since,
+            k=k or config.digest.k,
+            out_dir=out_dir or config.digest.out_dir,
+            formats=tuple(formats or config.digest.formats),
+            recipients=tuple(recipients),
+        )
+
+
+@dataclass(frozen=True)
+class DigestRun:
+    """A published digest and, when it was e-mailed, who got it."""
+
+    built: BuiltDigest
+    published: Published
+    delivery: DeliveryOutcome | None  # None: nobody to send it to
+
+
+def tldr_summarizer(config: Config) -> Summarizer:
+    """The configured LLM's TL;DRs (cached per user), or extractive ones when none is set."""
+    from papersift.digest.build import extractive_summarizer, llm_summarizer
+
+    if not (config.llm.base_url and config.llm.model):
+        return extractive_summarizer
+    from platformdirs import user_cache_dir
+
+    return llm_summarizer(config, Path(user_cache_dir("papersift", appauthor=False)) / "tldr")
+
+
+def make_digest(
+    store: SqliteStore,
+    embedder: Embedder,
+    config: Config,
+    request: DigestRequest,
+    *,
+    hooks: EmbedHooks | None = None,
+    user_id: int = 1,
+    summarize: Summarizer | None = None,
+) -> BuiltDigest:
+    """Rank the window for the reader and group the rest by topic (not yet published)."""
+    from papersift.digest.build import build_digest
+    from papersift.rank.recommend import NO_HOOKS
+
+    if request.out_dir is not None:  # fail before minutes of embedding, not after
+        try:
+            request.out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise UsageError(
+                f"cannot write the digest to {request.out_dir}: {err.strerror}"
+            ) from None
+    return build_digest(
+        store,
+        embedder,
+        since=request.since,
+        k=request.k,
+        feedback_url=config.serve.public_url,
+        summarize=summarize or tldr_summarizer(config),
+        user_id=user_id,
+        hooks=hooks or NO_HOOKS,
+    )
+
+
+def publish_and_send(
+    store: SqliteStore,
+    config: Config,
+    built: BuiltDigest,
+    request: DigestRequest,
+    *,
+    day: dt.date | None = None,
+    user_id: int = 1,
+) -> DigestRun:
+    """Archive and write the digest, then e-mail it to each recipient at most once on `day`.
+
+    A failed delivery is recorded (and retried by the next run), not raised: the run's
+    `delivery.failed` lists it.
+    """
+    from papersift.digest.build import deliver, publish
+    from papersift.digest.render import email_subject
+
+    published = publish(store, built.digest, request.out_dir, request.formats, user_id)
+    delivery = None
+    if request.recipients:
+        delivery = deliver(
+            store,
+            config,
+            published,
+            email_subject(built.digest),
+            request.recipients,
+            day or dt.date.today(),
+            user_id,
+        )
+    return DigestRun(built, published, delivery)
+
+
+# -- fetching and the daily run --------------------------------------------------------------
+
+
+def fetch_configured(
+    store: SqliteStore,
+    config: Config,
+    client: PoliteClient,
+    *,
+    warn: Warn,
+    page_status: PageStatus = _no_status,
+    today: dt.date | None = None,
+) -> int:
+    """Fetch new papers of the configured categories and HF daily; how many are new.
+
+    A source that fails on the network is reported to `warn` and skipped: the others still
+    count, and the digest goes out with what there is.
+    """
+    from papersift.ingest.harvest import published_since, store_pages
+    from papersift.net.fetch import FetchError, Page, arxiv_api_pages, hf_daily_pages
+
+    # From the day before the newest stored paper: late announcements of that day come in too.
+    latest = store.latest_date()
+    since = (latest or (today or dt.date.today()) - dt.timedelta(days=3)) - dt.timedelta(days=1)
+
+    def arxiv(category: str) -> Callable[[], Iterator[Page]]:
+        return lambda: arxiv_api_pages(
+            client, category, since=since, max_results=FETCH_MAX_PER_CATEGORY
+        )
+
+    # (label, its pages, their format, which papers to keep)
+    jobs: list[tuple[str, Callable[[], Iterator[Page]], str, Callable[[Paper], bool] | None]] = []
+    if config.sources.arxiv:
+        for category in config.sources.categories:
+            jobs.append(
+                (f"arXiv {category}", arxiv(category), "arxiv-atom", published_since(since))
+            )
+    if config.sources.hf:
+        jobs.append(("HF daily papers", lambda: hf_daily_pages(client, None), "hf-daily", None))
+    added = 0
+    for label, pages, fmt, keep in jobs:
+        try:
+            with page_status(f"Fetching {label}") as on_page:
+                report = store_pages(store, pages(), fmt, keep=keep, on_page=on_page)
+            added += report.counts.added
+        except FetchError as err:
+            warn(f"{label}: {err}; going on without it")
+    return added
+
+
+@dataclass(frozen=True)
+class DailyRun:
+    """What `papersift daily` did: papers fetched, and the digest it made and sent."""
+
+    fetched: int
+    digest: DigestRun
+
+
+def run_daily(
+    store: SqliteStore,
+    config: Config,
+    load_embedder: Callable[[], Embedder],
+    *,
+    client: PoliteClient | None,
+    warn: Warn,
+    page_status: PageStatus = _no_status,
+    hooks: EmbedHooks | None = None,
+    day: dt.date | None = None,
+) -> DailyRun:
+    """Fetch (unless `client` is None), embed, rank, publish and e-mail today's digest.
+
+    Safe to run twice a day: a recipient already sent today's digest is skipped. The model is
+    loaded (`load_embedder`) only after the fetch, so a network run does not wait on it.
+    """
+    today = day or dt.date.today()
+    fetched = (
+        fetch_configured(store, config, client, warn=warn, page_status=page_status, today=today)
+        if client is not None
+        else 0
+    )
+    request = DigestRequest.from_config(config, recipients=config.email.to)
+    built = make_digest(store, load_embedder(), config, request, hooks=hooks)
+    return DailyRun(fetched, publish_and_send(store, config, built, request, day=today))
