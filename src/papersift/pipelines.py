@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from papersift.defaults import DEFAULT_EMBEDDER, FEED_WINDOW, MAP_WINDOW
 from papersift.digest import FORMATS, Format
 from papersift.errors import UsageError
+from papersift.store.base import LOCAL_USER
 
 __all__ = [
     "DEFAULT_EMBEDDER",
@@ -44,11 +45,12 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    import httpx
+
     from papersift.config import Config
     from papersift.digest.build import BuiltDigest, DeliveryOutcome, Published, Summarizer
     from papersift.embed.base import Embedder
     from papersift.ingest.harvest import HarvestReport
-    from papersift.net.fetch import PoliteClient
     from papersift.rank.candidates import Collection
     from papersift.rank.recommend import EmbedHooks
     from papersift.records import Paper
@@ -130,7 +132,7 @@ def make_map(
     store: SqliteStore,
     window: Collection,
     *,
-    user_id: int = 1,
+    user_id: int = LOCAL_USER,
     widen: str = "try a wider window",
 ) -> DrawnMap:
     """The window's papers laid out in 2-D, coloured by topic, the reader's likes ringed.
@@ -138,7 +140,8 @@ def make_map(
     `widen` is the front end's advice when the window is too small (a flag, a form field).
     """
     from papersift.topics.clusters import find_topics
-    from papersift.viz.map import build_map, layout_2d
+    from papersift.viz.layout import layout_2d
+    from papersift.viz.map import build_map
 
     if len(window.papers) < MAP_MIN_PAPERS:
         raise UsageError(f"a map needs at least {MAP_MIN_PAPERS} papers in the window; {widen}")
@@ -212,7 +215,7 @@ def make_digest(
     request: DigestRequest,
     *,
     hooks: EmbedHooks | None = None,
-    user_id: int = 1,
+    user_id: int = LOCAL_USER,
     summarize: Summarizer | None = None,
 ) -> BuiltDigest:
     """Rank the window for the reader and group the rest by topic (not yet published)."""
@@ -245,7 +248,7 @@ def publish_and_send(
     request: DigestRequest,
     *,
     day: dt.date | None = None,
-    user_id: int = 1,
+    user_id: int = LOCAL_USER,
 ) -> DigestRun:
     """Archive and write the digest, then e-mail it to each recipient at most once on `day`.
 
@@ -276,7 +279,7 @@ def publish_and_send(
 def fetch_configured(
     store: SqliteStore,
     config: Config,
-    client: PoliteClient,
+    client: httpx.Client,
     *,
     warn: Warn,
     page_status: PageStatus = _no_status,
@@ -287,8 +290,9 @@ def fetch_configured(
     A source that fails on the network is reported to `warn` and skipped: the others still
     count, and the digest goes out with what there is.
     """
+    from papersift.errors import FetchError
     from papersift.ingest.harvest import published_since, store_pages
-    from papersift.net.fetch import FetchError, Page, arxiv_api_pages, hf_daily_pages
+    from papersift.net.listings import Page, arxiv_api_pages, hf_daily_pages
 
     # From the day before the newest stored paper: late announcements of that day come in too.
     latest = store.latest_date()
@@ -299,20 +303,20 @@ def fetch_configured(
             client, category, since=since, max_results=FETCH_MAX_PER_CATEGORY
         )
 
-    # (label, its pages, their format, which papers to keep)
-    jobs: list[tuple[str, Callable[[], Iterator[Page]], str, Callable[[Paper], bool] | None]] = []
+    # (label, its pages, which papers to keep)
+    jobs: list[tuple[str, Callable[[], Iterator[Page]], Callable[[Paper], bool] | None]] = []
     if config.sources.arxiv:
         for category in config.sources.categories:
             jobs.append(
-                (f"arXiv {category}", arxiv(category), "arxiv-atom", published_since(since))
+                (f"arXiv {category}", arxiv(category), published_since(since))
             )
     if config.sources.hf:
-        jobs.append(("HF daily papers", lambda: hf_daily_pages(client, None), "hf-daily", None))
+        jobs.append(("HF daily papers", lambda: hf_daily_pages(client, None), None))
     added = 0
-    for label, pages, fmt, keep in jobs:
+    for label, pages, keep in jobs:
         try:
             with page_status(f"Fetching {label}") as on_page:
-                report = store_pages(store, pages(), fmt, keep=keep, on_page=on_page)
+                report = store_pages(store, pages(), keep=keep, on_page=on_page)
             added += report.counts.added
         except FetchError as err:
             warn(f"{label}: {err}; going on without it")
@@ -332,7 +336,7 @@ def run_daily(
     config: Config,
     load_embedder: Callable[[], Embedder],
     *,
-    client: PoliteClient | None,
+    client: httpx.Client | None,
     warn: Warn,
     page_status: PageStatus = _no_status,
     hooks: EmbedHooks | None = None,

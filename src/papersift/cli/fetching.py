@@ -11,8 +11,9 @@ from papersift.cli.output import PageStatus, console, error_line, print_json, wa
 from papersift.errors import UsageError
 
 if TYPE_CHECKING:
+    import httpx
+
     from papersift.ingest.harvest import HarvestReport
-    from papersift.net.fetch import PoliteClient
     from papersift.store.sqlite import SqliteStore
 
 fetch_app = typer.Typer(help="Fetch papers from the network into the store.", no_args_is_help=True)
@@ -30,14 +31,15 @@ MinInterval = Annotated[
 ]
 
 
-def polite_client(min_interval: float | None) -> PoliteClient:
+def polite_client(min_interval: float | None) -> httpx.Client:
     """The network client; a wait the server asked for is explained on stderr."""
-    from papersift.net.fetch import PoliteClient
 
     def explain_wait(url: str, seconds: float, reason: str) -> None:
         warn(f"{reason}; waiting {seconds:.0f} s before asking {url} again")
 
-    return PoliteClient(min_interval=min_interval, on_wait=explain_wait)
+    from papersift.net import transport
+
+    return transport.polite_client(min_interval=min_interval, on_wait=explain_wait)
 
 
 def _report_harvest(report: HarvestReport, as_json: bool, what: str, store: SqliteStore) -> None:
@@ -78,7 +80,7 @@ def fetch_arxiv(
 ) -> None:
     """Newest papers of a category from the arXiv API (3 s between requests, as arXiv asks)."""
     from papersift.ingest.harvest import published_since, store_pages
-    from papersift.net.fetch import ARXIV_API_URL, arxiv_api_pages
+    from papersift.net.listings import ARXIV_API_URL, arxiv_api_pages
 
     day = parse_day(since, "--since")
     store = open_db(create=True)
@@ -86,7 +88,7 @@ def fetch_arxiv(
         pages = arxiv_api_pages(
             client, category, since=day, max_results=max_results, base_url=base_url or ARXIV_API_URL
         )
-        report = store_pages(store, pages, "arxiv-atom", keep=published_since(day), on_page=on_page)
+        report = store_pages(store, pages, keep=published_since(day), on_page=on_page)
     _report_harvest(report, as_json, f"arXiv {category}", store)
 
 
@@ -108,7 +110,7 @@ def fetch_oai(
 ) -> None:
     """Harvest arXiv's OAI-PMH interface (bulk metadata). Resumes where a killed run stopped."""
     from papersift.ingest.harvest import oai_checkpoint_name, store_pages
-    from papersift.net.fetch import ARXIV_OAI_URL, BadResumptionToken, oai_pages
+    from papersift.net.listings import ARXIV_OAI_URL, BadResumptionToken, oai_pages
 
     if prefix not in ("arXiv", "arXivRaw", "oai_dc"):
         raise UsageError(f"--prefix must be arXiv, arXivRaw or oai_dc, not {prefix!r}")
@@ -131,7 +133,7 @@ def fetch_oai(
                 resume_token=token,
                 base_url=base_url or ARXIV_OAI_URL,
             )
-            report = store_pages(store, pages, "arxiv-oai", checkpoint=checkpoint, on_page=on_page)
+            report = store_pages(store, pages, checkpoint=checkpoint, on_page=on_page)
     except BadResumptionToken:
         store.set_checkpoint(checkpoint, None)
         raise
@@ -149,11 +151,11 @@ def fetch_hf_daily(
 ) -> None:
     """Hugging Face Daily Papers for a day (upvotes, AI summaries, code links)."""
     from papersift.ingest.harvest import store_pages
-    from papersift.net.fetch import HF_DAILY_URL, hf_daily_pages
+    from papersift.net.listings import HF_DAILY_URL, hf_daily_pages
 
     day = parse_day(date, "--date")
     store = open_db(create=True)
     with polite_client(min_interval) as client, PageStatus("Fetching HF daily papers") as on_page:
         pages = hf_daily_pages(client, day, base_url=base_url or HF_DAILY_URL)
-        report = store_pages(store, pages, "hf-daily", on_page=on_page)
+        report = store_pages(store, pages, on_page=on_page)
     _report_harvest(report, as_json, "HF daily papers", store)

@@ -82,7 +82,7 @@ def map_command(
 ) -> None:
     """Draw an interactive 2-D map of a window of papers, coloured by topic, your likes marked."""
     from papersift.pipelines import make_map
-    from papersift.viz.map import write_map
+    from papersift.viz.files import write_map
 
     store = open_db()
     window = _window(store, since, model)

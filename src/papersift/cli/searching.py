@@ -11,8 +11,9 @@ from papersift.cli.output import EmbeddingProgress, Spinner, console, print_json
 from papersift.errors import UsageError
 
 if TYPE_CHECKING:
+    from papersift.index.sync import SemanticSearcher
     from papersift.index.vectors import VectorIndex
-    from papersift.search import Hit, SemanticSearcher
+    from papersift.search import Hit
     from papersift.store.sqlite import SqliteStore
 
 index_app = typer.Typer(help="The vector index beside the store.", no_args_is_help=True)

@@ -24,7 +24,7 @@ def user_add(
     ] = False,
 ) -> None:
     """Create an account (asks for its password twice unless --password-stdin)."""
-    from papersift.web.auth import create_user
+    from papersift.accounts import create_user
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -37,17 +37,13 @@ def user_add(
 @user_app.command("list")
 def user_list(as_json: JsonFlag = False) -> None:
     """The accounts, oldest first."""
-    rows = (
-        open_db()
-        .db.execute(
-            "SELECT name, created_at FROM users WHERE password_hash IS NOT NULL ORDER BY id"
-        )
-        .fetchall()
-    )
+    from papersift.accounts import list_accounts
+
+    found = list_accounts(open_db())
     if as_json:
-        print_json([{"name": name, "created_at": created} for name, created in rows])
-    elif not rows:
+        print_json([{"name": a.name, "created_at": a.created_at.isoformat()} for a in found])
+    elif not found:
         console().print("No accounts yet: `papersift user add NAME` creates one.")
     else:
-        for name, created in rows:
-            console().print(f"{name}  (since {created[:10]})", markup=False)
+        for account in found:
+            console().print(f"{account.name}  (since {account.created_at.date()})", markup=False)

@@ -17,10 +17,12 @@ from papersift.config import Config
 from papersift.digest import FORMATS, Format
 from papersift.digest.summarize import extract_tldr
 from papersift.embed.base import Embedder
+from papersift.errors import ColdStart
 from papersift.rank.candidates import Collection, load_collection
-from papersift.rank.model import ColdStart, Recommendation
 from papersift.rank.recommend import NO_HOOKS, EmbedHooks, recommend
+from papersift.rank.types import Recommendation
 from papersift.records import Digest, DigestEntry, DigestTopic, Paper
+from papersift.store.base import LOCAL_USER
 from papersift.store.sqlite import SqliteStore
 
 ALL_FORMATS: tuple[Format, ...] = FORMATS
@@ -83,7 +85,7 @@ def build_digest(
     k: int,
     feedback_url: str | None,
     summarize: Summarizer = extractive_summarizer,
-    user_id: int = 1,
+    user_id: int = LOCAL_USER,
     hooks: EmbedHooks = NO_HOOKS,
     now: dt.datetime | None = None,
 ) -> BuiltDigest:
@@ -169,7 +171,7 @@ def publish(
     digest: Digest,
     out_dir: Path | None,
     formats: Sequence[Format],
-    user_id: int = 1,
+    user_id: int = LOCAL_USER,
 ) -> Published:
     """Render every format, archive the digest in the store, write the asked-for files."""
     from papersift.digest.render import render, write_digest
@@ -201,7 +203,7 @@ def deliver(
     subject: str,
     recipients: Sequence[str],
     day: dt.date,
-    user_id: int = 1,
+    user_id: int = LOCAL_USER,
 ) -> DeliveryOutcome:
     """E-mail the digest to each recipient once per `day`; failures are logged for a retry."""
     from papersift.digest.email import send_digest_email

@@ -13,21 +13,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from papersift.embed.base import Embedder, paper_text
+from papersift.errors import ColdStart
 from papersift.index.sync import vectors_for
 from papersift.rank.candidates import Collection
-from papersift.rank.model import (
-    ColdStart,
+from papersift.rank.model import cold_start_message, rank
+from papersift.rank.types import (
     Corpus,
     Interest,
     LibraryEntry,
     Profile,
     Recommendation,
-    cold_start_message,
     day_number,
     profile_keys,
-    rank,
 )
 from papersift.records import Paper, PaperFilter
+from papersift.store.base import LOCAL_USER
 from papersift.store.sqlite import SqliteStore
 from papersift.window import window_start
 
@@ -121,7 +121,7 @@ def recommend(
     k: int = 20,
     since: str | None = "1d",
     tag: str | None = None,
-    user_id: int = 1,
+    user_id: int = LOCAL_USER,
     today: dt.date | None = None,
     hooks: EmbedHooks = NO_HOOKS,
     collection: Collection | None = None,
@@ -184,7 +184,7 @@ def self_evaluate(
     store: SqliteStore,
     embedder: Embedder,
     *,
-    user_id: int = 1,
+    user_id: int = LOCAL_USER,
     hooks: EmbedHooks = NO_HOOKS,
     seed: int = 0,
 ) -> object:
