@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from urllib.parse import quote, urlsplit
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _ASCII_CONTROLS = bytes([*range(32), 127])  # the ASCII characters str.isprintable refuses
@@ -195,3 +196,35 @@ def surname(author: str) -> str:
         return name.split(",", 1)[0].strip()
     parts = name.split()
     return parts[-1] if parts else ""
+
+
+# Characters a URL keeps as they are; everything else is percent-encoded, so the URL is inert
+# in HTML attributes, Markdown links and plain text alike.
+_URL_SAFE_CHARS = ";/?:@&=+$,#%[]~!*-._"
+
+
+def safe_url(url: str | None) -> str | None:
+    """`url` if it is an absolute http(s) URL, percent-encoded to be inert anywhere; else None."""
+    if not url:
+        return None
+    url = url.strip()
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. a malformed IPv6 host
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(url, safe=_URL_SAFE_CHARS)
+
+
+def short_authors(authors: Sequence[str], shown: int = 3, et_al: bool = False) -> str:
+    """The first `shown` names and how many more ("+5"), or "et al." in prose.
+
+    All of them when only one would be hidden: "A, B, C, D" reads better than "A, B, C +1".
+    """
+    if len(authors) <= shown + 1:
+        return ", ".join(authors)
+    rest = " et al." if et_al else f" +{len(authors) - shown}"
+    return ", ".join(authors[:shown]) + rest

@@ -77,8 +77,8 @@ def library_list(
     """List your liked, disliked and tagged papers."""
     if ctx.invoked_subcommand is not None:
         return
-    from papersift.cli.output import short_authors
     from papersift.reader_library import library_papers
+    from papersift.text import short_authors
 
     rows = library_papers(open_db(), tag)
     if as_json:

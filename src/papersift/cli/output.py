@@ -179,15 +179,11 @@ class EmbeddingProgress(_Live):
 # -- papers as Rich renderables -----------------------------------------------------------------
 
 
-def short_authors(authors: tuple[str, ...], limit: int = 3) -> str:
-    if len(authors) <= limit:
-        return ", ".join(authors)
-    return ", ".join(authors[:limit]) + f" +{len(authors) - limit}"
-
-
 def render_paper(paper: Paper) -> Group:
     from rich.console import Group
     from rich.text import Text
+
+    from papersift.text import short_authors
 
     lines: list[Text] = [Text(paper.title, style="bold")]
     if paper.authors:

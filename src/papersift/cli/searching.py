@@ -45,7 +45,7 @@ def _print_hits(hits: list[Hit], as_json: bool, empty_message: str) -> None:
         return
     from rich.table import Table
 
-    from papersift.cli.output import short_authors
+    from papersift.text import short_authors
 
     table = Table()
     table.add_column("#", justify="right")

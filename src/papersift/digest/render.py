@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from papersift.atomic import write_atomically
 from papersift.digest import FORMATS, Format
 from papersift.errors import DigestWriteError, UsageError
 from papersift.records import Digest, DigestEntry, Paper
-from papersift.text import collapse_whitespace
+from papersift.text import collapse_whitespace, safe_url, short_authors
 
 if TYPE_CHECKING:
     import jinja2
@@ -48,7 +48,6 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~&])")
 _MARKDOWN_LINE_START = re.compile(r"^(\d*)([-+=.)])")
 # Percent-encode quotes, parentheses, angle brackets, spaces and non-ASCII: the result is safe
 # inside an HTML attribute, a Markdown link and XML alike.
-_URL_SAFE_CHARS = ";/?:@&=+$,#%[]~!*-._"
 
 
 @dataclass(frozen=True)
@@ -174,22 +173,6 @@ def feedback_link(feedback_url: str, paper_id: str, action: str) -> str:
     return f"{feedback_url.rstrip('/')}/papers/{quote(paper_id, safe='/:')}/{action}"
 
 
-def safe_url(url: str | None) -> str | None:
-    """`url` if it is an absolute http(s) URL, percent-encoded to be inert anywhere; else None."""
-    if not url:
-        return None
-    url = url.strip()
-    if any(ch.isspace() or not ch.isprintable() for ch in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # e.g. a malformed IPv6 host
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return quote(url, safe=_URL_SAFE_CHARS)
-
-
 def clean_text(text: str | None) -> str | None:
     """One line of displayable text: invisible characters dropped, whitespace collapsed."""
     if text is None:
@@ -252,7 +235,7 @@ def entry_view(
         abs_url=abs_url,
         pdf_url=_pdf_url(paper),
         authors=authors,
-        authors_short=short_author_list(authors),
+        authors_short=short_authors(authors, AUTHORS_SHOWN, et_al=True),
         date=shown_date.isoformat() if shown_date else None,
         updated=later.isoformat() if later else None,
         categories=tuple(c for c in map(clean_text, paper.categories) if c),
@@ -263,12 +246,6 @@ def entry_view(
         atom_id=abs_url or f"{TAG_PREFIX}paper:{quote(paper.id, safe='/:')}",
         atom_updated=_rfc3339_date(latest) if latest else fallback_updated,
     )
-
-
-def short_author_list(authors: tuple[str, ...], shown: int = AUTHORS_SHOWN) -> str:
-    if len(authors) <= shown + 1:  # "A, B, C, D" reads better than "A, B, C et al."
-        return ", ".join(authors)
-    return ", ".join(authors[:shown]) + " et al."
 
 
 def _abs_url(paper: Paper) -> str | None:

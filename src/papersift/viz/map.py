@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from papersift.records import Paper
+from papersift.text import safe_url
 from papersift.topics.clusters import Topic
 from papersift.viz.layout import fit_unit_square
 
@@ -104,9 +105,7 @@ def _safe_url(paper: Paper) -> str | None:
     url = paper.link("abs") or paper.link("html") or paper.link("doi")
     if url is None and paper.arxiv_id:
         url = f"https://arxiv.org/abs/{paper.arxiv_id}"
-    if url is None or not url.lower().startswith(("https://", "http://")):
-        return None
-    return url
+    return safe_url(url)
 
 
 # --- geometry both drawings share -------------------------------------------------------------

@@ -6,8 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-from papersift.digest.render import clean_text, safe_url
+from papersift import text
+from papersift.digest.render import clean_text
 from papersift.records import Paper, PaperFilter
+from papersift.text import safe_url
 
 # Feed windows offered on the page; `recommend` accepts any window.py string.
 FEED_WINDOWS = (("1d", "Today"), ("7d", "This week"), ("30d", "This month"), ("all", "All"))
@@ -76,10 +78,8 @@ def paper_links(paper: Paper) -> list[PaperLink]:
 
 
 def short_authors(authors: tuple[str, ...], shown: int = 3) -> str:
-    names = [name for name in map(clean_text, authors) if name]
-    if len(names) <= shown + 1:
-        return ", ".join(names)
-    return ", ".join(names[:shown]) + f" +{len(names) - shown}"
+    """Names as the pages list them; names are cleaned again in case an old store kept junk."""
+    return text.short_authors([name for name in map(clean_text, authors) if name], shown)
 
 
 def paper_date(paper: Paper) -> str:
