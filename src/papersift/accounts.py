@@ -35,7 +35,9 @@ LOCAL_READER = User(LOCAL_USER, "local")
 def _hasher() -> Any:
     from argon2 import PasswordHasher
 
-    # argon2-cffi's defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4): ~50 ms a check.
+    # argon2-cffi's defaults (RFC 9106 low-memory profile: t=3, m=64 MiB, p=4): slow on purpose,
+    # so guessing is costly, and paid once a sign-in, not a request
+    # (docs/benchmarks.md#costs-the-server-works-around).
     return PasswordHasher()
 
 

@@ -19,7 +19,9 @@ import numpy as np
 from papersift.embed.base import Embedder, paper_text, text_hash
 from papersift.store.sqlite import SqliteStore
 
-CHUNK = 512  # papers embedded and committed together; ~25 s of the reference model here
+# Papers embedded and committed together: a stopped run loses at most one chunk's work, which
+# stays short with every model (their speeds: docs/benchmarks.md#embeddings-papersiftembed).
+CHUNK = 512
 
 Warn = Callable[[str], None]
 

@@ -181,11 +181,12 @@ def _store(store: Store, batch: list[Paper], report: IngestReport) -> None:
 
 
 # -- parallel snapshot ingest ---------------------------------------------------------------
-# A bulk load is three processes on two cores, each ~1/3 of the CPU per paper: a worker turns
-# snapshot lines into rows (bulk_rows), this one writes them (papers, aliases), and, while the
-# store was empty when the load began, a third builds the keyword index (store.side_index).
-# Threads would not do: the sqlite3 module gives up the GIL only per row and the writer
-# starves. A second parse worker measured no faster (the cores are the limit).
+# A bulk load is three processes on two cores, sharing the CPU a paper about evenly: a worker
+# turns snapshot lines into rows (bulk_rows), this one writes them (papers, aliases), and,
+# while the store was empty when the load began, a third builds the keyword index
+# (store.side_index). Threads would not do: the sqlite3 module gives up the GIL only per row
+# and the writer starves. A second parse worker would not help: the two cores are the limit
+# (docs/benchmarks.md#how-a-bulk-load-runs-since-2026-12-03).
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 PARSE_WORKERS = 1
 AHEAD = 4  # spans a worker may parse ahead of the writer (memory: ~16 MB each)

@@ -32,7 +32,7 @@ TIME_SPLIT_HELD_OUT = 0.2
 # Leave-one-out ranks once per like; past this many, a seeded sample of likes is held out.
 MAX_LEAVE_ONE_OUT = 30
 # Unrated store papers each held-out like must beat; with this many, a random ranking scores
-# nDCG@10 ~ 0.01, so any real signal stands out.
+# near zero, so any real signal stands out (docs/benchmarks.md#self-evaluation-evaluate).
 CANDIDATES_PER_QUERY = 1000
 MIN_LIKES = 2
 

@@ -24,13 +24,15 @@ _ID = PAPER_COLUMNS.index("id")
 _ARXIV_ID = PAPER_COLUMNS.index("arxiv_id")
 # A bulk load's keyword index is incomplete until this checkpoint is cleared (see bulk_load).
 BULK_LOAD_MARKER = "bulk-load-keyword-index"
-REBUILD_SECONDS_PER_PAPER = 30e-6  # FTS5 'rebuild' measured at 26 us a paper
+# For the notice's time estimate: FTS5 'rebuild' takes a little less than this a paper
+# (docs/benchmarks.md#how-a-bulk-load-runs-since-2026-12-03).
+REBUILD_SECONDS_PER_PAPER = 30e-6
 PAGE_BYTES = 16384
 WAL_PAGES = 1000  # SQLite's default checkpoint interval
 # Indexes a bulk load builds at its end instead of paper by paper. Title/author keys (hashes)
 # and DOIs fall at random places in their indexes, so at each commit most of the pages of
-# those indexes are rewritten into the WAL: ~4 us a paper at 200k papers, ~12 at 2.7M for
-# the title/author index alone. Built once at the end they take ~1 us a paper. Aliases wait
+# those indexes are rewritten into the WAL, a cost per paper that grows with the store; built
+# once at the end they cost a fraction of it (docs/benchmarks.md#deferred-indexes). Aliases wait
 # in a plain table meanwhile (paper_aliases has no index to drop: the alias is its key), and
 # go in in key order, which scatters their index by paper: it too is built after.
 DEFERRED_INDEXES = ("papers_title_author", "paper_aliases_rowid")
@@ -78,8 +80,8 @@ class BulkLoading:
             return
         try:
             self._begin_deferred_indexing()
-            # Copying WAL pages into the file less often (and syncing it 5x less) takes ~4 us
-            # a paper off the writer.
+            # Copying WAL pages into the file, and syncing it, less often takes CPU off the
+            # writer (docs/benchmarks.md#how-a-bulk-load-runs-since-2026-12-03).
             self.db.execute(f"PRAGMA wal_autocheckpoint = {BULK_WAL_PAGES}")
             side = self._side_index = SideIndex(
                 self._side_index_path(), self._fts_sql(), PAGE_BYTES
@@ -147,16 +149,19 @@ class BulkLoading:
         )
 
     def _end_deferred_indexing(self) -> None:
-        """Create the indexes the marker says were dropped (from the table, ~1 us a paper)
-        unless they exist, and move staged aliases in; the marker stays."""
+        """Create the indexes the marker says were dropped (from the table, in one sorted
+        pass: docs/benchmarks.md#deferred-indexes) unless they exist, and move staged aliases
+        in; the marker stays."""
         # Every staged pair names a paper this load stored: checking its foreign key would
-        # only cost a random read of the papers table per alias (~5 us). The setting cannot
+        # only cost a random read of the papers table per alias, most of the move's time
+        # (docs/benchmarks.md#how-a-bulk-load-runs-since-2026-12-03). The setting cannot
         # change inside a transaction, so an end in mid-batch keeps the checks.
         unchecked = not self.db.in_transaction
         if unchecked:
             self.db.execute("PRAGMA foreign_keys = OFF")
         # The sorts of these statements may use a helper thread: at the end of a load the
-        # parse worker is done, so a core is free (~15% off building the title/author index).
+        # parse worker is done, so a core is free
+        # (docs/benchmarks.md#how-a-bulk-load-runs-since-2026-12-03).
         self.db.execute(f"PRAGMA threads = {SORT_THREADS}")
         try:
             self._move_staged_aliases_and_index()
@@ -204,7 +209,8 @@ class BulkLoading:
         an index's structure per connection and notices other connections' commits, not
         shadow-table writes of its own. Alone, that connection can also leave WAL mode for
         the copy, which then writes the index once instead of twice (into the WAL, then into
-        the file): 1.3 GB for all of arXiv, ~13 s -> ~6 s on this machine's disk.
+        the file), about halving the copy of a large index
+        (docs/benchmarks.md#how-a-bulk-load-runs-since-2026-12-03).
         """
         self.db.close()
         copier = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
@@ -246,7 +252,11 @@ class BulkLoading:
             _unlock(lock)
 
     def _rebuild_keyword_index(self) -> None:
-        """The keyword index made anew from the papers table (~26 us a paper), marker cleared."""
+        """The keyword index made anew from the papers table, marker cleared.
+
+        Slow for a big store (docs/benchmarks.md#how-a-bulk-load-runs-since-2026-12-03), hence
+        the notice before a repair.
+        """
         try:
             with self.transaction():
                 self.db.execute("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")

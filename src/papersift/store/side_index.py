@@ -1,15 +1,17 @@
 """The keyword index of a bulk load, built by a process of its own in a side file.
 
 FTS5 inserts cost the store's writer about as much CPU as all its other work on a paper, so
-one process doing both caps a snapshot ingest near 15k papers/s. During a bulk load into an
-empty store (`SqliteStore.bulk_load`), the writer sends each committed batch's index changes
-here instead; this process applies them, in order, to an FTS5 table declared exactly like the
-store's in a throwaway file, and the store copies its shadow tables in when the load ends.
+one process doing both caps a snapshot ingest well below what two cores can do
+(docs/benchmarks.md#side-keyword-index). During a bulk load into an empty store
+(`SqliteStore.bulk_load`), the writer sends each committed batch's index changes here instead;
+this process applies them, in order, to an FTS5 table declared exactly like the store's in a
+throwaway file, and the store copies its shadow tables in when the load ends.
 
 The side file needs no durability (a crashed load rebuilds the index from the papers), so it
-runs without a journal, in one transaction, with a large in-memory term hash: ~35% less CPU
-per paper than the store's own index at 5,000-paper commits; and it never merges segments,
-another 20-25% less at 2.7M papers (docs/benchmarks.md).
+runs without a journal, in one transaction, with a large in-memory term hash, which costs
+less CPU per paper than the store's own index committed batch by batch; and it never merges
+segments, which saves more as the index grows
+(docs/benchmarks.md#how-a-bulk-load-runs-since-2026-12-03).
 """
 
 from __future__ import annotations
@@ -27,16 +29,17 @@ from typing import Any
 
 from papersift.errors import StoreError
 
-# Pending terms FTS5 keeps in memory before writing a segment (its default is 1 MB): 64 MB
-# cut the index's CPU by ~35% on 50k abstracts. A bigger hash gives fewer, bigger segments,
-# which matters once they are never merged during the load (below): 256 MB leaves 5 segments
-# for all of arXiv's 2.7M papers, 64 MB 21.
+# Pending terms FTS5 keeps in memory before writing a segment (its default is 1 MB). Fewer
+# flushes cost less CPU a paper, and a bigger hash gives fewer, bigger segments, which matters
+# once they are never merged during the load (below): searches then read few segments even
+# for all of arXiv (docs/benchmarks.md#side-keyword-index,
+# docs/benchmarks.md#how-a-bulk-load-runs-since-2026-12-03).
 HASH_BYTES = 256 * 1024 * 1024
-# FTS5's automerge (4 by default) merges segments as the index grows: at 2.7M papers that took
-# the side index from 21 segments to 11 for ~25% of its CPU, and left it 14% bigger (1,533 MB
-# against 1,344). A search reads each segment's b-tree, and 5 segments or 11 measured the same
-# there. Set in the side file only: the store's own index (config not copied) keeps merging as
-# later ingests add to it.
+# FTS5's automerge (4 by default) merges segments as the index grows. During a load that
+# costs much of the side index's CPU and leaves the index bigger, and searches gain nothing
+# from the fewer segments: a search reads each segment's b-tree once, and that is not where its
+# time goes (docs/benchmarks.md#how-a-bulk-load-runs-since-2026-12-03). Set in the side file
+# only: the store's own index (config not copied) keeps merging as later ingests add to it.
 AUTOMERGE = 0
 # Batches the writer may run ahead of the index process before it waits (bounded memory).
 QUEUE_BATCHES = 8

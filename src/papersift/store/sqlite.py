@@ -43,9 +43,10 @@ from papersift.store.side_index import DELETE, INSERT, IndexOp, apply_ops, index
 from papersift.store.users import SqliteUsers
 
 # The sqlite3 module binds None only after looking for an adapter, and for a type without one
-# that look-up raises and clears an AttributeError: ~0.4 us a NULL, and a paper row has ~2.4
-# (title_raw, abstract_raw, doi): ~1 us of a bulk load's writer per paper. Registered, None
-# is found at once and still binds as NULL ({}.get(None) is None, and a call into C).
+# that look-up raises and clears an AttributeError, on every NULL; paper rows have up to three
+# (title_raw, abstract_raw, doi), so a bulk load's writer pays it on most papers
+# (docs/benchmarks.md#binding-nulls). Registered, None is found at once and still binds as
+# NULL ({}.get(None) is None, and a call into C).
 sqlite3.register_adapter(type(None), cast(Callable[[None], None], {}.get))
 
 _COLS = ", ".join(PAPER_COLUMNS)
@@ -143,11 +144,11 @@ class SqliteStore(BulkLoading, EmbeddingTables):
         self._configure()
 
     def _configure(self) -> None:
-        # Takes effect only in a new, empty file (before WAL mode fixes the size). A paper row
-        # is ~1.6 KB: 8 KiB pages waste less of each page than 4 KiB ones (store 11% smaller)
-        # and a bulk load's writer spends ~15% less CPU per paper. SQLite reads and writes a
-        # page a system call, so 16 KiB halves them again: a bulk load of 200k papers made 141k
-        # page reads and writes instead of 286k, and its store is 5% smaller.
+        # Takes effect only in a new, empty file (before WAL mode fixes the size). Paper rows
+        # are large, and big pages waste less of each page on them (a smaller store) and cost
+        # a bulk load's writer less CPU per paper. SQLite reads and writes a page a system
+        # call, so 16 KiB pages halve those calls against 8 KiB ones
+        # (docs/benchmarks.md#how-a-bulk-load-runs-since-2026-12-03).
         self.db.execute(f"PRAGMA page_size = {PAGE_BYTES}")
         self.db.execute("PRAGMA journal_mode = WAL")
         # NORMAL in WAL mode is durable at every checkpoint and never corrupts on a crash; a

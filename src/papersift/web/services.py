@@ -134,8 +134,9 @@ def feed_from(recommendations: Any, store: SqliteStore) -> Feed:
 class StoreWatch:
     """The papers' state, recounted only when anyone committed to the store since last time.
 
-    Counting 100k embeddings costs ~100 ms; telling whether anyone (this server's requests,
-    `papersift daily`, the CLI) committed costs almost nothing (`store.watch_commits`).
+    Counting the embeddings of a large store is too slow to do on every page
+    (docs/benchmarks.md#costs-the-server-works-around); telling whether anyone (this server's
+    requests, `papersift daily`, the CLI) committed costs almost nothing (`store.watch_commits`).
     """
 
     def __init__(self, path: Path) -> None:
@@ -224,8 +225,9 @@ class Services:
             except PapersiftError as err:
                 self.warn(f"semantic search and the feed are unavailable: {err}")
                 return
-            # A fresh model's first encodes are slow (0.3-0.5 s each, then ~20 ms, measured on
-            # this 2-core box): spend that on queries of typical lengths, not on a reader's.
+            # A fresh model's first encodes are many times slower than later ones
+            # (docs/benchmarks.md#costs-the-server-works-around): spend them on queries of
+            # typical lengths, not on a reader's.
             for words in range(1, 17):
                 with self._encode_lock:
                     embedder.encode([" ".join(["paper"] * words)])
