@@ -1,6 +1,6 @@
 """How a paper looks to scripts: the plain dict both front ends' JSON is made of. No I/O.
 
-The command line's `--json` and the web API return the same shape (web.api's PaperOut);
+The command line's `--json` and the web API return the same shape (web.routes.api's PaperOut);
 how a paper looks on a terminal is the CLI's own business (cli/output.py).
 """
 

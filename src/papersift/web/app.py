@@ -20,11 +20,11 @@ from starlette.staticfiles import StaticFiles
 
 from papersift import __version__
 from papersift.embed.base import Embedder
-from papersift.web import api, pages
 from papersift.web.auth import LoginLimiter
 from papersift.web.errors import install_error_handlers
 from papersift.web.middleware import Guard
 from papersift.web.rendering import STATIC, template_environment
+from papersift.web.routes import api, pages
 from papersift.web.services import BUSY_TIMEOUT_MS, Services
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")

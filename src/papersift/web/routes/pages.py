@@ -24,10 +24,10 @@ from papersift.search import MAX_QUERY_CHARS, Hit, similar
 from papersift.search import search as run_search
 from papersift.store.sqlite import SqliteStore
 from papersift.web import auth, views
-from papersift.web.api import EXPORT_TYPES
 from papersift.web.deps import Reader, ServicesDep, Store, check_csrf
 from papersift.web.marks import interest_key, known_tag, marks_for
 from papersift.web.rendering import render
+from papersift.web.routes.api import EXPORT_TYPES
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 
