@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,7 +19,7 @@ from papersift.defaults import FEED_WINDOW
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from papersift.rank.evaluate import Evaluation, MethodScore
+    from papersift.rank.evaluate import MethodScore
 
 
 def recommend(
@@ -88,11 +88,7 @@ def eval_command(model: ModelOption = None, as_json: JsonFlag = False) -> None:
     store = open_db()
     embedder = load_model(model)
     with EmbeddingProgress() as bar:
-        # rank.recommend annotates it as object; it is rank.evaluate's Evaluation.
-        evaluation = cast(
-            "Evaluation",
-            self_evaluate(store, embedder, hooks=EmbedHooks(bar.advance, bar.on_total)),
-        )
+        evaluation = self_evaluate(store, embedder, hooks=EmbedHooks(bar.advance, bar.on_total))
     rows = [
         {"method": r.method, "ndcg@10": r.ndcg_at_10, "recall@20": r.recall_at_20, "note": r.note}
         for r in evaluation.rows

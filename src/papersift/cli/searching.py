@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,7 +12,6 @@ from papersift.errors import UsageError
 
 if TYPE_CHECKING:
     from papersift.index.sync import SemanticSearcher
-    from papersift.index.vectors import VectorIndex
     from papersift.search import Hit
     from papersift.store.sqlite import SqliteStore
 
@@ -156,8 +155,7 @@ def index_rebuild(model: ModelOption = None) -> None:
     with EmbeddingProgress() as bar:
         embed_missing(store, embedder, progress=bar.advance, on_total=bar.on_total)
     with Spinner("Building the index"):
-        # index.sync annotates it as object; it is the VectorIndex built by index.vectors.
-        index = cast("VectorIndex", rebuild_index(store, embedder.model_id, embedder.dim))
+        index = rebuild_index(store, embedder.model_id, embedder.dim)
     console().print(
         f"Rebuilt the {index.kind} index of {len(index):,} papers for {embedder.model_id}."
     )

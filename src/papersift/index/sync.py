@@ -12,12 +12,15 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from papersift.embed.base import Embedder, paper_text, text_hash
 from papersift.store.sqlite import SqliteStore
+
+if TYPE_CHECKING:
+    from papersift.index.vectors import VectorIndex
 
 # Papers embedded and committed together: a stopped run loses at most one chunk's work, which
 # stays short with every model (their speeds: docs/benchmarks.md#embeddings-papersiftembed).
@@ -103,7 +106,7 @@ def open_index(
     dim: int,
     warn: Warn,
     refreshed: list[int] | None = None,
-) -> object:
+) -> VectorIndex:
     """The model's vector index, brought up to date with the stored vectors."""
     from papersift.index.vectors import load_or_rebuild
 
@@ -132,7 +135,7 @@ def open_index(
     return index
 
 
-def rebuild_index(store: SqliteStore, model_id: str, dim: int) -> object:
+def rebuild_index(store: SqliteStore, model_id: str, dim: int) -> VectorIndex:
     from papersift.index.vectors import build_index
 
     return build_index(index_path(store, model_id), model_id, dim, _stored_batches(store, model_id))

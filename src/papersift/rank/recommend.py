@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,6 +31,9 @@ from papersift.records import Paper, PaperFilter
 from papersift.store.base import LOCAL_USER
 from papersift.store.sqlite import SqliteStore
 from papersift.window import window_start
+
+if TYPE_CHECKING:
+    from papersift.rank.evaluate import Evaluation
 
 # Negatives drawn from the rest of the store; a few thousand is plenty for a linear model.
 BACKGROUND_SAMPLE = 2_000
@@ -187,7 +191,7 @@ def self_evaluate(
     user_id: int = LOCAL_USER,
     hooks: EmbedHooks = NO_HOOKS,
     seed: int = 0,
-) -> object:
+) -> Evaluation:
     """How well the reader's own profile predicts their own likes (see evaluate.py)."""
     from papersift.rank.evaluate import evaluate
 
