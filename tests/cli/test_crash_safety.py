@@ -127,15 +127,20 @@ def test_kill_9_then_rerun_equals_clean_run(big_snapshot, clean_contents, tmp_pa
 
 @pytest.mark.slow
 def test_ctrl_c_then_rerun_equals_clean_run(big_snapshot, clean_contents, tmp_path):
-    db = tmp_path / "interrupted.db"
-    proc = _start_ingest(db, big_snapshot)
-    deadline = time.monotonic() + 300
-    while committed_papers(db) < 1 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    if proc.poll() is not None:
-        pytest.fail("ingest finished before it could be interrupted; grow N")
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=120) == 130
+    # The signal can land after the last paper is written (on a loaded machine the first
+    # commit a reader sees may be the last): that run finished its work, so try again.
+    for attempt in range(3):
+        db = tmp_path / f"interrupted-{attempt}.db"
+        proc = _start_ingest(db, big_snapshot)
+        deadline = time.monotonic() + 300
+        while committed_papers(db) < 1 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if proc.poll() is not None:
+            pytest.fail("ingest finished before it could be interrupted; grow N")
+        proc.send_signal(signal.SIGINT)
+        if proc.wait(timeout=120) != 0 or committed_papers(db) < N:
+            break
+    assert proc.returncode == 130
     assert "interrupted; everything stored so far is kept" in proc.stderr.read().decode()
     # The bulk load's keyword index was not finished: the next command repairs it, and says so.
     env = {**os.environ, "PAPERSIFT_DB": str(db)}
