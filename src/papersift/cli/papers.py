@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from papersift.cli.common import EXIT_REJECTED, JsonFlag, open_db
-from papersift.cli.output import ByteProgress, console, error_line, print_json
+from papersift.cli.output import ByteProgress, console, error_line, print_json, warn
 from papersift.errors import ServerReportedError, UsageError
 
 papers_app = typer.Typer(help="Look at the stored papers.", no_args_is_help=True)
@@ -47,6 +47,8 @@ def ingest(
     for err in report.rejected:
         prefix = "server said: " if isinstance(err, ServerReportedError) else ""
         error_line(prefix + err.one_line() if not prefix else f"{err.file}: {prefix}{err.reason}")
+    for repaired in report.warnings:
+        warn(f"{repaired.one_line()}; the paper is kept")
     summary = {
         "files": report.files,
         "records": report.records,
@@ -54,6 +56,7 @@ def ingest(
         "merged": report.counts.merged,
         "unchanged": report.counts.unchanged,
         "rejected": len(report.rejected),
+        "repaired": len(report.warnings),
         "formats": report.formats,
         "total_papers": store.count(),
     }

@@ -24,6 +24,7 @@ from papersift import sources
 from papersift.errors import ParseError, ServerReportedError
 from papersift.ingest.bulk_rows import ErrorTuple, Row, prepare_chunk
 from papersift.records import Paper
+from papersift.sources.common import collecting_warnings
 from papersift.store.base import Store, UpsertCounts
 
 BATCH_SIZE = 5_000
@@ -44,6 +45,8 @@ class IngestReport:
     records: int = 0
     counts: UpsertCounts = field(default_factory=UpsertCounts)
     rejected: list[ParseError] = field(default_factory=list)
+    # Records kept after a repair (an over-long author name split or dropped), one line each.
+    warnings: list[ParseError] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)  # origin -> format name
 
     @property
@@ -63,14 +66,16 @@ def ingest_paths(
     for path in paths:
         report.files += 1
         try:
-            if path == "-":
-                if stdin is None:
-                    raise ParseError("<stdin>", "standard input is not available")
-                _ingest_bytes(store, stdin.read(), "<stdin>", fmt, report, progress)
-            else:
-                _ingest_file(store, Path(path), fmt, report, progress)
+            with collecting_warnings() as repaired:
+                if path == "-":
+                    if stdin is None:
+                        raise ParseError("<stdin>", "standard input is not available")
+                    _ingest_bytes(store, stdin.read(), "<stdin>", fmt, report, progress)
+                else:
+                    _ingest_file(store, Path(path), fmt, report, progress)
         except ParseError as err:
             report.rejected.append(err)
+        report.warnings.extend(repaired)
     return report
 
 
@@ -208,13 +213,14 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 def _prepare_span(
     path: str, offset: int, length: int, origin: str, first_line: int, now: dt.datetime
-) -> tuple[bytes, list[ErrorTuple]]:
+) -> tuple[bytes, list[ErrorTuple], list[ErrorTuple]]:
     """Worker: one span of snapshot lines as prepared rows, marshalled (faster than
-    pickling thousands of row tuples, as returning them would), and its errors."""
+    pickling thousands of row tuples, as returning them would), its errors and its repairs."""
     with open(path, "rb") as fh:
         chunk = os.pread(fh.fileno(), length, offset)
-    rows, errors = prepare_chunk(chunk, origin, first_line, now)
-    return marshal.dumps(rows), errors
+    with collecting_warnings() as repaired:
+        rows, errors = prepare_chunk(chunk, origin, first_line, now)
+    return marshal.dumps(rows), errors, [(w.file, w.reason, w.record, w.field) for w in repaired]
 
 
 def _ingest_stream_parallel(
@@ -228,7 +234,7 @@ def _ingest_stream_parallel(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    pending: deque[tuple[Future[tuple[bytes, list[ErrorTuple]]], int]] = deque()
+    pending: deque[tuple[Future[tuple[bytes, list[ErrorTuple], list[ErrorTuple]]], int]] = deque()
     now = _this_second()
     path = os.path.abspath(path)  # workers start in our working directory, but to be sure
     context = multiprocessing.get_context("spawn")  # no fork of a process holding SQLite
@@ -265,7 +271,7 @@ def _no_cycle_collector() -> Iterator[None]:
 def _write_prepared(
     store: Store,
     origin: str,
-    future: Future[tuple[bytes, list[ErrorTuple]]],
+    future: Future[tuple[bytes, list[ErrorTuple], list[ErrorTuple]]],
     size: int,
     report: IngestReport,
     progress: Progress | None,
@@ -273,12 +279,13 @@ def _write_prepared(
     from concurrent.futures.process import BrokenProcessPool
 
     try:
-        rows, errors = future.result()
+        rows, errors, repaired = future.result()
     except BrokenProcessPool:
         raise ParseError(
             origin, "the parse worker stopped (out of memory?); the papers stored so far are kept"
         ) from None
     _store_prepared(store, marshal.loads(rows), errors, report)
+    report.warnings.extend(ParseError(f, r, record=rec, field=fld) for f, r, rec, fld in repaired)
     if progress:
         progress(size)
 

@@ -10,6 +10,8 @@ import datetime as dt
 import email.utils
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import orjson
@@ -28,6 +30,32 @@ EARLIEST_YEAR = 1600
 
 
 _LATEST_YEAR = dt.date.today().year + 1  # read once: build_paper runs for every record
+
+# Where `build_paper` reports what it repaired in a record it kept (a run-together author
+# list, say): the caller that collects them (ingest) shows them; nobody collecting, nobody told.
+_WARNINGS: ContextVar[list[ParseError] | None] = ContextVar("papersift_warnings", default=None)
+
+# Separators of names that arrived run together in one author string: "; ", ", ", " and ", and
+# a lost space before "and" ("Xiangyu Kongand Xiaoxia Xing", seen in real arXiv metadata).
+# Used only on a name too long to be one, so a real "Bertrand" is never cut.
+_NAME_SEPARATORS = re.compile(r"\s*(?:;|,|\band\b|(?<=[a-z])and(?=\s+[A-Z]|\s*$))\s*")
+
+
+@contextmanager
+def collecting_warnings() -> Iterator[list[ParseError]]:
+    """Collect what `build_paper` repaired in the records it kept, while the block runs."""
+    found: list[ParseError] = []
+    token = _WARNINGS.set(found)
+    try:
+        yield found
+    finally:
+        _WARNINGS.reset(token)
+
+
+def _warn(warning: ParseError) -> None:
+    sink = _WARNINGS.get()
+    if sink is not None:
+        sink.append(warning)
 
 
 def latest_plausible_year() -> int:
@@ -111,17 +139,36 @@ def _clean_authors(authors: Iterable[str], fail: Any) -> tuple[str, ...]:
             continue
         if not isinstance(raw, str):
             raise fail("authors", f"author is not text: {type(raw).__name__}")
-        if len(raw) > MAX_AUTHOR_CHARS * 4:
-            raise fail("authors", f"author name too long ({len(raw):,} characters)")
-        name = normalize_display(raw)
+        name = normalize_display(raw) if len(raw) <= MAX_AUTHOR_CHARS * 4 else raw
         if not name:
             continue
         if len(name) > MAX_AUTHOR_CHARS:
-            raise fail("authors", f"author name too long ({len(name):,} characters)")
-        names.append(name)
+            # One bad name must not cost the paper: split names that arrived run together,
+            # else drop the name, and say so.
+            pieces = _split_names(name)
+            problem: ParseError = fail("authors", _repair_note(len(name), pieces))
+            _warn(problem)
+            names.extend(pieces)
+        else:
+            names.append(name)
         if len(names) > MAX_AUTHORS:
             raise fail("authors", f"more than {MAX_AUTHORS:,} authors")
     return tuple(names)
+
+
+def _split_names(text: str) -> list[str]:
+    """The names in an author string too long to be one name; [] when they cannot be told apart."""
+    pieces = [normalize_display(piece) for piece in _NAME_SEPARATORS.split(text)]
+    names = [piece for piece in pieces if piece]
+    if len(names) < 2 or any(len(name) > MAX_AUTHOR_CHARS for name in names):
+        return []
+    return names
+
+
+def _repair_note(length: int, pieces: list[str]) -> str:
+    if pieces:
+        return f"an author name of {length:,} characters was split into {len(pieces)} names"
+    return f"an author name of {length:,} characters was dropped (too long to be one name)"
 
 
 _ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
