@@ -10,12 +10,12 @@ import pytest
     [
         (
             ("search",),
-            "error: Missing argument 'query'. (usage: papersift search [OPTIONS] {query}; "
+            "error: Missing argument 'QUERY'. (usage: papersift search [OPTIONS] QUERY; "
             "see `papersift search --help`)",
         ),
-        (("show",), "error: Missing argument 'paper_id'."),
-        (("like",), "error: Missing argument 'ids'."),
-        (("ingest",), "error: Missing argument 'paths'."),
+        (("show",), "error: Missing argument 'ID'. (usage: papersift show [OPTIONS] ID;"),
+        (("like",), "error: Missing argument 'ID...'. (usage: papersift like [OPTIONS] ID...;"),
+        (("ingest",), "error: Missing argument 'PATH...'."),
         (("search", "-k", "abc", "x"), "error: Invalid value for '-k'"),
         (("search", "--bogus", "x"), "error: No such option: --bogus"),
         (("lke", "2301.00001"), "error: No such command 'lke'. Did you mean 'like'"),
@@ -90,3 +90,22 @@ def test_search_on_an_empty_store_says_how_to_get_papers_in(run):
     assert text.startswith("The store is empty.")
     assert "papersift fetch arxiv" in text and "papersift ingest" in text
     assert "Try other words" not in text
+
+
+@pytest.mark.parametrize(
+    "command", [("search",), ("like",), ("fetch", "arxiv"), ("library", "export")]
+)
+def test_help_screens_use_conventional_metavars(run, command):
+    """Flags take no value and show none; values are TEXT, INTEGER, PATH; arguments their name."""
+    result = run(*command, "--help")
+    assert result.code == 0, result.err
+    assert "<" not in result.out and "{" not in result.out, result.out
+    assert "-h" in result.out  # the short help option survives the relabelling
+
+
+def test_search_help_names_its_argument_and_value_types(run):
+    out = run("search", "--help").out
+    assert "Usage: papersift search [OPTIONS] QUERY" in out
+    assert "INTEGER" in out and "TEXT" in out
+    json_row = next(line for line in out.splitlines() if "--json" in line)
+    assert "TEXT" not in json_row and "bool" not in json_row

@@ -13,11 +13,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, get_args, get_origin
 
 import typer
+import typer.main
+from typer.core import TyperArgument
 
 from papersift import __version__
+
+if TYPE_CHECKING:
+    from typer._click.core import Command, Context
 from papersift.cli import (
     digests,
     fetching,
@@ -127,12 +132,60 @@ def _usage_error_line(err: Exception) -> str:
     return f"{message} (usage: {usage}; see `{ctx.command_path} --help`)"
 
 
+# How help screens name a value, as command-line tools conventionally do (typer's own labels
+# are Python's types: "<str>", "<list[str]>", and "<bool>" even for a flag, which takes none).
+_METAVARS = {str: "TEXT", int: "INTEGER", float: "NUMBER", Path: "PATH"}
+
+
+class _PlainArgument(TyperArgument):
+    """An argument whose help row shows its name (QUERY, ID...) and no separate type label."""
+
+    def display_type_rich(self, ctx: typer.Context) -> str | None:  # type: ignore[override]
+        return None
+
+    def _usage_display_name(self) -> str:
+        return self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+
+
+def conventional_metavars(command: Command, parent: Context | None = None) -> None:
+    """Give every parameter of `command` and its sub-commands a conventional metavar."""
+    # The help option is made per command on first use, with the names its context inherits
+    # (-h): make it now, in the context it will have, to label it like the other flags.
+    ctx = command.context_class(
+        command, parent=parent, info_name=command.name, **command.context_settings
+    )
+    help_option = command.get_help_option(ctx)
+    if help_option is not None:
+        help_option.metavar = ""
+    for param in command.params:
+        if param.metavar is not None:
+            continue
+        if isinstance(param, TyperArgument):
+            name = (param.name or "value").upper()
+            if name.endswith("_ID"):  # paper_id: the reader types an id, whatever it names
+                name = "ID"
+            if param.nargs != 1:
+                name = name.removesuffix("S") + "..."
+            param.metavar = name
+            param.__class__ = _PlainArgument
+        elif getattr(param, "is_flag", False):
+            param.metavar = ""
+        else:
+            annotation = param.type_descriptor.annotation  # type: ignore[attr-defined]
+            element = get_args(annotation)[0] if get_origin(annotation) is list else annotation
+            param.metavar = _METAVARS.get(element, "TEXT")
+    for sub in getattr(command, "commands", {}).values():
+        conventional_metavars(sub, ctx)
+
+
 def main() -> None:
     """Run the CLI; our errors become one line on stderr and an exit code, never a traceback."""
     quiet_libraries()
     try:
+        command = typer.main.get_command(app)
+        conventional_metavars(command)
         # With standalone_mode=False click returns the code of typer.Exit instead of exiting.
-        code = app(standalone_mode=False, prog_name="papersift")
+        code = command.main(standalone_mode=False, prog_name="papersift")
         if code == EXIT_INTERRUPTED:  # Ctrl-C, which click turns into this return code
             error_line(INTERRUPTED)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
