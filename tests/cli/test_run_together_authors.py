@@ -50,7 +50,7 @@ def test_build_paper_splits_the_names_and_reports_the_repair():
     assert len(repaired) == 1
     assert repaired[0].one_line() == (
         f"f.json: record 2506.02197: field authors: an author name of {len(RUN_TOGETHER):,} "
-        "characters was split into 40 names"
+        "characters was split into 40 names; the paper is kept"
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from typing import Annotated
 
 import typer
@@ -48,13 +49,14 @@ def ingest(
         prefix = "server said: " if isinstance(err, ServerReportedError) else ""
         error_line(prefix + err.one_line() if not prefix else f"{err.file}: {prefix}{err.reason}")
     for repaired in report.warnings:
-        warn(f"{repaired.one_line()}; the paper is kept")
+        warn(repaired.one_line())
     summary = {
         "files": report.files,
         "records": report.records,
         "added": report.counts.added,
         "merged": report.counts.merged,
         "unchanged": report.counts.unchanged,
+        "repeated": report.repeated,
         "rejected": len(report.rejected),
         "repaired": len(report.warnings),
         "formats": report.formats,
@@ -63,11 +65,20 @@ def ingest(
     if as_json:
         print_json(summary)
     else:
+        repeated = f"{report.repeated:,} repeated within a file, " if report.repeated else ""
         console().print(
             f"{report.records:,} records read: {report.counts.added:,} new, "
             f"{report.counts.merged:,} merged, {report.counts.unchanged:,} unchanged, "
-            f"{len(report.rejected):,} rejected. Store now holds {summary['total_papers']:,} papers."
+            f"{repeated}{len(report.rejected):,} rejected. "
+            f"Store now holds {summary['total_papers']:,} papers."
         )
+        if report.files > 1:
+            per_format = Counter(report.formats.values())
+            console().print(
+                "Formats: "
+                + ", ".join(f"{n} {name}" for name, n in sorted(per_format.items()))
+                + f" ({report.files} files)."
+            )
     if not report.ok:
         raise typer.Exit(EXIT_REJECTED)
 

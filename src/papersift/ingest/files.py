@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import gzip
 import marshal
 import os
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
@@ -35,6 +37,7 @@ CHUNK_BYTES = 8 * 1024 * 1024
 # (docs/benchmarks.md#fast-paths-in-the-parser-and-the-loader).
 FIRST_CHUNK_BYTES = 256 * 1024
 STREAMED_FORMATS = ("arxiv-snapshot",)
+GZIP_MAGIC = b"\x1f\x8b"
 
 Progress = Callable[[int], None]  # called with the number of bytes just consumed
 
@@ -45,6 +48,9 @@ class IngestReport:
     records: int = 0
     counts: UpsertCounts = field(default_factory=UpsertCounts)
     rejected: list[ParseError] = field(default_factory=list)
+    # Records that were another record of the same file again (merged into it before storing):
+    # with added, merged, unchanged and rejected, the records read add up.
+    repeated: int = 0
     # Records kept after a repair (an over-long author name split or dropped), one line each.
     warnings: list[ParseError] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)  # origin -> format name
@@ -63,7 +69,7 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest every path ('-' is standard input); one file's errors never stop the others."""
     report = IngestReport()
-    for path in paths:
+    for path in _expand(paths):
         report.files += 1
         try:
             with collecting_warnings() as repaired:
@@ -79,26 +85,76 @@ def ingest_paths(
     return report
 
 
+def _expand(paths: Iterable[str]) -> Iterator[str]:
+    """Each path, with a folder replaced by the files under it (sorted, hidden ones skipped):
+    a folder of exports goes in with one command, each file's format detected on its own."""
+    for path in paths:
+        folder = Path(path)
+        if path == "-" or not folder.is_dir():
+            yield path
+            continue
+        files = [
+            found
+            for found in sorted(folder.rglob("*"))
+            if found.is_file()
+            and not any(part.startswith(".") for part in found.relative_to(folder).parts)
+        ]
+        yield from (map(str, files) if files else [path])  # an empty folder: said as such
+
+
 def _ingest_file(
     store: Store, path: Path, fmt: str, report: IngestReport, progress: Progress | None
 ) -> None:
     origin = str(path)
     try:
-        with path.open("rb") as fh:
-            head = fh.read(sources.SNIFF_BYTES)
+        with path.open("rb") as raw:
+            if raw.read(2) == GZIP_MAGIC:
+                raw.seek(0)
+                _ingest_gzip(store, raw, origin, fmt, report)
+                if progress:
+                    progress(os.fstat(raw.fileno()).st_size)
+                return
+            raw.seek(0)
+            head = raw.read(sources.SNIFF_BYTES)
             name = sources.detect_format(head, origin) if fmt == "auto" else fmt
             if name in STREAMED_FORMATS:
                 report.formats[origin] = name
-                _ingest_stream(store, fh, origin, report, progress)
+                _ingest_stream(store, raw, origin, report, progress)
                 return
-            data = head + fh.read()
+            data = head + raw.read()
     except IsADirectoryError:
-        raise ParseError(origin, "is a directory, not a file") from None
+        raise ParseError(origin, "is a folder with no files to read") from None
     except FileNotFoundError:
         raise ParseError(origin, "no such file") from None
     except OSError as err:
         raise ParseError(origin, f"cannot read: {err.strerror}") from None
     _ingest_bytes(store, data, origin, name, report, progress)
+
+
+def _ingest_gzip(store: Store, raw: BinaryIO, origin: str, fmt: str, report: IngestReport) -> None:
+    """A gzip-compressed file of any format; a snapshot is read a chunk at a time."""
+    try:
+        with gzip.GzipFile(fileobj=raw) as unpacked:
+            head = unpacked.read(sources.SNIFF_BYTES)
+            name = sources.detect_format(head, origin) if fmt == "auto" else fmt
+            report.formats[origin] = name
+            if name not in STREAMED_FORMATS:
+                data = head + unpacked.read()
+            else:
+                now, line, pending = _this_second(), 1, head
+                while block := unpacked.read(CHUNK_BYTES):
+                    pending += block
+                    cut = pending.rfind(b"\n") + 1
+                    if cut:
+                        chunk, pending = pending[:cut], pending[cut:]
+                        _store_prepared(store, *prepare_chunk(chunk, origin, line, now), report)
+                        line += chunk.count(b"\n")
+                if pending:
+                    _store_prepared(store, *prepare_chunk(pending, origin, line, now), report)
+                return
+    except (gzip.BadGzipFile, EOFError, zlib.error) as err:
+        raise ParseError(origin, f"not a readable gzip file ({err})") from None
+    _store_in_batches(store, sources.parser_for(name)(data, origin), report)
 
 
 def _ingest_bytes(
@@ -181,8 +237,13 @@ def _store_in_batches(
 
 
 def _store(store: Store, batch: list[Paper], report: IngestReport) -> None:
-    report.records += len(batch)
-    report.counts += store.upsert(batch)
+    _count(report, len(batch), store.upsert(batch))
+
+
+def _count(report: IngestReport, records: int, counts: UpsertCounts) -> None:
+    report.records += records
+    report.counts += counts
+    report.repeated += records - (counts.added + counts.merged + counts.unchanged)
 
 
 # -- parallel snapshot ingest ---------------------------------------------------------------
@@ -294,5 +355,4 @@ def _store_prepared(
     store: Store, rows: list[Row], errors: list[ErrorTuple], report: IngestReport
 ) -> None:
     report.rejected.extend(ParseError(f, r, record=rec, field=fld) for f, r, rec, fld in errors)
-    report.records += len(rows)
-    report.counts += store.upsert_rows(rows)
+    _count(report, len(rows), store.upsert_rows(rows))

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from papersift.errors import ParseError, ServerReportedError
 from papersift.ids import normalize_doi, parse_arxiv_id
 from papersift.records import Link, Paper
-from papersift.sources.common import build_paper, keep_going, parse_date, record_label
+from papersift.sources.common import build_paper, keep_going, note, parse_date, record_label
 from papersift.sources.xml import parse_xml, text_of
 from papersift.text import collapse_whitespace
 
@@ -73,6 +73,10 @@ def parse_feed(feed: ET.Element, origin: str) -> Iterator[Paper | ParseError]:
         raise ParseError(origin, f"not an arXiv API Atom feed (root element <{_local(feed.tag)}>)")
     entries = feed.findall(f"{ATOM}entry")
     raise_if_error_feed(entries, origin)
+    if not entries:
+        total = text_of(feed.find("{http://a9.com/-/spec/opensearch/1.1/}totalResults"))
+        said = f"totalResults {total}" if total else "no entries"
+        note(ParseError(origin, f"the server's feed lists no papers ({said})"))
     return keep_going(origin, _labelled(entries), lambda label, entry: _paper(entry, origin, label))
 
 

@@ -24,7 +24,7 @@ from papersift.sources.arxiv_atom import (
     require_arxiv_id,
     root_name,
 )
-from papersift.sources.common import build_paper, keep_going, parse_date, record_label
+from papersift.sources.common import build_paper, keep_going, note, parse_date, record_label
 from papersift.sources.xml import parse_xml, text_of
 from papersift.text import collapse_whitespace
 
@@ -123,6 +123,13 @@ def _errors(root: ET.Element) -> list[tuple[str, str]]:
 
 
 def _raise_unless_empty_result(errors: list[tuple[str, str]], origin: str) -> None:
+    for code, message in errors:
+        if code == NO_RECORDS:
+            note(
+                ParseError(
+                    origin, f"the server found no records ({code}: {message or 'no reason given'})"
+                )
+            )
     refusals = [(code, message) for code, message in errors if code != NO_RECORDS]
     if refusals:
         said = "; ".join(f"{code}: {message}" if message else code for code, message in refusals)

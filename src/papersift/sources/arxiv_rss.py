@@ -28,7 +28,7 @@ from papersift.sources.arxiv_atom import (
     root_name,
 )
 from papersift.sources.arxiv_oai import split_author_string
-from papersift.sources.common import build_paper, keep_going, parse_date, record_label
+from papersift.sources.common import build_paper, keep_going, note, parse_date, record_label
 from papersift.sources.xml import parse_xml, text_of
 from papersift.text import collapse_whitespace
 
@@ -104,7 +104,20 @@ def _rss2_items(root: ET.Element, origin: str) -> list[Item]:
     title, description = text_of(channel.find("title")), text_of(channel.find("description"))
     _raise_if_feed_error(title, description, origin)
     day = text_of(channel.find("pubDate"))
-    return [_rss2_item(e, day) for e in channel.findall("item")]
+    items = [_rss2_item(e, day) for e in channel.findall("item")]
+    if not items:
+        skipped = [text_of(d) for d in channel.findall("skipDays/day")]
+        when = (
+            f" (arXiv announces nothing on {' and '.join(filter(None, skipped))})"
+            if skipped
+            else ""
+        )
+        note(
+            ParseError(
+                origin, f"the feed {title or ''!r} of {day or 'no date'} lists no papers{when}"
+            )
+        )
+    return items
 
 
 def _atom_items(root: ET.Element, origin: str) -> list[Item]:

@@ -52,7 +52,9 @@ def collecting_warnings() -> Iterator[list[ParseError]]:
         _WARNINGS.reset(token)
 
 
-def _warn(warning: ParseError) -> None:
+def note(warning: ParseError) -> None:
+    """Tell the collecting caller something it should show: a repair, or the server's own words
+    about an empty result ("noRecordsMatch: ...") that would otherwise read as "0 records"."""
     sink = _WARNINGS.get()
     if sink is not None:
         sink.append(warning)
@@ -147,7 +149,7 @@ def _clean_authors(authors: Iterable[str], fail: Any) -> tuple[str, ...]:
             # else drop the name, and say so.
             pieces = _split_names(name)
             problem: ParseError = fail("authors", _repair_note(len(name), pieces))
-            _warn(problem)
+            note(problem)
             names.extend(pieces)
         else:
             names.append(name)
@@ -167,8 +169,14 @@ def _split_names(text: str) -> list[str]:
 
 def _repair_note(length: int, pieces: list[str]) -> str:
     if pieces:
-        return f"an author name of {length:,} characters was split into {len(pieces)} names"
-    return f"an author name of {length:,} characters was dropped (too long to be one name)"
+        return (
+            f"an author name of {length:,} characters was split into {len(pieces)} names; "
+            "the paper is kept"
+        )
+    return (
+        f"an author name of {length:,} characters was dropped (too long to be one name); "
+        "the paper is kept"
+    )
 
 
 _ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
