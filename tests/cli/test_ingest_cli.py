@@ -1,4 +1,5 @@
 import json
+import re
 
 from tests.cli.snapshot_lines import snapshot_file, snapshot_line
 
@@ -99,3 +100,20 @@ def test_newer_version_replaces_title(run, tmp_path):
 def test_show_unknown_id_is_usage_error(run):
     result = run("show", "9999.99999")
     assert result.code == 2 and "no paper" in result.err
+
+
+def test_stats_says_what_it_leaves_out_and_all_shows_it(run, tmp_path):
+    path = tmp_path / "many.jsonl"
+    # 25 categories, one paper each: more than the 20 rows stats shows by default.
+    lines = [
+        snapshot_line(f"2404.{i:05d}", f"Paper {i}").replace(b"cs.LG stat.ML", f"cs.X{i}".encode())
+        for i in range(1, 26)
+    ]
+    path.write_bytes(b"".join(lines))
+    assert run("ingest", str(path)).code == 0
+    short = run("stats").out
+    assert "Showing the top 20 of 25; `papersift stats --all` shows every one." in short
+    assert len(re.findall(r"cs\.X\d+ ", short)) == 20
+    full = run("stats", "--all").out
+    assert "Showing" not in full
+    assert len(re.findall(r"cs\.X\d+ ", full)) == 25

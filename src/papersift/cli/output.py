@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
     from rich.status import Status
     from rich.table import Table
+    from rich.text import Text
 
     from papersift.ingest.harvest import HarvestReport
     from papersift.records import Paper
@@ -212,19 +213,31 @@ def render_paper(paper: Paper) -> Group:
     return Group(*lines)
 
 
-def stats_tables(counts: Mapping[str, Mapping[str, int]], top: int = 20) -> list[Table]:
-    """Papers per source, per category and per month (the last `top` months) as tables."""
+def stats_tables(
+    counts: Mapping[str, Mapping[str, int]], top: int | None = 20
+) -> list[Table | Text]:
+    """Papers per source, per category (the `top` most common) and per month (the last `top`),
+    as tables that say what they leave out and how to see it (`top=None`: everything)."""
     from rich.table import Table
+    from rich.text import Text
 
-    tables = []
+    tables: list[Table | Text] = []
     for key, label in (("sources", "Source"), ("categories", "Category"), ("months", "Month")):
+        items = list(counts[key].items())
+        shown = items if top is None else (items[-top:] if key == "months" else items[:top])
+        left_out = len(items) - len(shown)
+        which = f"the latest {len(shown)} months" if key == "months" else f"the top {len(shown)}"
+        caption = (
+            f"{which} of {len(items):,}; `papersift stats --all` shows every one"
+            if left_out
+            else None
+        )
         table = Table(title=f"Papers per {label.lower()}", title_justify="left")
         table.add_column(label)
         table.add_column("Papers", justify="right")
-        items = list(counts[key].items())
-        if key == "months":
-            items = items[-top:]
-        for name, n in items[:top]:
+        for name, n in shown:
             table.add_row(str(name), f"{n:,}")
         tables.append(table)
+        if caption:
+            tables.append(Text(f"Showing {caption}.", style="dim"))
     return tables

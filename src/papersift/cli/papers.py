@@ -119,7 +119,12 @@ def show(
         console().print(render_paper(paper))
 
 
-def stats(as_json: JsonFlag = False) -> None:
+def stats(
+    as_json: JsonFlag = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Every category and month, not only the top 20.")
+    ] = False,
+) -> None:
     """Papers per source, per category and per month."""
     store = open_db()
     counts = store.stats()
@@ -131,5 +136,5 @@ def stats(as_json: JsonFlag = False) -> None:
 
     out = console()
     out.print(f"{numbers['papers']:,} papers in {store.path}")
-    for table in stats_tables(counts):
+    for table in stats_tables(counts, top=None if show_all else 20):
         out.print(table)
