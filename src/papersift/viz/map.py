@@ -9,6 +9,7 @@ escape every title and label.
 
 from __future__ import annotations
 
+import colorsys
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -19,12 +20,13 @@ from papersift.text import safe_url
 from papersift.topics.clusters import Topic
 from papersift.viz.layout import fit_unit_square
 
-# Distinct on white and to most colour-blind readers first (Okabe-Ito, then Tableau 10);
-# after 20 topics colours repeat, and the legend and tooltips tell them apart.
+# Kenneth Kelly's colours of maximum contrast (1965), without white, black and the grey kept for
+# "other", ordered so that the first ones differ most: neighbouring topics must not look alike,
+# which a palette of two blues, two oranges and two greens could not promise.
 PALETTE = (
-    "#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#f0e442", "#6a3d9a",
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#8c564b", "#17becf", "#bcbd22",
+    "#0067a5", "#f38400", "#008856", "#be0032", "#875692", "#f3c300", "#a1caf1", "#e68fac",
+    "#8db600", "#604e97", "#f99379", "#882d17", "#dcd300", "#b3446c", "#c2b280", "#2b3d26",
+    "#e25822", "#654522", "#f6a600",
 )  # fmt: skip
 OTHER_COLOUR = "#b4b4b4"
 LIKED_RING = "#111111"
@@ -97,7 +99,14 @@ def build_map(
 
 
 def _colour(index: int, is_other: bool) -> str:
-    return OTHER_COLOUR if is_other else PALETTE[index % len(PALETTE)]
+    if is_other:
+        return OTHER_COLOUR
+    if index < len(PALETTE):
+        return PALETTE[index]
+    # Past the palette, hues a golden angle apart: each new one lands in the widest gap left.
+    hue = (0.61803398875 * index) % 1.0
+    red, green, blue = colorsys.hls_to_rgb(hue, 0.45, 0.75)
+    return f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
 
 
 def _safe_url(paper: Paper) -> str | None:

@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 from papersift.viz.map import (
     LIKED_RING,
     LIKED_SCALE,
+    MapTopic,
     PaperMap,
     point_radius,
     points_in_drawing_order,
@@ -36,8 +37,11 @@ _RING_WIDTH = 2.0  # px around a liked paper's point
 
 
 def render_png(paper_map: PaperMap, *, size: int = 900, legend_width: int = 560) -> bytes:
-    """The map as a PNG: points on the left (`size` square), the legend on the right."""
-    image = Image.new("RGB", (size + legend_width, size), _BACKGROUND)
+    """The map as a PNG: points on the left (`size` square), the legend on the right; the
+    picture grows taller when the legend needs it, so no topic is left out."""
+    rows = sum(len(_legend_lines(t, legend_width)) for t in paper_map.topics) + 3
+    height = max(size, 2 * _MARGIN + rows * _LINE_HEIGHT)
+    image = Image.new("RGB", (size + legend_width, height), _BACKGROUND)
     image.paste(_points(paper_map, size), (0, 0))
     _draw_legend(image, paper_map, left=size + 12, top=_MARGIN)
     return _png_bytes(image)
@@ -95,29 +99,32 @@ def _swatch(image: Image.Image, cx: int, cy: int, r: float, fill: str, ring: str
 def _draw_legend(image: Image.Image, paper_map: PaperMap, *, left: int, top: int) -> None:
     draw = ImageDraw.Draw(image)
     text_left = left + 24
-    room = image.width - text_left - 12
     title_font, font = _font(_TITLE_SIZE), _font(_FONT_SIZE)
     title = _fit(paper_map.title, title_font, image.width - left - 12)
     draw.text((left, top), title, _INK, font=title_font)
     y = top + _LINE_HEIGHT + 6
-    has_liked = any(point.liked for point in paper_map.points)
-    # The last lines are kept for the "liked" key and, if topics are left out, a "...".
-    bottom = image.height - (_LINE_HEIGHT + 6 if has_liked else 0)
-    for index, topic in enumerate(paper_map.topics):
-        middle = y + _LINE_HEIGHT // 2
-        is_last = index == len(paper_map.topics) - 1
-        if y + _LINE_HEIGHT * (1 if is_last else 2) > bottom:
-            draw.text((text_left, middle), "...", _MUTED, font=font, anchor="lm")
+    for topic in paper_map.topics:
+        _swatch(image, left + 7, y + _LINE_HEIGHT // 2, 6, topic.colour, None)
+        for line in _legend_lines(topic, image.width - left):
+            draw.text((text_left, y + _LINE_HEIGHT // 2), line, _INK, font=font, anchor="lm")
             y += _LINE_HEIGHT
-            break
-        _swatch(image, left + 7, middle, 6, topic.colour, None)
-        label = _fit(f"{topic.label} ({topic.size})", font, room)
-        draw.text((text_left, middle), label, _INK, font=font, anchor="lm")
-        y += _LINE_HEIGHT
-    if has_liked:
+    if any(point.liked for point in paper_map.points):
         middle = y + 6 + _LINE_HEIGHT // 2
         _swatch(image, left + 7, middle, 6, "#ffffff", LIKED_RING)
         draw.text((text_left, middle), "liked", _INK, font=font, anchor="lm")
+
+
+def _legend_lines(topic: MapTopic, legend_width: int) -> list[str]:
+    """A topic's legend entry, wrapped at its keyphrases onto as many lines as it needs."""
+    font, room = _font(_FONT_SIZE), legend_width - 24 - 12 - 12
+    lines: list[str] = []
+    for phrase in f"{topic.label} ({topic.size})".split(" · "):
+        joined = f"{lines[-1]} · {phrase}" if lines else phrase
+        if lines and font.getlength(joined) <= room:
+            lines[-1] = joined
+        else:
+            lines.append(_fit(phrase, font, room))
+    return lines
 
 
 @functools.cache

@@ -13,7 +13,7 @@ from papersift.text import safe_url
 
 # Feed windows offered on the page; `recommend` accepts any window.py string.
 FEED_WINDOWS = (("1d", "Today"), ("7d", "This week"), ("30d", "This month"), ("all", "All"))
-MAP_WINDOWS = (("1d", "Today"), ("7d", "This week"), ("30d", "This month"))
+MAP_WINDOWS = (("1d", "Today"), ("7d", "This week"), ("30d", "This month"), ("all", "All"))
 SEARCH_MODES = ("hybrid", "semantic", "keyword")
 LINK_LABELS = {
     "abs": "Abstract page",
