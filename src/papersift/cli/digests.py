@@ -67,6 +67,12 @@ def digest(
     webhook: Annotated[
         bool, typer.Option("--webhook", help="Post it to the configured [webhook] url too.")
     ] = False,
+    tags: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag", help="Write this tag's Atom feed to <out>/tags/ instead (repeatable)."
+        ),
+    ] = None,
     model: ModelOption = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -76,6 +82,9 @@ def digest(
     from papersift.rank.recommend import EmbedHooks
 
     config = load_config()
+    if tags:
+        _write_tag_feeds(tags, out or config.digest.out_dir, config.serve.public_url, as_json)
+        return
     request = DigestRequest.from_config(
         config,
         since=since,
@@ -118,6 +127,17 @@ def digest(
         )
     if (run.delivery and run.delivery.failed) or (run.webhook and run.webhook.error):
         raise typer.Exit(EXIT_REJECTED)
+
+
+def _write_tag_feeds(tags: list[str], out: Path, feedback_url: str, as_json: bool) -> None:
+    from papersift.digest.feeds import write_tag_feeds
+
+    written = write_tag_feeds(open_db(), out, tags, feedback_url=feedback_url)
+    if as_json:
+        print_json({tag: str(path) for tag, path in written.items()})
+    else:
+        for tag, path in written.items():
+            console().print(f"Feed of tag {escape_markup(tag)!r}: {path}")
 
 
 def daily(
