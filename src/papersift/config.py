@@ -37,6 +37,10 @@ Example:
 
     [serve]
     port = 8765
+
+    [webhook]
+    format = "slack"        # or "json" (papersift's own schema) or "discord"
+    # url: better in PAPERSIFT_WEBHOOK_URL than in this file (its path is the secret)
 """
 
 from __future__ import annotations
@@ -66,6 +70,8 @@ if TYPE_CHECKING:
         ServeConfig,
         SourcesConfig,
         TlsMode,
+        WebhookConfig,
+        WebhookFormat,
         default_digest_dir,
     )
 
@@ -82,6 +88,8 @@ __all__ = [
     "ServeConfig",
     "SourcesConfig",
     "TlsMode",
+    "WebhookConfig",
+    "WebhookFormat",
     "config_as_toml",
     "config_path",
     "default_digest_dir",

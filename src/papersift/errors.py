@@ -22,6 +22,7 @@ lives in (under src/papersift/; tests/test_docs.py keeps this in step with the c
         NothingToEvaluate       errors.py         too few likes to hold any out
         DigestWriteError        errors.py         the digest cannot be written
         DeliveryError           errors.py         the digest cannot be e-mailed
+            WebhookError        errors.py         the digest cannot be posted to the webhook
 """
 
 from __future__ import annotations
@@ -178,3 +179,7 @@ class DigestWriteError(PapersiftError):
 
 class DeliveryError(PapersiftError):
     """The digest could not be e-mailed; the message says where and why in one line."""
+
+
+class WebhookError(DeliveryError):
+    """The webhook refused the digest or did not answer; the message names scheme and host only."""

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
     from papersift.config import Config
     from papersift.digest.build import BuiltDigest, DeliveryOutcome, Published, Summarizer
+    from papersift.digest.webhook import WebhookOutcome
     from papersift.embed.base import Embedder
     from papersift.ingest.harvest import HarvestReport
     from papersift.rank.candidates import Collection
@@ -167,6 +168,7 @@ class DigestRequest:
     out_dir: Path | None  # None: archived in the store only, no files
     formats: tuple[Format, ...] = FORMATS
     recipients: tuple[str, ...] = ()
+    webhook: bool = False  # post to the configured [webhook] url too
 
     @classmethod
     def from_config(
@@ -178,6 +180,7 @@ class DigestRequest:
         out_dir: Path | None = None,
         formats: Sequence[Format] | None = None,
         recipients: Sequence[str] = (),
+        webhook: bool = False,
     ) -> DigestRequest:
         return cls(
             since=since or config.digest.since,
@@ -185,6 +188,7 @@ class DigestRequest:
             out_dir=out_dir or config.digest.out_dir,
             formats=tuple(formats or config.digest.formats),
             recipients=tuple(recipients),
+            webhook=webhook,
         )
 
 
@@ -195,6 +199,7 @@ class DigestRun:
     built: BuiltDigest
     published: Published
     delivery: DeliveryOutcome | None  # None: nobody to send it to
+    webhook: WebhookOutcome | None = None  # None: no webhook configured or asked for
 
 
 def tldr_summarizer(config: Config) -> Summarizer:
@@ -250,7 +255,8 @@ def publish_and_send(
     day: dt.date | None = None,
     user_id: int = LOCAL_USER,
 ) -> DigestRun:
-    """Archive and write the digest, then e-mail it to each recipient at most once on `day`.
+    """Archive and write the digest, then e-mail it to each recipient at most once on `day`,
+    and post it to the configured webhook (when `request.webhook`) at most once on `day`.
 
     A failed delivery is recorded (and retried by the next run), not raised: the run's
     `delivery.failed` lists it.
@@ -270,7 +276,14 @@ def publish_and_send(
             day or dt.date.today(),
             user_id,
         )
-    return DigestRun(built, published, delivery)
+    webhook = None
+    if request.webhook:
+        from papersift.digest.webhook import deliver_webhook
+
+        webhook = deliver_webhook(
+            store, config, built.digest, published.digest_id, day or dt.date.today(), user_id
+        )
+    return DigestRun(built, published, delivery, webhook)
 
 
 # -- fetching and the daily run --------------------------------------------------------------
@@ -353,6 +366,6 @@ def run_daily(
         if client is not None
         else 0
     )
-    request = DigestRequest.from_config(config, recipients=config.email.to)
+    request = DigestRequest.from_config(config, recipients=config.email.to, webhook=True)
     built = make_digest(store, load_embedder(), config, request, hooks=hooks)
     return DailyRun(fetched, publish_and_send(store, config, built, request, day=today))

@@ -55,6 +55,10 @@ def test_rich_text_title_names_and_ids(library):
     assert conference.extra == {
         "venue": "Proceedings of the Invented Conference on Learning",
         "type": "paper-conference",
+        # What exports need to give the reference back as it came (papersift.export).
+        "pages": "1-9",
+        "url": "https://proceedings.example.org/icl2019/42",
+        "date_parts": 2,
     }
     assert conference.published == dt.date(2019, 6, 1)
     assert book.id == "csl:muellerBookOfLosses2010"

@@ -32,7 +32,15 @@ def test_zotero_export_with_crlf_line_ends(fixtures):
     assert journal.title == "Calibrated Uncertainty for Invented Protein Folds"
     assert journal.authors == ("Hana Nakamura", "Liam O'Brien", "Åse Søndergaard")
     assert journal.published == dt.date(2021, 6, 1)  # DA `2021/06//undefined` beats PY `2021`
-    assert journal.extra == {"venue": "Journal of Imaginary Biology", "type": "JOUR"}
+    assert journal.extra == {
+        "venue": "Journal of Imaginary Biology",
+        "type": "JOUR",
+        # What exports need to give the reference back as it came (papersift.export).
+        "volume": "7",
+        "issue": "2",
+        "pages": "11-19",
+        "date_parts": 2,
+    }
     assert journal.abstract == "We calibrate uncertainty for folds that do not exist."
     assert not any("\r" in text for text in (journal.title_raw, *journal.authors))
 

@@ -30,11 +30,24 @@ from papersift.cli.output import (
 
 if TYPE_CHECKING:
     from papersift.digest.build import DeliveryOutcome
+    from papersift.digest.webhook import WebhookOutcome
 
 
 def _report_failures(delivery: DeliveryOutcome | None) -> None:
     for recipient, reason in delivery.failed if delivery else ():
         error_line(f"not sent to {recipient}: {reason} (the digest is kept; the next run retries)")
+
+
+def _report_webhook(outcome: WebhookOutcome | None) -> None:
+    if outcome is not None and outcome.error:
+        error_line(f"not posted: {outcome.error} (the digest is kept; the next run retries)")
+
+
+def _webhook_summary(outcome: WebhookOutcome | None) -> str | None:
+    """The post in the run's summary: sent, already sent or failed; None: no webhook."""
+    if outcome is None:
+        return None
+    return "sent" if outcome.sent else "already sent" if outcome.skipped else "failed"
 
 
 def digest(
@@ -51,6 +64,15 @@ def digest(
     email: Annotated[
         list[str] | None, typer.Option("--email", help="Send it to this address (repeatable).")
     ] = None,
+    webhook: Annotated[
+        bool, typer.Option("--webhook", help="Post it to the configured [webhook] url too.")
+    ] = False,
+    tags: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag", help="Write this tag's Atom feed to <out>/tags/ instead (repeatable)."
+        ),
+    ] = None,
     model: ModelOption = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -60,6 +82,9 @@ def digest(
     from papersift.rank.recommend import EmbedHooks
 
     config = load_config()
+    if tags:
+        _write_tag_feeds(tags, out or config.digest.out_dir, config.serve.public_url, as_json)
+        return
     request = DigestRequest.from_config(
         config,
         since=since,
@@ -67,6 +92,7 @@ def digest(
         out_dir=out,
         formats=parse_formats(fmt) if fmt else None,
         recipients=email or (),
+        webhook=webhook,
     )
     store = open_db()
     embedder = load_model(model)
@@ -76,6 +102,7 @@ def digest(
         )
     run = publish_and_send(store, config, built, request)
     _report_failures(run.delivery)
+    _report_webhook(run.webhook)
     files = {f: str(p) for f, p in run.published.files.items()}
     summary = {
         "papers": built.digest.total_papers,
@@ -84,6 +111,7 @@ def digest(
         "files": files,
         "archived_as": run.published.digest_id,
         "emailed": run.delivery.sent if run.delivery else [],
+        "webhook": _webhook_summary(run.webhook),
         "note": built.cold_start,
     }
     if as_json:
@@ -97,8 +125,19 @@ def digest(
             f"({count_matches(len(built.digest.top_picks))}, {len(built.digest.topics)} topics): "
             + ", ".join(files.values())
         )
-    if run.delivery and run.delivery.failed:
+    if (run.delivery and run.delivery.failed) or (run.webhook and run.webhook.error):
         raise typer.Exit(EXIT_REJECTED)
+
+
+def _write_tag_feeds(tags: list[str], out: Path, feedback_url: str, as_json: bool) -> None:
+    from papersift.digest.feeds import write_tag_feeds
+
+    written = write_tag_feeds(open_db(), out, tags, feedback_url=feedback_url)
+    if as_json:
+        print_json({tag: str(path) for tag, path in written.items()})
+    else:
+        for tag, path in written.items():
+            console().print(f"Feed of tag {escape_markup(tag)!r}: {path}")
 
 
 def daily(
@@ -132,6 +171,7 @@ def daily(
         )
     built, run = done.digest.built, done.digest
     _report_failures(run.delivery)
+    _report_webhook(run.webhook)
     delivery = run.delivery
     digest_file = next(iter(run.published.files.values()), None)
     mail = ""
@@ -140,6 +180,9 @@ def daily(
             f"; e-mailed {len(delivery.sent)}, already sent {len(delivery.skipped)}, "
             f"failed {len(delivery.failed)}"
         )
+    posted = _webhook_summary(run.webhook)
+    if posted and run.webhook:
+        mail += f"; webhook {run.webhook.target}: {posted}"
     if as_json:
         print_json(
             {
@@ -150,6 +193,7 @@ def daily(
                 "emailed": delivery.sent if delivery else [],
                 "already_sent": delivery.skipped if delivery else [],
                 "failed": [r for r, _ in delivery.failed] if delivery else [],
+                "webhook": posted,
             }
         )
     else:
@@ -158,7 +202,7 @@ def daily(
             f"{built.digest.total_papers:,} papers, {count_matches(len(built.digest.top_picks))}, "
             f"{len(built.digest.topics)} topics -> {digest_file}{mail}"
         )
-    if delivery and delivery.failed:
+    if (delivery and delivery.failed) or (run.webhook and run.webhook.error):
         raise typer.Exit(EXIT_REJECTED)
 
 

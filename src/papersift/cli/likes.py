@@ -148,7 +148,7 @@ def library_import(
 
 @library_app.command("export")
 def library_export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="bibtex or csl-json.")] = "bibtex",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="bibtex, ris or csl-json.")] = "bibtex",
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="File to write (default: stdout).")
     ] = None,

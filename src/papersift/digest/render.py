@@ -130,6 +130,11 @@ def render(digest: Digest, fmt: Format) -> str:
     return template.render(digest=digest_view(digest))
 
 
+def render_view(view: DigestView, fmt: Format) -> str:
+    """An already built view in `fmt`: for feeds that are not a day's digest (one tag's papers)."""
+    return _environment().get_template(TEMPLATE_NAMES[fmt]).render(digest=view)
+
+
 def write_digest(digest: Digest, out_dir: Path, formats: Iterable[Format]) -> dict[Format, Path]:
     """Write one file per format into `out_dir` (created if needed); returns format -> path.
 

@@ -23,6 +23,7 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
+    field_validator,
 )
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -124,6 +125,29 @@ class ServeConfig(Section):
         return f"http://{host}:{self.port}"
 
 
+WebhookFormat = Literal["json", "slack", "discord"]
+
+
+class WebhookConfig(Section):
+    """Where `daily` (and `digest --webhook`) POSTs the digest; no `url` means no post.
+
+    The URL is a secret: Slack's and Discord's incoming-webhook URLs carry their key in the path,
+    so it stays out of repr(), `config show` and every error message.
+    """
+
+    url: StrictStr | None = Field(default=None, repr=False)
+    format: WebhookFormat = "json"
+    timeout: Number = Field(default=10.0, ge=0.1, le=600)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        # Only the scheme is named back: the rest of the URL may be the secret.
+        if value is not None and not value.lower().startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value
+
+
 class Config(BaseSettings):
     """Every setting in force; `path` is the file that was read (None when none was)."""
 
@@ -134,6 +158,7 @@ class Config(BaseSettings):
     email: EmailConfig = Field(default_factory=EmailConfig)
     llm: LlmConfig = Field(default_factory=LlmConfig)
     serve: ServeConfig = Field(default_factory=ServeConfig)
+    webhook: WebhookConfig = Field(default_factory=WebhookConfig)
     path: Path | None = None
 
     @classmethod

@@ -143,7 +143,17 @@ def paper_from_entry(entry: Any, origin: str, label: str) -> Paper:
         arxiv_id=arxiv_id,
         links=library_links([url] if url else [], doi, arxiv_id),
         external_ids={"citekey": key} if key else None,
-        extra={"venue": entry_venue(fields), "type": entry.entry_type.lower()},
+        extra={
+            "venue": entry_venue(fields),
+            "type": entry.entry_type.lower(),
+            **citation_details(
+                fields.get("volume"),
+                fields.get("number") or fields.get("issue"),
+                fields.get("pages"),
+                url,
+                entry_date_parts(fields),
+            ),
+        },
     )
 
 
@@ -223,6 +233,20 @@ def entry_date(fields: dict[str, str], origin: str, label: str) -> dt.date | Non
     )
 
 
+def entry_date_parts(fields: dict[str, str]) -> int | None:
+    """How precise the entry's date is as written: 1 (year), 2 (year, month) or 3 (a day).
+
+    A `year = 2014` entry is stored as 2014-01-01; exports read this to write the year alone.
+    """
+    date = fields.get("date")
+    if date and date.strip():
+        return min(3, len([p for p in date.split("/")[0].strip().split("-") if p.strip()]))
+    year = fields.get("year")
+    if not year or not _YEAR.search(year):
+        return None
+    return 2 if _month_number(fields.get("month")) else 1
+
+
 def _month_number(value: str | None) -> int | None:
     # MonthIntMiddleware has already turned `jul` / `July` into 7; numbers stay as text.
     if value is None or not value.strip().isdigit():
@@ -248,6 +272,32 @@ _LINK_KINDS: tuple[tuple[re.Pattern[str], LinkKind], ...] = (
     (re.compile(r"^https?://(?:dx\.)?doi\.org/", re.I), "doi"),
     (re.compile(r"^https?://(?:www\.)?github\.com/", re.I), "code"),
 )
+
+
+def citation_details(
+    volume: str | None,
+    issue: str | None,
+    pages: str | None,
+    url: str | None,
+    date_parts: int | None,
+) -> dict[str, str | int | None]:
+    """What a reference needs beyond the paper itself, kept in `Paper.extra` for exports:
+    volume, issue, pages (`420-424`), the entry's own URL and how precise its date was."""
+    return {
+        "volume": normalize_display(volume),
+        "issue": normalize_display(issue),
+        "pages": normalize_pages(pages),
+        "url": url.strip() if url and url.strip() else None,
+        "date_parts": date_parts,
+    }
+
+
+def normalize_pages(text: str | None) -> str | None:
+    """`420--424`, `420–424` and `420 - 424` all as `420-424`; other text as written."""
+    clean = normalize_display(text)
+    if not clean:
+        return None
+    return re.sub(r"\s*(?:-+|–|—)\s*", "-", clean)
 
 
 def decode_export_text(data: bytes, origin: str) -> str:

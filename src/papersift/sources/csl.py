@@ -16,7 +16,12 @@ from typing import Any
 from papersift.errors import ParseError
 from papersift.ids import canonical_id, find_arxiv_id, normalize_doi, parse_arxiv_id
 from papersift.records import Paper
-from papersift.sources.bibtex import date_from_parts, is_arxiv_venue, library_links
+from papersift.sources.bibtex import (
+    citation_details,
+    date_from_parts,
+    is_arxiv_venue,
+    library_links,
+)
 from papersift.sources.common import (
     build_paper,
     json_text,
@@ -94,7 +99,17 @@ def paper_from_item(item: Any, origin: str, label: str) -> Paper:
         arxiv_id=arxiv_id,
         links=library_links([url] if url else [], doi, arxiv_id),
         external_ids=external_ids,
-        extra={"venue": item_venue(item), "type": _plain(item.get("type"))},
+        extra={
+            "venue": item_venue(item),
+            "type": _plain(item.get("type")),
+            **citation_details(
+                _plain(item.get("volume")),
+                _plain(item.get("issue")),
+                _plain(item.get("page")),
+                url,
+                _date_precision(item.get("issued")),
+            ),
+        },
         html_text=True,
     )
 
@@ -146,6 +161,22 @@ def csl_date(value: Any, origin: str, label: str) -> dt.date | None:
         return date_from_parts(parts, origin, label, "issued")
     raw = _plain(value.get("raw"))
     return parse_date(raw, origin, label, "issued") if raw else None
+
+
+def _date_precision(value: Any) -> int | None:
+    """How many of year, month, day `issued` gives; None when it is not date-parts."""
+    if not isinstance(value, dict):
+        return None
+    parts = value.get("date-parts")
+    first = parts[0] if isinstance(parts, list) and parts else None
+    if not isinstance(first, list):
+        return None
+    count = 0
+    for part in first[:3]:
+        if part is None or part == "":
+            break
+        count += 1
+    return count or None
 
 
 def date_parts(value: Any, origin: str, label: str) -> list[int]:

@@ -20,6 +20,7 @@ from papersift.errors import ParseError
 from papersift.ids import canonical_id, find_arxiv_id, normalize_doi, parse_arxiv_id
 from papersift.records import Paper
 from papersift.sources.bibtex import (
+    citation_details,
     date_from_parts,
     decode_export_text,
     is_arxiv_venue,
@@ -141,8 +142,32 @@ def paper_from_record(record: RisRecord, origin: str, label: str) -> Paper:
         arxiv_id=arxiv_id,
         links=library_links(record_urls(record), doi, arxiv_id),
         external_ids={"ris": own_id.strip()} if own_id else None,
-        extra={"venue": record_venue(record), "type": record.first("TY")},
+        extra={
+            "venue": record_venue(record),
+            "type": record.first("TY"),
+            **citation_details(
+                record.first("VL"),
+                record.first("IS"),
+                record_pages(record),
+                next(iter(record_urls(record)), None),
+                record_date_parts(record),
+            ),
+        },
     )
+
+
+def record_pages(record: RisRecord) -> str | None:
+    """`SP  - 271` + `EP  - 278` as `271-278` (SP alone may already hold the range)."""
+    start, end = record.first("SP"), record.first("EP")
+    if start and end and end.strip() != start.strip():
+        return f"{start.strip()}-{end.strip()}"
+    return start or end
+
+
+def record_date_parts(record: RisRecord) -> int | None:
+    """How precise the record's best date is: 1 (year), 2 (year, month) or 3 (a day)."""
+    found = [ris_date_parts(value) for tag in _DATE_TAGS if (value := record.first(tag))]
+    return max((len(parts) for parts in found if parts), default=None)
 
 
 def ris_name(name: str) -> str:

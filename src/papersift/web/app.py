@@ -24,7 +24,7 @@ from papersift.web.auth import LoginLimiter
 from papersift.web.errors import install_error_handlers
 from papersift.web.middleware import Guard
 from papersift.web.rendering import STATIC, template_environment
-from papersift.web.routes import api, pages
+from papersift.web.routes import api, feeds, pages
 from papersift.web.services import BUSY_TIMEOUT_MS, Services
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -85,6 +85,7 @@ def create_app(
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(feeds.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)
 
