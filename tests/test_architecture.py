@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 LAYERS: tuple[tuple[str, ...], ...] = (
     # Base: records and pure helpers that anyone may use. `config` is here because every stage
     # reads its settings; `window` (the --since grammar), `dedupe` (which records are one paper)
-    # and `export` (papers -> BibTeX/CSL text) are pure functions of records; `defaults` names
+    # and `export` (papers -> BibTeX/CSL text) are pure functions of records, as are `badges`
+    # (a paper's upvotes, code link and venue as every front end shows them); `defaults` names
     # the library's default model and windows, which both front ends show. The package root
     # holds only `__version__` and lazily loaded public names (PEP 562), so importing it pulls
     # in nothing above.
@@ -41,6 +42,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "dedupe",
         "export",
         "defaults",
+        "badges",
     ),
     ("sources",),
     ("net",),

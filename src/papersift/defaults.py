@@ -12,3 +12,5 @@ DEFAULT_EMBEDDER = "fast"
 # Windows in `window.window_start`'s grammar: what a day's reading is, what a map shows.
 FEED_WINDOW = "1d"
 MAP_WINDOW = "7d"
+# Hugging Face upvotes gather over days, so trending looks at a week by default.
+TRENDING_WINDOW = "7d"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from papersift.defaults import DEFAULT_EMBEDDER, FEED_WINDOW, MAP_WINDOW
+from papersift.defaults import DEFAULT_EMBEDDER, FEED_WINDOW, MAP_WINDOW, TRENDING_WINDOW
 from papersift.digest import FORMATS, Format
 from papersift.errors import UsageError
 from papersift.store.base import LOCAL_USER
@@ -29,10 +29,12 @@ __all__ = [
     "FEED_WINDOW",
     "MAP_MIN_PAPERS",
     "MAP_WINDOW",
+    "TRENDING_WINDOW",
     "DailyRun",
     "DigestRequest",
     "DigestRun",
     "DrawnMap",
+    "Trending",
     "fetch_configured",
     "load_model",
     "load_window",
@@ -41,6 +43,7 @@ __all__ = [
     "publish_and_send",
     "run_daily",
     "tldr_summarizer",
+    "trending",
     "window_text",
 ]
 
@@ -115,6 +118,37 @@ def window_text(window: Collection) -> str:
     if window.start is None or window.end is None:
         return "all papers"
     return f"papers from {window.start.isoformat()} to {window.end.isoformat()}"
+
+
+# -- trending --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trending:
+    """The window's most upvoted papers on Hugging Face, with their rowids (marks key on them)."""
+
+    papers: tuple[tuple[int, Paper], ...]
+    start: dt.date | None  # None: the whole store
+    end: dt.date | None
+
+
+def trending(
+    store: SqliteStore,
+    since: str | None = TRENDING_WINDOW,
+    *,
+    k: int = 30,
+    has_code: bool = False,
+) -> Trending:
+    """The `k` papers of the window `since` with the most Hugging Face upvotes (ties: newest);
+    `has_code` keeps only papers with a code link."""
+    from papersift.records import PaperFilter
+    from papersift.window import window_start
+
+    latest = store.latest_date()
+    start = window_start(since, latest)
+    rowids = store.trending_rowids(PaperFilter(since=start, has_code=has_code), k)
+    found = store.papers_by_rowid(rowids)
+    return Trending(tuple((r, found[r]) for r in rowids if r in found), start, latest)
 
 
 # -- the map ---------------------------------------------------------------------------------
@@ -264,7 +298,9 @@ def publish_and_send(
     from papersift.digest.build import deliver, publish
     from papersift.digest.render import email_subject
 
-    published = publish(store, built.digest, request.out_dir, request.formats, user_id)
+    published = publish(
+        store, built.digest, request.out_dir, request.formats, user_id, built.snapshots
+    )
     delivery = None
     if request.recipients:
         delivery = deliver(
@@ -320,9 +356,7 @@ def fetch_configured(
     jobs: list[tuple[str, Callable[[], Iterator[Page]], Callable[[Paper], bool] | None]] = []
     if config.sources.arxiv:
         for category in config.sources.categories:
-            jobs.append(
-                (f"arXiv {category}", arxiv(category), published_since(since))
-            )
+            jobs.append((f"arXiv {category}", arxiv(category), published_since(since)))
     if config.sources.hf:
         jobs.append(("HF daily papers", lambda: hf_daily_pages(client, None), None))
     added = 0

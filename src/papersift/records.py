@@ -68,6 +68,7 @@ class PaperFilter:
     until: dt.date | None = None  # published on/before
     category: str | None = None  # any listed category, e.g. "cs.LG"
     author: str | None = None  # substring of any author name, case-insensitive
+    has_code: bool = False  # only papers with a code link (badges.code_url)
 
     @property
     def is_empty(self) -> bool:
@@ -91,6 +92,15 @@ class DigestTopic:
 
 
 @dataclass(frozen=True)
+class DigestUpdate:
+    """What changed on a paper the reader liked or tagged since their last digest, in words
+    ("v3 posted", "code released: https://github.com/...", "accepted at ICLR 2026")."""
+
+    paper: Paper
+    changes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Digest:
     """A digest of one window of papers: top picks for the reader, then the rest by topic.
 
@@ -107,6 +117,7 @@ class Digest:
     topics: tuple[DigestTopic, ...]
     total_papers: int
     feedback_url: str | None = None
+    updates: tuple[DigestUpdate, ...] = ()  # on liked and tagged papers, since the last digest
 
 
 # The formats a digest is written in. They are named here, below both the config file and the

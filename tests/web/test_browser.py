@@ -242,3 +242,83 @@ def test_search_like_rerank_and_map(
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide[:5]
     shot(page, "6-phone-feed")
+
+
+def give_community_signals(db_path: Path) -> dict[str, int]:
+    """Hugging Face Daily Papers items for the newest day's arXiv papers, parsed and merged
+    as `fetch hf-daily` would: upvotes for each, a GitHub repo for every other one."""
+    import json
+
+    from papersift.sources import hf_daily
+    from tests.web.conftest import NEWEST_DAY
+
+    store = open_store(db_path)
+    day = [
+        p
+        for _, p in store.iter_papers()
+        if p.arxiv_id and p.published and p.published.isoformat() == NEWEST_DAY
+    ]
+    items = [
+        {
+            "paper": {
+                "id": p.arxiv_id,
+                "title": p.title,
+                "summary": p.abstract,
+                "authors": [{"name": name} for name in p.authors],
+                "publishedAt": f"{NEWEST_DAY}T00:00:00.000Z",
+                "upvotes": 3 + i,
+                **({"githubRepo": f"https://github.com/lab/repo-{i}"} if i % 2 == 0 else {}),
+            },
+            "numComments": 0,
+        }
+        for i, p in enumerate(day)
+    ]
+    parsed = list(hf_daily.parse(json.dumps(items).encode(), "daily_papers.json"))
+    store.upsert(parsed)  # type: ignore[arg-type]
+    store.close()
+    return {item["paper"]["id"]: item["paper"]["upvotes"] for item in items}
+
+
+def test_badges_render_in_the_feed_and_trending(live_server: LiveServer, page: Any) -> None:
+    base = live_server.url
+    upvotes = give_community_signals(live_server.db_path)
+    assert len(upvotes) > 5
+    client = api(live_server)
+    liked = [h["id"] for h in client.get("/api/search", params={"q": "speech", "k": 2}).json()]
+    client.post("/api/library/rate", json={"ids": liked, "action": "like"}).raise_for_status()
+    client.close()
+
+    page.goto(base + "/")
+    ranked = feed_ids(page)
+    assert ranked, "the feed is empty"
+    for paper_id in ranked[:5]:
+        item = page.locator("#feed article.paper").filter(
+            has=page.locator(f'a.open[href="/papers/{paper_id}"]')
+        )
+        if paper_id not in upvotes:
+            assert item.locator(".badge").count() == 0
+            continue
+        votes = item.locator(".badge-upvotes")
+        assert votes.is_visible() and votes.inner_text() == f"▲{upvotes[paper_id]}"
+    codes = page.locator("#feed a.badge-code")
+    assert codes.count() >= 1 and codes.first.is_visible()
+    assert codes.first.get_attribute("href").startswith("https://github.com/lab/repo-")
+    # The badge sits on the row, beside the metadata, not across the page.
+    box = codes.first.bounding_box()
+    assert box is not None and box["height"] < 40 and box["width"] < 200
+    shot(page, "badges-feed")
+    assert_inert(page, "feed with badges")
+
+    page.goto(base + "/trending?since=all")
+    shown = page.locator("article.paper .badge-upvotes").all_inner_texts()
+    expected = sorted(upvotes.values(), reverse=True)
+    assert shown == [f"▲{n}" for n in expected[: len(shown)]] and len(shown) == len(upvotes)
+    page.locator('nav[aria-label="Main"] a[href="/trending"][aria-current="page"]').wait_for()
+    page.locator("label", has_text="With code").locator("input").check()
+    page.locator("button", has_text="Filter").click()
+    page.wait_for_url("**/trending?since=all&code=1")
+    items = page.locator("article.paper")
+    assert items.count() == sum(1 for i in range(len(upvotes)) if i % 2 == 0)
+    assert items.locator("a.badge-code").count() == items.count()
+    shot(page, "badges-trending-code")
+    assert_inert(page, "trending")

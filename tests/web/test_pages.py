@@ -21,6 +21,10 @@ PAGES = (
     "/search",
     "/search?q=speech+recognition",
     "/search?q=quantization&mode=keyword&category=cs.LG&since=2026-11-01&until=2026-12-01",
+    "/search?q=speech&mode=keyword&code=1",
+    "/trending",
+    "/trending?since=all&code=1",
+    "/?sort=trending",
     "/papers/2611.99001",
     "/papers/hep-th/9901001",
     "/papers/doi:10.5555/xss.2026",
@@ -336,3 +340,16 @@ def test_an_unknown_map_window_or_tiny_window_explains_itself(client: TestClient
     frame = client.get("/map/frame?since=2030-01-01")
     assert frame.status_code == 200
     assert "at least 3 papers" in frame.text
+
+
+def test_trending_and_the_code_filter_without_community_signals(client: TestClient) -> None:
+    # The test store holds no Hugging Face upvotes and no code links (test_browser adds some).
+    trending = client.get("/trending?since=all").text
+    assert "No papers with Hugging Face upvotes in the store." in trending
+    assert "papersift fetch hf-daily" in trending
+    assert "<h1>Trending</h1>" in client.get("/?sort=trending").text
+    everything = client.get("/search?q=speech&mode=keyword").text
+    with_code = client.get("/search?q=speech&mode=keyword&code=1").text
+    assert everything.count('<article class="paper"') > 0
+    assert with_code.count('<article class="paper"') == 0
+    assert 'name="code" value="1" checked' in with_code

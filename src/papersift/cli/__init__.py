@@ -33,6 +33,7 @@ from papersift.cli import (
     searching,
     serving,
     settings,
+    trending,
     users,
 )
 from papersift.cli.common import (
@@ -95,6 +96,7 @@ app.command()(searching.similar)
 app.command()(maps.topics)
 app.command("map")(maps.map_command)
 app.command()(ranking.recommend)
+app.command()(trending.trending)
 app.command("eval")(ranking.eval_command)
 app.add_typer(settings.config_app, name="config")
 app.command()(digests.digest)

@@ -203,6 +203,10 @@ def render_paper(paper: Paper) -> Group:
     if paper.doi:
         meta.append(f"doi {paper.doi}")
     lines.append(Text(" · ".join(meta), style="dim"))
+    from papersift.badges import compact
+
+    if signals := compact(paper):
+        lines.append(Text(signals, style="bold"))
     for link in paper.links:
         lines.append(Text(f"{link.kind}: {link.url}", style="cyan"))
     if paper.abstract:

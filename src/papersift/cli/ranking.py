@@ -14,6 +14,7 @@ from papersift.cli.output import (
     escape_markup,
     print_json,
 )
+from papersift.cli.trending import HasCodeFlag
 from papersift.defaults import FEED_WINDOW
 
 if TYPE_CHECKING:
@@ -27,10 +28,12 @@ def recommend(
     since: SinceOption = FEED_WINDOW,
     all_papers: Annotated[bool, typer.Option("--all", help="Rank the whole store.")] = False,
     tag: Annotated[str | None, typer.Option("--tag", help="Rank for one tag of yours.")] = None,
+    has_code: HasCodeFlag = False,
     model: ModelOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """The papers you should read next, each with the reasons it is shown."""
+    from papersift.badges import badges_as_dict, compact
     from papersift.rank.recommend import EmbedHooks, reason_as_dict
     from papersift.rank.recommend import recommend as run_recommend
 
@@ -44,7 +47,9 @@ def recommend(
             since=None if all_papers else since,
             tag=tag,
             hooks=EmbedHooks(bar.advance, bar.on_total),
+            has_code=has_code,
         )
+    papers = store.papers_by_rowid([r.key for r in result.items])
     if as_json:
         print_json(
             [
@@ -54,6 +59,7 @@ def recommend(
                     "score": round(r.score, 4),
                     "strong": r.strong,
                     "reasons": [reason_as_dict(reason) for reason in r.reasons],
+                    **(badges_as_dict(papers[r.key]) if r.key in papers else {}),
                 }
                 for r in result.items
             ]
@@ -76,7 +82,12 @@ def recommend(
             out.print(
                 "\n[dim]-- weaker matches: nothing you liked is close to these --[/]", markup=True
             )
-        out.print(f"\n[bold]{i}. {escape_markup(rec.title)}[/] [dim]{rec.id}[/]", markup=True)
+        signals = compact(papers[rec.key]) if rec.key in papers else ""
+        out.print(
+            f"\n[bold]{i}. {escape_markup(rec.title)}[/] [dim]{rec.id}[/]"
+            + (f" {escape_markup(signals)}" if signals else ""),
+            markup=True,
+        )
         for reason in rec.reasons:
             out.print(f"   • {escape_markup(reason.text)}", markup=True)
 

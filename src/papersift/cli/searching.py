@@ -8,6 +8,7 @@ import typer
 
 from papersift.cli.common import JsonFlag, ModelOption, load_model, open_db, parse_day
 from papersift.cli.output import EmbeddingProgress, Spinner, console, print_json, warn
+from papersift.cli.trending import HasCodeFlag
 from papersift.errors import UsageError
 
 if TYPE_CHECKING:
@@ -34,10 +35,11 @@ def _searcher(store: SqliteStore, model: str | None) -> SemanticSearcher:
 
 
 def _print_hits(hits: list[Hit], as_json: bool, empty_message: str) -> None:
+    from papersift.badges import badges_as_dict, compact
     from papersift.search import hit_as_dict
 
     if as_json:
-        print_json([hit_as_dict(h) for h in hits])
+        print_json([{**hit_as_dict(h), **badges_as_dict(h.paper)} for h in hits])
         return
     if not hits:
         console().print(empty_message)
@@ -54,9 +56,11 @@ def _print_hits(hits: list[Hit], as_json: bool, empty_message: str) -> None:
     table.add_column("Id", no_wrap=True)
     for i, hit in enumerate(hits, start=1):
         paper = hit.paper
+        signals = compact(paper)
         table.add_row(
             str(i),
-            paper.title,
+            # The badges ride on the title: a column of their own is empty for most papers.
+            f"{paper.title}  {signals}" if signals else paper.title,
             short_authors(paper.authors, 1),
             paper.published.isoformat() if paper.published else "",
             paper.id,
@@ -99,6 +103,7 @@ def search(
     author: Annotated[
         str | None, typer.Option("--author", help="Part of an author's name.")
     ] = None,
+    has_code: HasCodeFlag = False,
     model: ModelOption = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -113,7 +118,9 @@ def search(
     first_day = window_start(since, store.latest_date())
     if first_day and last_day and first_day > last_day:
         raise UsageError(f"--since {since} starts after --until {until}: nothing could match")
-    where = PaperFilter(since=first_day, until=last_day, category=category, author=author)
+    where = PaperFilter(
+        since=first_day, until=last_day, category=category, author=author, has_code=has_code
+    )
     if not store.count():
         _print_hits([], as_json, EMPTY_STORE)
         return

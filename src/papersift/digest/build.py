@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -16,13 +16,14 @@ import numpy as np
 from papersift.config import Config
 from papersift.digest import FORMATS, Format
 from papersift.digest.summarize import extract_tldr
+from papersift.digest.updates import followed_updates
 from papersift.embed.base import Embedder
 from papersift.errors import ColdStart
 from papersift.rank.candidates import Collection, load_collection
 from papersift.rank.recommend import NO_HOOKS, EmbedHooks, recommend
 from papersift.rank.types import Recommendation
 from papersift.records import Digest, DigestEntry, DigestTopic, Paper
-from papersift.store.base import LOCAL_USER
+from papersift.store.base import LOCAL_USER, PaperSnapshot
 from papersift.store.sqlite import SqliteStore
 
 ALL_FORMATS: tuple[Format, ...] = FORMATS
@@ -36,6 +37,8 @@ Summarizer = Callable[[Paper], str]
 class BuiltDigest:
     digest: Digest
     cold_start: str | None  # why there are no top picks, when the library is empty
+    # The liked and tagged papers' state to remember once published (digest.updates is told).
+    snapshots: dict[int, PaperSnapshot] = field(default_factory=dict)
 
 
 def extractive_summarizer(paper: Paper) -> str:
@@ -118,6 +121,7 @@ def build_digest(
     )
     picked = {entry.paper.id for entry in top}
     topics = _topics(collection, picked, summarize)
+    followed = followed_updates(store, user_id)
     end = collection.end or dt.date.today()
     digest = Digest(
         title=f"papersift digest for {end.isoformat()}",
@@ -128,8 +132,9 @@ def build_digest(
         topics=topics,
         total_papers=len(collection.papers),
         feedback_url=feedback_url,
+        updates=followed.updates,
     )
-    return BuiltDigest(digest, cold_start)
+    return BuiltDigest(digest, cold_start, followed.snapshots)
 
 
 def _earliest(papers: Sequence[Paper]) -> dt.date | None:
@@ -172,8 +177,13 @@ def publish(
     out_dir: Path | None,
     formats: Sequence[Format],
     user_id: int = LOCAL_USER,
+    snapshots: dict[int, PaperSnapshot] | None = None,
 ) -> Published:
-    """Render every format, archive the digest in the store, write the asked-for files."""
+    """Render every format, archive the digest in the store, write the asked-for files.
+
+    `snapshots` (BuiltDigest.snapshots) are recorded with the archived digest, so the updates
+    it tells are not told again.
+    """
     from papersift.digest.render import render, write_digest
 
     rendered: dict[str, str] = {fmt: render(digest, fmt) for fmt in ALL_FORMATS}
@@ -185,6 +195,8 @@ def publish(
             digest.total_papers,
             rendered,
         )
+        if snapshots:
+            store.snapshots(user_id).record(snapshots)
     files = write_digest(digest, out_dir, formats) if out_dir is not None else {}
     return Published(digest_id, {str(kind): path for kind, path in files.items()}, rendered)
 

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from papersift.atomic import write_atomically
+from papersift.badges import badges
 from papersift.digest import FORMATS, Format
 from papersift.errors import DigestWriteError, UsageError
-from papersift.records import Digest, DigestEntry, Paper
+from papersift.records import Digest, DigestEntry, DigestUpdate, Paper
 from papersift.text import collapse_whitespace, safe_url, short_authors
 
 if TYPE_CHECKING:
@@ -51,6 +52,26 @@ _MARKDOWN_LINE_START = re.compile(r"^(\d*)([-+=.)])")
 
 
 @dataclass(frozen=True)
+class BadgeView:
+    """A badge as the templates show it (badges.Badge with a checked URL)."""
+
+    kind: str
+    text: str
+    title: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    """A liked or tagged paper with what changed on it since the reader's last digest."""
+
+    paper_id: str
+    title: str
+    abs_url: str | None
+    changes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class EntryView:
     """One paper as the templates show it: plain, cleaned strings and checked URLs."""
 
@@ -70,6 +91,12 @@ class EntryView:
     dislike_url: str | None
     atom_id: str
     atom_updated: str
+    badges: tuple[BadgeView, ...] = ()
+
+    @property
+    def badge_line(self) -> str:
+        """The badges as plain text ("▲42 · code · ICLR 2025"), for the compact views."""
+        return " · ".join(badge.text for badge in self.badges)
 
     @property
     def meta(self) -> str:
@@ -99,10 +126,11 @@ class DigestView:
     feedback_url: str | None
     atom_id: str
     atom_updated: str
+    updates: tuple[UpdateView, ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        return not self.top_picks and not self.topics
+        return not self.top_picks and not self.topics and not self.updates
 
     @property
     def counts(self) -> str:
@@ -113,6 +141,8 @@ class DigestView:
         parts = [papers, f"{picks} strong match" + ("" if picks == 1 else "es")]
         if self.topics:
             parts.append(_plural(len(self.topics), "topic"))
+        if self.updates:
+            parts.append(_plural(len(self.updates), "update"))
         return " · ".join(parts)
 
     @property
@@ -217,6 +247,29 @@ def digest_view(digest: Digest) -> DigestView:
         feedback_url=feedback_url,
         atom_id=f"{TAG_PREFIX}digest:{digest.window_start.isoformat()}/{digest.window_end}",
         atom_updated=fallback_updated,
+        updates=tuple(filter(None, map(update_view, digest.updates))),
+    )
+
+
+def update_view(update: DigestUpdate) -> UpdateView | None:
+    changes = tuple(c for c in map(clean_text, update.changes) if c)
+    if not changes:
+        return None
+    paper = update.paper
+    return UpdateView(
+        paper_id=paper.id,
+        title=clean_text(paper.title) or clean_text(paper.title_raw) or paper.id,
+        abs_url=_abs_url(paper),
+        changes=changes,
+    )
+
+
+def badge_views(paper: Paper) -> tuple[BadgeView, ...]:
+    return tuple(
+        BadgeView(badge.kind, clean_text(badge.text) or "", clean_text(badge.title) or "", url)
+        for badge in badges(paper)
+        # A badge whose URL is unsafe would link nowhere: it is left out, not shown dead.
+        if (url := safe_url(badge.url)) or badge.url is None
     )
 
 
@@ -250,6 +303,7 @@ def entry_view(
         dislike_url=feedback_link(feedback_url, paper.id, "dislike") if feedback_url else None,
         atom_id=abs_url or f"{TAG_PREFIX}paper:{quote(paper.id, safe='/:')}",
         atom_updated=_rfc3339_date(latest) if latest else fallback_updated,
+        badges=badge_views(paper),
     )
 
 

@@ -129,11 +129,13 @@ def recommend(
     today: dt.date | None = None,
     hooks: EmbedHooks = NO_HOOKS,
     collection: Collection | None = None,
+    has_code: bool = False,
 ) -> Recommendations:
     """The k papers of the window this reader (or this tag of theirs) should read, with reasons.
 
     `collection`: the window `since` already loaded (candidates.load_collection), as a digest
     has it; its papers and vectors are used instead of loading and checking them again.
+    `has_code`: only papers with a code link are candidates (not with `collection`).
     """
     entries = library_entries(store, user_id)
     if tag is not None and not any(tag in e.tags for e in entries):
@@ -154,7 +156,9 @@ def recommend(
         start = window_start(since, latest)
         excluded_set = set(excluded.tolist())
         window = [
-            r for r in store.filtered_rowids(PaperFilter(since=start)) if r not in excluded_set
+            r
+            for r in store.filtered_rowids(PaperFilter(since=start, has_code=has_code))
+            if r not in excluded_set
         ]
         candidates = corpus_of(store, embedder, window, hooks)
     profile = Profile(

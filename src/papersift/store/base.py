@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -118,6 +118,26 @@ class Archive(Protocol):
     def unsent(self) -> builtins.list[Delivery]: ...
 
 
+# -- what followed papers looked like in the last digest -------------------------------------
+
+
+@dataclass(frozen=True)
+class PaperSnapshot:
+    """A liked or tagged paper as the reader's last digest saw it; None: unknown then."""
+
+    version: int | None = None
+    code_url: str | None = None
+    venue: str | None = None
+
+
+class Snapshots(Protocol):
+    """One reader's snapshots of the papers they care about (liked or tagged)."""
+
+    def followed(self) -> list[int]: ...
+    def get(self, rowids: Sequence[int]) -> dict[int, PaperSnapshot]: ...
+    def record(self, snapshots: Mapping[int, PaperSnapshot]) -> None: ...
+
+
 # -- accounts ------------------------------------------------------------------------------
 
 
@@ -161,6 +181,7 @@ class Store(Protocol):
         self, fts_query: str, k: int, where: PaperFilter | None = None
     ) -> list[tuple[int, float]]: ...
     def filtered_rowids(self, where: PaperFilter) -> list[int]: ...
+    def trending_rowids(self, where: PaperFilter, limit: int) -> list[int]: ...
     def latest_date(self) -> dt.date | None: ...
     def embedding_inputs(
         self, model_id: str, rowids: Sequence[int] | None = None
@@ -176,6 +197,7 @@ class Store(Protocol):
     def set_checkpoint(self, name: str, value: str | None) -> None: ...
     def library(self, user_id: int = LOCAL_USER) -> Library: ...
     def archive(self, user_id: int = LOCAL_USER) -> Archive: ...
+    def snapshots(self, user_id: int = LOCAL_USER) -> Snapshots: ...
     def users(self) -> Users: ...
     def close(self) -> None: ...
 

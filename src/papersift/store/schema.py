@@ -130,6 +130,20 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO papers_fts(papers_fts) VALUES ('rebuild');
     """,
+    # 6: what each liked or tagged paper looked like in the reader's last digest (version, code
+    # link, venue), so the next digest can say what changed since ("v3 posted"). IF NOT EXISTS:
+    # a store whose user_version was set back (tests of older schemas do) re-runs it safely.
+    """
+    CREATE TABLE IF NOT EXISTS paper_snapshots (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        paper_rowid INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
+        version INTEGER,
+        code_url TEXT,
+        venue TEXT,
+        at TEXT NOT NULL,               -- when the digest that showed this state was published
+        PRIMARY KEY (user_id, paper_rowid)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

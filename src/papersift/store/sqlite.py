@@ -40,6 +40,7 @@ from papersift.store.rows import (
 )
 from papersift.store.schema import MIGRATIONS, SCHEMA_VERSION
 from papersift.store.side_index import DELETE, INSERT, IndexOp, apply_ops, index_op
+from papersift.store.updates import SqliteSnapshots
 from papersift.store.users import SqliteUsers
 
 # The sqlite3 module binds None only after looking for an adapter, and for a type without one
@@ -190,6 +191,9 @@ class SqliteStore(BulkLoading, EmbeddingTables):
 
     def users(self) -> SqliteUsers:
         return SqliteUsers(self.db)
+
+    def snapshots(self, user_id: int = LOCAL_USER) -> SqliteSnapshots:
+        return SqliteSnapshots(self.db, user_id)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -443,6 +447,22 @@ class SqliteStore(BulkLoading, EmbeddingTables):
         sql = f"SELECT rowid FROM papers WHERE 1 {clause} ORDER BY rowid"
         return [int(r[0]) for r in self.db.execute(sql, params)]
 
+    def trending_rowids(self, where: PaperFilter, limit: int) -> list[int]:
+        """Papers of the filter with Hugging Face upvotes, most upvoted first (ties: newest).
+
+        Upvotes live in the `extra` JSON: only Daily Papers items carry them, and a window
+        already bounds the rows read, so no column or index of their own is worth a migration.
+        """
+        clause, params = _filter_sql(where)
+        sql = (
+            "SELECT rowid FROM papers "
+            "WHERE json_type(papers.extra, '$.upvotes') = 'integer' "
+            f"AND json_extract(papers.extra, '$.upvotes') > 0 {clause} "
+            "ORDER BY json_extract(papers.extra, '$.upvotes') DESC, "
+            "coalesce(papers.updated, papers.published) DESC, rowid DESC LIMIT ?"
+        )
+        return [int(r[0]) for r in self.db.execute(sql, (*params, limit))]
+
     def latest_date(self) -> dt.date | None:
         """The newest publication or update date of any stored paper."""
         row = self.db.execute("SELECT max(coalesce(updated, published)) FROM papers").fetchone()
@@ -489,6 +509,12 @@ def _filter_sql(where: PaperFilter | None) -> tuple[str, list[Any]]:
         clauses.append("AND papers.authors_text LIKE ? ESCAPE '\\'")
         escaped = where.author.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         params.append(f"%{escaped}%")
+    if where.has_code:
+        # Sources store only http(s) code links, so this agrees with badges.has_code.
+        clauses.append(
+            "AND EXISTS (SELECT 1 FROM json_each(papers.links) l "
+            "WHERE json_extract(l.value, '$[0]') = 'code')"
+        )
     return " ".join(clauses), params
 
 

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from papersift import __version__
+from papersift.digest.render import badge_views
 from papersift.web import views
 from papersift.web.auth import csrf_token
 
@@ -31,6 +32,7 @@ def template_environment() -> jinja2.Environment:
         paper_links=views.paper_links,
         short_authors=views.short_authors,
         paper_date=views.paper_date,
+        paper_badges=badge_views,
         FEED_WINDOWS=views.FEED_WINDOWS,
         MAP_WINDOWS=views.MAP_WINDOWS,
         SEARCH_MODES=views.SEARCH_MODES,

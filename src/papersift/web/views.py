@@ -98,13 +98,18 @@ def parse_day(value: str | None, name: str) -> dt.date | None:
 
 
 def search_filter(
-    since: str | None, until: str | None, category: str | None, author: str | None
+    since: str | None,
+    until: str | None,
+    category: str | None,
+    author: str | None,
+    has_code: bool = False,
 ) -> PaperFilter:
     return PaperFilter(
         since=parse_day(since, "since"),
         until=parse_day(until, "until"),
         category=(category or "").strip() or None,
         author=(author or "").strip() or None,
+        has_code=has_code,
     )
 
 

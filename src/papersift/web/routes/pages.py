@@ -19,6 +19,7 @@ from papersift import reader_library as library_actions
 from papersift.accounts import User
 from papersift.defaults import MAP_WINDOW
 from papersift.errors import PapersiftError, SemanticUnavailable, UsageError
+from papersift.pipelines import TRENDING_WINDOW, trending
 from papersift.records import Paper
 from papersift.search import MAX_QUERY_CHARS, Hit, similar
 from papersift.search import search as run_search
@@ -95,7 +96,10 @@ def feed_page(
     since: Window = "1d",
     tag: Annotated[str, Query(max_length=100)] = "",
     k: Annotated[int, Query(ge=1, le=100)] = 20,
+    sort: Literal["", "trending"] = "",
 ) -> HTMLResponse:
+    if sort == "trending":  # the feed sorted by the community's upvotes is the trending page
+        return trending_page(request, store, reader, since=since, k=k)
     since = since.strip().lower()
     window = None if since == "all" else since
     feed = services.feed(store, reader.id, since=window, k=k, tag=known_tag(store, reader.id, tag))
@@ -110,6 +114,30 @@ def feed_page(
         tag=tag,
         tags=sorted(store.library(reader.id).tags()),
         marks=marks,
+    )
+
+
+# --- trending -------------------------------------------------------------------------------
+
+
+@router.get("/trending", response_class=HTMLResponse)
+def trending_page(
+    request: Request,
+    store: Store,
+    reader: Reader,
+    since: Window = TRENDING_WINDOW,
+    k: Annotated[int, Query(ge=1, le=100)] = 30,
+    code: bool = False,
+) -> HTMLResponse:
+    since = since.strip().lower()
+    result = trending(store, None if since == "all" else since, k=k, has_code=code)
+    return render(
+        request,
+        "trending.html",
+        result=result,
+        since=since,
+        code=code,
+        marks=marks_for(store, reader.id, [rowid for rowid, _ in result.papers]),
     )
 
 
@@ -129,9 +157,10 @@ def search_page(
     until: Annotated[str, Query(max_length=10)] = "",
     category: Annotated[str, Query(max_length=100)] = "",
     author: Annotated[str, Query(max_length=200)] = "",
+    code: bool = False,
 ) -> HTMLResponse:
     try:
-        where = views.search_filter(since, until, category, author)
+        where = views.search_filter(since, until, category, author, has_code=code)
     except ValueError as err:
         raise HTTPException(422, str(err)) from None
     hits: list[Hit] = []
@@ -155,6 +184,7 @@ def search_page(
         until=until,
         category=category,
         author=author,
+        code=code,
         filters_open=not where.is_empty or mode != "hybrid",
         hits=found,
         marks=marks_for(store, reader.id, [rowid for _, rowid in found]),
