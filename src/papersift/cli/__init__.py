@@ -21,6 +21,7 @@ from papersift import __version__
 from papersift.cli import (
     digests,
     fetching,
+    following,
     likes,
     maps,
     papers,
@@ -103,6 +104,10 @@ app.command()(likes.like)
 app.command()(likes.dislike)
 app.command()(likes.unlike)
 app.command("tag")(likes.tag_papers)
+app.add_typer(following.follow_app, name="follow")
+app.add_typer(following.alert_app, name="alert")
+app.add_typer(following.rule_app, name="rule")
+app.add_typer(following.profile_app, name="profile")
 
 
 # -- entry point ----------------------------------------------------------------------------

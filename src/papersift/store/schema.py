@@ -130,6 +130,27 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO papers_fts(papers_fts) VALUES ('rebuild');
     """,
+    # 6: what the reader follows (authors, saved searches, include/exclude keyword rules) and
+    # which parts of their profile the ranking may use (signals and tags switched off).
+    """
+    CREATE TABLE follows (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('author', 'alert', 'rule')),
+        mode TEXT NOT NULL DEFAULT '',  -- alert: keyword|semantic; rule: include|exclude
+        text TEXT NOT NULL,             -- as the reader wrote it
+        key TEXT NOT NULL,              -- normalised, so "Yann LeCun" and "yann lecun" are one
+        at TEXT NOT NULL,
+        UNIQUE (user_id, kind, mode, key)
+    );
+    CREATE TABLE profile_switches (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,             -- "signal:likes", "tag:quantization"
+        enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+        at TEXT NOT NULL,
+        PRIMARY KEY (user_id, name)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
