@@ -96,7 +96,10 @@ def test_an_author_follow_keeps_the_name_and_a_normalised_key() -> None:
         ("", "the author's name is empty; give some words"),
         ("   \t ", "the author's name is empty; give some words"),
         ("...", "'...' is no name: it needs letters, e.g. \"Yann LeCun\""),
-        ("x" * (MAX_TEXT_CHARS + 1), f"the author's name is 301 characters; at most {MAX_TEXT_CHARS}"),
+        (
+            "x" * (MAX_TEXT_CHARS + 1),
+            f"the author's name is 301 characters; at most {MAX_TEXT_CHARS}",
+        ),
     ],
 )
 def test_absurd_author_names_are_usage_errors(text: str, message: str) -> None:

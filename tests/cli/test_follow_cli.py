@@ -63,25 +63,45 @@ def test_rule_add_list_remove(run):
     ]
 
 
+STOP = "has only stop-words or punctuation; give words that matter"
+SIGNAL_CHOICES = "choose one of likes, interests, follows, trending or tag:NAME"
+ONE_RULE = 'error: give one of --exclude "WORDS" or --include "WORDS"'
+
+
 @pytest.mark.parametrize(
     ("args", "first_line"),
     [
         (("follow", "author", "   "), "error: the author's name is empty; give some words"),
-        (("follow", "author", "... !"), "error: '... !' is no name: it needs letters, e.g. \"Yann LeCun\""),
-        (("follow", "author", "y" * 301), "error: the author's name is 301 characters; at most 300"),
-        (("follow", "remove", "Nobody Known"), "error: no followed author 'Nobody Known'; see `papersift follow list`"),
+        (
+            ("follow", "author", "... !"),
+            "error: '... !' is no name: it needs letters, e.g. \"Yann LeCun\"",
+        ),
+        (
+            ("follow", "author", "y" * 301),
+            "error: the author's name is 301 characters; at most 300",
+        ),
+        (
+            ("follow", "remove", "Nobody Known"),
+            "error: no followed author 'Nobody Known'; see `papersift follow list`",
+        ),
         (("alert", "add", ""), "error: the alert's query is empty; give some words"),
-        (("alert", "add", "the of and"), "error: the alert's query 'the of and' has only stop-words or punctuation; give words that matter"),
-        (("alert", "add", "?!?"), "error: the alert's query '?!?' has only stop-words or punctuation; give words that matter"),
+        (("alert", "add", "the of and"), "error: the alert's query 'the of and' " + STOP),
+        (("alert", "add", "?!?"), "error: the alert's query '?!?' " + STOP),
         (("alert", "add", "q" * 301), "error: the alert's query is 301 characters; at most 300"),
-        (("alert", "add", "diffusion", "--mode", "fuzzy"), "error: --mode must be one of keyword, semantic, not 'fuzzy'"),
+        (
+            ("alert", "add", "diffusion", "--mode", "fuzzy"),
+            "error: --mode must be one of keyword, semantic, not 'fuzzy'",
+        ),
         (("alert", "remove", "99"), "error: no alert '99'; see `papersift alert list`"),
-        (("rule", "add"), 'error: give one of --exclude "WORDS" or --include "WORDS"'),
-        (("rule", "add", "--exclude", "a", "--include", "b"), 'error: give one of --exclude "WORDS" or --include "WORDS"'),
-        (("rule", "add", "--exclude", " \t "), "error: the rule's keywords is empty; give some words"),
-        (("rule", "add", "--include", "the"), "error: the rule's keywords 'the' has only stop-words or punctuation; give words that matter"),
+        (("rule", "add"), ONE_RULE),
+        (("rule", "add", "--exclude", "a", "--include", "b"), ONE_RULE),
+        (
+            ("rule", "add", "--exclude", " \t "),
+            "error: the rule's keywords is empty; give some words",
+        ),
+        (("rule", "add", "--include", "the"), "error: the rule's keywords 'the' " + STOP),
         (("rule", "remove", "survey"), "error: no rule 'survey'; see `papersift rule list`"),
-        (("profile", "set", "bogus", "on"), "error: no signal 'bogus': choose one of likes, interests, follows, trending or tag:NAME"),
+        (("profile", "set", "bogus", "on"), "error: no signal 'bogus': " + SIGNAL_CHOICES),
         (("profile", "set", "likes", "maybe"), "error: a switch is on or off, not 'maybe'"),
         (("profile", "set", "tag:nope", "off"), "error: no tag 'nope' (tags: none yet)"),
         (("profile", "reset"), "error: say what to reset: --likes, --dislikes or --all"),

@@ -132,8 +132,10 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 6: what the reader follows (authors, saved searches, include/exclude keyword rules) and
     # which parts of their profile the ranking may use (signals and tags switched off).
+    # IF NOT EXISTS: a store whose user_version was set back (as a test of migration 5 does)
+    # runs this again over tables it already has.
     """
-    CREATE TABLE follows (
+    CREATE TABLE IF NOT EXISTS follows (
         id INTEGER PRIMARY KEY,
         user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
         kind TEXT NOT NULL CHECK (kind IN ('author', 'alert', 'rule')),
@@ -143,7 +145,7 @@ MIGRATIONS: tuple[str, ...] = (
         at TEXT NOT NULL,
         UNIQUE (user_id, kind, mode, key)
     );
-    CREATE TABLE profile_switches (
+    CREATE TABLE IF NOT EXISTS profile_switches (
         user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
         name TEXT NOT NULL,             -- "signal:likes", "tag:quantization"
         enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
