@@ -22,6 +22,7 @@ import numpy as np
 
 from papersift.errors import UsageError
 from papersift.fusion import content_terms
+from papersift.rank.signals import INTEREST_MIN
 from papersift.records import Paper
 
 # Longer than any name or title anyone follows; a pasted abstract is a mistake, not a query.
@@ -31,7 +32,7 @@ RULE_MODES = ("include", "exclude")
 # Cosine above which a semantic alert's query matches a paper. An alert is a short text
 # against an abstract, like a written interest, so it shares the interests' threshold: where
 # SciFact's claims keep nearly all of their cited abstracts (docs/benchmarks.md#strong-matches).
-SEMANTIC_ALERT_MIN = 0.45
+SEMANTIC_ALERT_MIN = INTEREST_MIN
 # Papers one alert puts in its section, best first: a broad query on a busy day would
 # otherwise bury the digest. The section says how many more there were.
 ALERT_MAX_HITS = 25
