@@ -59,7 +59,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # (rate, tag, import, export a reader's library) are use cases over the store; `present`
     # is how a paper looks to a person or a script, shared by the front ends; `demo` builds a
     # store and a digest like `daily` does.
-    ("pipelines", "accounts", "reader_library", "present", "demo"),
+    ("pipelines", "accounts", "reader_library", "reader_follows", "present", "demo"),
     ("cli", "web", "__main__"),
 )
 # Imports that go up the table but down in meaning, each with its reason. Keep this short: an

@@ -58,6 +58,12 @@ def fuse_scores(
     return sorted(fused.items(), key=lambda item: (-item[1], first_seen[item[0]]))
 
 
+def content_terms(text: str) -> list[str]:
+    """The words of a text that are not stopwords, lower-cased, order kept (may be empty)."""
+    words = [w.lower() for w in _TOKEN.findall(unicodedata.normalize("NFKC", text))]
+    return list(dict.fromkeys(w for w in words if w not in _STOPWORDS))
+
+
 def query_terms(text: str) -> list[str]:
     """The words of a query worth matching: lower-cased, stopwords dropped, order kept."""
     words = [w.lower() for w in _TOKEN.findall(unicodedata.normalize("NFKC", text))]

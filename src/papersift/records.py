@@ -118,6 +118,10 @@ class Digest:
     total_papers: int
     feedback_url: str | None = None
     updates: tuple[DigestUpdate, ...] = ()  # on liked and tagged papers, since the last digest
+    # Sections the reader asked for (followed authors, alerts, include rules), shown first and
+    # never cut by the ranking; and how many papers the reader's exclude rules hid.
+    pinned: tuple[DigestTopic, ...] = ()
+    hidden_by_rules: int = 0
 
 
 # The formats a digest is written in. They are named here, below both the config file and the

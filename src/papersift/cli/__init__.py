@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 from papersift.cli import (
     digests,
     fetching,
+    following,
     likes,
     maps,
     papers,
@@ -110,6 +111,10 @@ app.command()(likes.like)
 app.command()(likes.dislike)
 app.command()(likes.unlike)
 app.command("tag")(likes.tag_papers)
+app.add_typer(following.follow_app, name="follow")
+app.add_typer(following.alert_app, name="alert")
+app.add_typer(following.rule_app, name="rule")
+app.add_typer(following.profile_app, name="profile")
 
 
 # -- entry point ----------------------------------------------------------------------------

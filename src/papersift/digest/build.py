@@ -20,6 +20,7 @@ from papersift.digest.updates import followed_updates
 from papersift.embed.base import Embedder
 from papersift.errors import ColdStart
 from papersift.rank.candidates import Collection, load_collection
+from papersift.rank.pinned import pin_window, without
 from papersift.rank.recommend import NO_HOOKS, EmbedHooks, recommend
 from papersift.rank.types import Recommendation
 from papersift.records import Digest, DigestEntry, DigestTopic, Paper
@@ -94,6 +95,10 @@ def build_digest(
 ) -> BuiltDigest:
     """Top picks with reasons, then every other paper of the window grouped by topic."""
     collection = load_collection(store, since, embedder, hooks.progress, hooks.on_total)
+    # The reader's follows, alerts and rules first: exclude rules take papers out of the
+    # window; the rest is shown in its own sections whatever the ranking says.
+    pinned = pin_window(store, embedder, collection, user_id)
+    collection = without(collection, pinned.excluded)
     cold_start = None
     picks: list[Recommendation] = []
     if collection.papers:
@@ -114,12 +119,22 @@ def build_digest(
         except ColdStart as why:
             cold_start = str(why)
     by_id = {p.id: p for p in collection.papers}
+    pinned_sections = tuple(
+        DigestTopic(
+            section.label,
+            tuple(
+                DigestEntry(p.paper, summarize(p.paper), None, p.reasons) for p in section.papers
+            ),
+        )
+        for section in pinned.sections
+    )
+    shown = {entry.paper.id for section in pinned_sections for entry in section.entries}
     top = tuple(
         DigestEntry(by_id[r.id], summarize(by_id[r.id]), r.score, _reason_lines(r))
         for r in picks
-        if r.id in by_id
+        if r.id in by_id and r.id not in shown
     )
-    picked = {entry.paper.id for entry in top}
+    picked = {entry.paper.id for entry in top} | shown
     topics = _topics(collection, picked, summarize)
     followed = followed_updates(store, user_id)
     end = collection.end or dt.date.today()
@@ -133,6 +148,8 @@ def build_digest(
         total_papers=len(collection.papers),
         feedback_url=feedback_url,
         updates=followed.updates,
+        pinned=pinned_sections,
+        hidden_by_rules=len(pinned.excluded),
     )
     return BuiltDigest(digest, cold_start, followed.snapshots)
 

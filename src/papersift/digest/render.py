@@ -127,23 +127,31 @@ class DigestView:
     atom_id: str
     atom_updated: str
     updates: tuple[UpdateView, ...] = ()
+    # The reader's own sections (follows, alerts, rules), shown before the top picks.
+    pinned: tuple[TopicView, ...] = ()
+    hidden_by_rules: int = 0
 
     @property
     def is_empty(self) -> bool:
-        return not self.top_picks and not self.topics and not self.updates
+        return not self.top_picks and not self.topics and not self.updates and not self.pinned
 
     @property
     def counts(self) -> str:
         papers = _plural(self.total_papers, "paper")
+        hidden = [f"{self.hidden_by_rules} hidden by your rules"] if self.hidden_by_rules else []
         if self.is_empty:
-            return papers
+            return " · ".join([papers, *hidden])
         picks = len(self.top_picks)
-        parts = [papers, f"{picks} strong match" + ("" if picks == 1 else "es")]
+        parts = [papers]
+        followed = sum(len(section.entries) for section in self.pinned)
+        if followed:
+            parts.append(f"{followed} you asked for")
+        parts.append(f"{picks} strong match" + ("" if picks == 1 else "es"))
         if self.topics:
             parts.append(_plural(len(self.topics), "topic"))
         if self.updates:
             parts.append(_plural(len(self.updates), "update"))
-        return " · ".join(parts)
+        return " · ".join([*parts, *hidden])
 
     @property
     def empty_message(self) -> str:
@@ -230,6 +238,11 @@ def digest_view(digest: Digest) -> DigestView:
             entry_view(entry, next(numbers), feedback_url, fallback_updated) for entry in entries
         )
 
+    pinned = tuple(
+        TopicView(clean_text(section.label) or "Yours", views(section.entries))
+        for section in digest.pinned
+        if section.entries
+    )
     top_picks = views(digest.top_picks)
     topics = tuple(
         TopicView(clean_text(topic.label) or "Other", views(topic.entries))
@@ -248,6 +261,8 @@ def digest_view(digest: Digest) -> DigestView:
         atom_id=f"{TAG_PREFIX}digest:{digest.window_start.isoformat()}/{digest.window_end}",
         atom_updated=fallback_updated,
         updates=tuple(filter(None, map(update_view, digest.updates))),
+        pinned=pinned,
+        hidden_by_rules=digest.hidden_by_rules,
     )
 
 

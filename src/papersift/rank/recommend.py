@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +17,7 @@ from papersift.embed.base import Embedder, paper_text
 from papersift.errors import ColdStart
 from papersift.index.sync import vectors_for
 from papersift.rank.candidates import Collection
+from papersift.rank.controls import switched_off_message, usable_entries
 from papersift.rank.model import cold_start_message, rank
 from papersift.rank.types import (
     Corpus,
@@ -143,10 +144,18 @@ def recommend(
         from papersift.errors import UsageError
 
         raise UsageError(f"no tag {tag!r} (tags: {', '.join(known) or 'none yet'})")
+    # The reader's switches: what is off is no evidence, but never recommended either.
+    switches = store.profile(user_id).switches()
+    if tag is not None and not switches.uses_tag(tag):
+        from papersift.errors import UsageError
+
+        raise UsageError(f"tag {tag!r} is switched off: papersift profile set tag:{tag} on")
+    entries, unused = usable_entries(entries, switches)
     keys = profile_keys(entries, tag)
-    interests = interests_of(store, embedder, user_id)
+    keys = replace(keys, seen=np.concatenate([keys.seen, unused]))
+    interests = interests_of(store, embedder, user_id) if switches.uses("interests") else ()
     if not len(keys.liked) and not interests:
-        raise ColdStart(cold_start_message(tag))
+        raise ColdStart(switched_off_message(switches) or cold_start_message(tag))
     excluded = np.concatenate([keys.liked, keys.disliked, keys.seen])
     if collection is not None:
         start, latest = collection.start, collection.end

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from papersift.records import Paper, PaperFilter
 
@@ -160,6 +160,80 @@ class Users(Protocol):
     def accounts(self) -> list[Account]: ...
 
 
+# -- follows, alerts, rules and the profile's switches ------------------------------------
+
+# What a reader can follow: an author, a saved search ("alert"), an include/exclude rule.
+FollowKind = Literal["author", "alert", "rule"]
+# The parts of a profile a reader can switch off; tags are switched one by one.
+SIGNALS: tuple[str, ...] = ("likes", "interests", "follows", "trending")
+
+
+@dataclass(frozen=True)
+class Follow:
+    """One followed author, alert or rule. `mode`: keyword|semantic for an alert,
+    include|exclude for a rule, None for an author."""
+
+    id: int
+    kind: FollowKind
+    text: str
+    mode: str | None
+    at: dt.datetime
+
+
+class Follows(Protocol):
+    """One reader's followed authors, alerts and rules; `key` is the text normalised."""
+
+    def add(self, kind: FollowKind, text: str, key: str, mode: str | None = None) -> bool: ...
+    def remove(
+        self, kind: FollowKind, *, follow_id: int | None = None, key: str | None = None
+    ) -> builtins.list[Follow]: ...
+    def list(self, kind: FollowKind | None = None) -> builtins.list[Follow]: ...
+    def fingerprint(self) -> tuple[Any, ...]: ...
+
+
+@dataclass(frozen=True)
+class ProfileSwitches:
+    """What the ranking may use of a reader's profile: everything not switched off."""
+
+    signals_off: frozenset[str] = frozenset()
+    tags_off: frozenset[str] = frozenset()
+
+    def uses(self, signal: str) -> bool:
+        return signal not in self.signals_off
+
+    def uses_tag(self, tag: str) -> bool:
+        return tag not in self.tags_off
+
+
+@dataclass(frozen=True)
+class ResetCounts:
+    likes: int = 0
+    dislikes: int = 0
+    tags: int = 0
+    interests: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.likes + self.dislikes + self.tags + self.interests
+
+
+class ProfileControls(Protocol):
+    """One reader's switches over their profile, and its reset."""
+
+    def switches(self) -> ProfileSwitches: ...
+    def set_signal(self, signal: str, enabled: bool) -> bool: ...
+    def set_tag(self, tag: str, enabled: bool) -> bool: ...
+    def reset(
+        self,
+        *,
+        likes: bool = False,
+        dislikes: bool = False,
+        tags: bool = False,
+        interests: bool = False,
+    ) -> ResetCounts: ...
+    def fingerprint(self) -> tuple[Any, ...]: ...
+
+
 # -- the store -----------------------------------------------------------------------------
 
 
@@ -199,6 +273,8 @@ class Store(Protocol):
     def archive(self, user_id: int = LOCAL_USER) -> Archive: ...
     def snapshots(self, user_id: int = LOCAL_USER) -> Snapshots: ...
     def users(self) -> Users: ...
+    def follows(self, user_id: int = LOCAL_USER) -> Follows: ...
+    def profile(self, user_id: int = LOCAL_USER) -> ProfileControls: ...
     def close(self) -> None: ...
 
 

@@ -144,6 +144,29 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (user_id, paper_rowid)
     ) WITHOUT ROWID;
     """,
+    # 7: what the reader follows (authors, saved searches, include/exclude keyword rules) and
+    # which parts of their profile the ranking may use (signals and tags switched off).
+    # IF NOT EXISTS: a store whose user_version was set back (as a test of migration 5 does)
+    # runs this again over tables it already has.
+    """
+    CREATE TABLE IF NOT EXISTS follows (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('author', 'alert', 'rule')),
+        mode TEXT NOT NULL DEFAULT '',  -- alert: keyword|semantic; rule: include|exclude
+        text TEXT NOT NULL,             -- as the reader wrote it
+        key TEXT NOT NULL,              -- normalised, so "Yann LeCun" and "yann lecun" are one
+        at TEXT NOT NULL,
+        UNIQUE (user_id, kind, mode, key)
+    );
+    CREATE TABLE IF NOT EXISTS profile_switches (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,             -- "signal:likes", "tag:quantization"
+        enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+        at TEXT NOT NULL,
+        PRIMARY KEY (user_id, name)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

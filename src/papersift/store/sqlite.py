@@ -30,7 +30,9 @@ from papersift.store.bulk import (
     BulkLoading,
 )
 from papersift.store.embeddings import EmbeddingTables
+from papersift.store.follows import SqliteFollows
 from papersift.store.library import SqliteLibrary
+from papersift.store.profile_controls import SqliteProfileControls
 from papersift.store.rows import (
     PAPER_COLUMNS,
     PreparedBatch,
@@ -194,6 +196,12 @@ class SqliteStore(BulkLoading, EmbeddingTables):
 
     def snapshots(self, user_id: int = LOCAL_USER) -> SqliteSnapshots:
         return SqliteSnapshots(self.db, user_id)
+
+    def follows(self, user_id: int = LOCAL_USER) -> SqliteFollows:
+        return SqliteFollows(self.db, user_id)
+
+    def profile(self, user_id: int = LOCAL_USER) -> SqliteProfileControls:
+        return SqliteProfileControls(self.db, user_id)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

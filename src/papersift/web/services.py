@@ -23,6 +23,7 @@ import numpy as np
 from papersift.embed.base import Embedder
 from papersift.errors import ColdStart, PapersiftError, SemanticUnavailable, StoreBusy
 from papersift.index.sync import SemanticSearcher
+from papersift.rank.pinned import PinnedSection
 from papersift.rank.types import Reason
 from papersift.records import Paper
 from papersift.store import open_store, watch_commits
@@ -57,6 +58,8 @@ class Feed:
     cold_start: str | None = None
     seconds: float = 0.0  # time spent ranking (not counting cache hits)
     stale: bool = False  # an older feed, shown because the store was busy
+    # The reader's follows, alerts and include rules: shown above the ranked papers.
+    pinned: tuple[PinnedSection, ...] = ()
 
 
 class LruCache:
@@ -108,8 +111,13 @@ def papers_state(store: Store, model_id: str) -> tuple[Any, ...]:
 
 
 def library_state(store: Store, user_id: int) -> tuple[Any, ...]:
-    """Changes when this reader likes, dislikes, tags or writes interests (here or in the CLI)."""
-    return store.library(user_id).fingerprint()
+    """Changes when this reader likes, dislikes, tags, writes interests, follows or switches
+    (here or in the CLI)."""
+    return (
+        *store.library(user_id).fingerprint(),
+        *store.follows(user_id).fingerprint(),
+        *store.profile(user_id).fingerprint(),
+    )
 
 
 def feed_from(recommendations: Any, store: SqliteStore) -> Feed:
@@ -348,15 +356,24 @@ class Services:
         k: int,
         tag: str | None,
     ) -> Feed:
+        from papersift.rank.candidates import load_collection
+        from papersift.rank.pinned import pin_window, without
         from papersift.rank.recommend import recommend
 
         started = time.perf_counter()
+        # Follows and rules first: an exclude rule hides papers from the feed too, and the
+        # followed papers are shown whatever the ranking (or a cold start) says.
+        window = load_collection(store, since, embedder)
+        pinned = pin_window(store, embedder, window, user_id)
+        window = without(window, pinned.excluded | pinned.rowids)
         try:
-            recommendations = recommend(store, embedder, k=k, since=since, tag=tag, user_id=user_id)
+            recommendations = recommend(
+                store, embedder, k=k, since=since, tag=tag, user_id=user_id, collection=window
+            )
         except ColdStart as err:
-            return Feed((), 0, None, None, cold_start=str(err))
+            return Feed((), 0, None, None, cold_start=str(err), pinned=pinned.sections)
         feed = feed_from(recommendations, store)
-        return replace(feed, seconds=time.perf_counter() - started)
+        return replace(feed, seconds=time.perf_counter() - started, pinned=pinned.sections)
 
     def forget_user(self, user_id: int) -> None:
         """Drop this reader's cached feeds and maps (after a like, a tag, an interest)."""

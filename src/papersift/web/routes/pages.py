@@ -103,7 +103,8 @@ def feed_page(
     since = since.strip().lower()
     window = None if since == "all" else since
     feed = services.feed(store, reader.id, since=window, k=k, tag=known_tag(store, reader.id, tag))
-    marks = marks_for(store, reader.id, [item.key for item in feed.items])
+    pinned_keys = [paper.rowid for section in feed.pinned for paper in section.papers]
+    marks = marks_for(store, reader.id, [item.key for item in feed.items] + pinned_keys)
     heading = "Today's papers" if since == "1d" else f"Papers: {views.window_name(since)}"
     return render(
         request,
@@ -578,6 +579,9 @@ def settings_page(
         config_path = loaded.path
     except PapersiftError as err:
         config_error = str(err)
+    from papersift import reader_follows
+    from papersift.store.base import SIGNALS
+
     return render(
         request,
         "settings.html",
@@ -587,7 +591,62 @@ def settings_page(
         config=config,
         config_error=config_error,
         config_path=config_path,
+        follows=store.follows(reader.id).list(),
+        profile=reader_follows.profile_state(store, reader.id),
+        signals=SIGNALS,
     )
+
+
+# The reader's follows, alerts and rules, and the profile's switches: forms on the settings
+# page. A mistake (empty or absurd text) is a 400 page naming it, as in the CLI.
+FollowKindForm = Annotated[Literal["author", "alert", "rule"], Form()]
+FollowText = Annotated[str, Form(max_length=2000)]
+
+
+@router.post("/settings/follows")
+def add_follow_route(
+    store: Store,
+    services: ServicesDep,
+    reader: Reader,
+    kind: FollowKindForm,
+    text: FollowText,
+    mode: Annotated[str, Form(max_length=20)] = "",
+) -> RedirectResponse:
+    from papersift.reader_follows import add_follow
+
+    add_follow(store, kind, text, mode or None, reader.id)
+    services.forget_user(reader.id)
+    return RedirectResponse(f"/settings#follows-{kind}", status_code=303)
+
+
+@router.post("/settings/follows/remove")
+def remove_follow_route(
+    store: Store,
+    services: ServicesDep,
+    reader: Reader,
+    kind: FollowKindForm,
+    key: FollowText,
+) -> RedirectResponse:
+    from papersift.reader_follows import remove_follow
+
+    remove_follow(store, kind, key, reader.id)
+    services.forget_user(reader.id)
+    return RedirectResponse(f"/settings#follows-{kind}", status_code=303)
+
+
+@router.post("/settings/switches")
+def switch_route(
+    store: Store,
+    services: ServicesDep,
+    reader: Reader,
+    name: Annotated[str, Form(min_length=1, max_length=110)],
+    value: Annotated[Literal["on", "off"], Form()],
+) -> RedirectResponse:
+    from papersift.reader_follows import set_switch
+
+    set_switch(store, name, value == "on", reader.id)
+    services.forget_user(reader.id)
+    return RedirectResponse("/settings#profile", status_code=303)
 
 
 # --- accounts (multi-user) ------------------------------------------------------------------
