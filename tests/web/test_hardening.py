@@ -366,10 +366,10 @@ def test_lesser_findings_over_http(start_server, tmp_path: Path) -> None:
     assert huge.headers["x-content-type-options"] == "nosniff"
     assert "content-security-policy" in huge.headers
 
-    for path in ("/api/session", "/library/export", "/api/library/export", "/digests"):
-        response = grace.get(path)
-        assert response.status_code == 200, path
-        assert response.headers["cache-control"] == "no-store", path
+    for page in ("/api/session", "/library/export", "/api/library/export", "/digests"):
+        response = grace.get(page)
+        assert response.status_code == 200, page
+        assert response.headers["cache-control"] == "no-store", page
 
     upload = grace.post(
         "/library/import",
