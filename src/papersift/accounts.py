@@ -23,13 +23,34 @@ USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$")
 RESERVED_NAMES = frozenset({"local"})
 
 
+# The worst passwords (the top of the public breach-frequency lists, plus papersift's own
+# name): a guesser tries these first, so the five attempts a minute the login limit allows
+# would find them.
+COMMON_PASSWORDS = frozenset(
+    """
+    password password1 password12 password123 passw0rd p@ssw0rd p@ssword 12345678 123456789
+    1234567890 0123456789 87654321 11111111 00000000 12341234 11223344 qwertyui qwertyuiop
+    qwerty123 qwerty12 1q2w3e4r 1q2w3e4r5t 1qaz2wsx zaq12wsx asdfghjk asdfghjkl zxcvbnm1
+    iloveyou iloveyou1 sunshine princess football baseball superman starwars whatever trustno1
+    welcome1 welcome123 letmein1 letmein123 changeme changeme1 admin123 administrator abc12345
+    abcd1234 aa123456 monkey123 dragon123 computer internet michael1 jennifer master123
+    shadow123 secret123 mustang1 charlie1 liverpool chelsea1 password! qwertyqwerty papersift
+    papersift1 papersift123
+    """.split()
+)
+
+
 @dataclass(frozen=True)
 class User:
     id: int
     name: str
+    # Admins see the server's configuration; the local reader of single-user mode is the
+    # operator and so counts as one.
+    admin: bool = False
+    session_generation: int = 0
 
 
-LOCAL_READER = User(LOCAL_USER, "local")
+LOCAL_READER = User(LOCAL_USER, "local", admin=True)
 
 
 def _hasher() -> Any:
@@ -68,6 +89,26 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH
 
 
+def check_password(name: str, password: str) -> str | None:
+    """Why `password` is too weak for the account `name`, or None if it will do.
+
+    Length alone let `password`, eight spaces and the user's own name through; these are
+    what a guesser tries first.
+    """
+    if len(password) < MIN_PASSWORD:
+        return f"a password needs at least {MIN_PASSWORD} characters"
+    if len(password) > MAX_PASSWORD:
+        return f"a password has at most {MAX_PASSWORD} characters"
+    folded = password.casefold()
+    if len(set(folded.strip())) < 4:
+        return "a password needs at least 4 different characters (not spaces)"
+    if folded.strip() in COMMON_PASSWORDS:
+        return "that password is on the list of the most common ones; choose another"
+    if name.casefold() in folded:
+        return "a password must not contain the user name"
+    return None
+
+
 def check_new_account(name: str, password: str) -> str | None:
     """Why this name and password cannot make an account, or None if they can."""
     if not USER_NAME.match(name):
@@ -76,24 +117,26 @@ def check_new_account(name: str, password: str) -> str | None:
         )
     if name.lower() in RESERVED_NAMES:
         return f"the name {name!r} is reserved"
-    if len(password) < MIN_PASSWORD:
-        return f"a password needs at least {MIN_PASSWORD} characters"
-    if len(password) > MAX_PASSWORD:
-        return f"a password has at most {MAX_PASSWORD} characters"
-    return None
+    return check_password(name, password)
 
 
-def create_user(store: Store, name: str, password: str) -> User:
-    """A new account with its own empty library; UsageError if the name is taken or invalid."""
+def _user(account: Account) -> User:
+    return User(account.id, account.name, account.is_admin, account.session_generation)
+
+
+def create_user(store: Store, name: str, password: str, *, admin: bool = False) -> User:
+    """A new account with its own empty library; UsageError if the name is taken (in any
+    letter case) or invalid. The first account is an admin, as is one made with `admin`."""
     problem = check_new_account(name, password)
     if problem:
         raise UsageError(problem)
     password_hash = hash_password(password)
     with store.transaction():
-        user_id = store.users().add(name, password_hash)
-    if user_id is None:
+        user_id = store.users().add(name, password_hash, admin)
+        account = store.users().account(user_id) if user_id is not None else None
+    if account is None:
         raise UsageError(f"the name {name!r} is taken")
-    return User(user_id, name)
+    return _user(account)
 
 
 def authenticate(store: Store, name: str, password: str) -> User | None:
@@ -104,13 +147,49 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
         return None
     if not password_matches(account.password_hash, password):
         return None
-    return User(account.id, account.name)
+    return _user(account)
 
 
 def user_by_id(store: Store, user_id: int) -> User | None:
     """The account with this id (a session's); None for the local reader or no account."""
     account = store.users().account(user_id)
-    return None if account is None else User(account.id, account.name)
+    return None if account is None else _user(account)
+
+
+def _existing(store: Store, name: str) -> Account:
+    account = store.users().named(name)
+    if account is None or account.password_hash is None:
+        raise UsageError(f"no account {name!r} (`papersift user list` shows them)")
+    return account
+
+
+def change_password(store: Store, name: str, password: str) -> User:
+    """Set the account's password; every session it has ends (log in again with the new one)."""
+    account = _existing(store, name)
+    problem = check_password(account.name, password)
+    if problem:
+        raise UsageError(problem)
+    password_hash = hash_password(password)
+    with store.transaction():
+        store.users().set_password(account.id, password_hash)
+        changed = store.users().account(account.id)
+    if changed is None:
+        raise UsageError(f"no account {name!r} (removed meanwhile)")
+    return _user(changed)
+
+
+def end_sessions(store: Store, user: User) -> None:
+    """Log the account out everywhere: every session cookie issued so far stops working."""
+    with store.transaction():
+        store.users().end_sessions(user.id)
+
+
+def remove_user(store: Store, name: str) -> User:
+    """Delete the account with its library and digests; its sessions end, its id is not reused."""
+    account = _existing(store, name)
+    with store.transaction():
+        store.users().remove(account.id)
+    return _user(account)
 
 
 def list_accounts(store: Store) -> list[Account]:

@@ -94,6 +94,7 @@ __all__ = [
     "config_path",
     "default_digest_dir",
     "load_config",
+    "mask_credentials",
     "parse_config_text",
     "show_config",
     "starter_config",
@@ -391,7 +392,34 @@ def _plain(value: Any) -> Any:
         return [_plain(item) for item in value]
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, str):
+        return mask_credentials(value)
     return value
+
+
+# `scheme://user:password@` or `scheme://token@`, and `?api_key=...`-style query values.
+_URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<info>[^/?#@\s]+)@")
+_SECRET_QUERY = re.compile(
+    r"(?P<key>[?&;](?:[A-Za-z0-9_-]*(?:key|token|secret|password|passwd|pwd|sig|auth)"
+    r"[A-Za-z0-9_-]*)=)(?P<value>[^&;#\s]+)",
+    re.IGNORECASE,
+)
+
+
+def mask_credentials(text: str) -> str:
+    """`text` with credentials in URLs masked: `https://user:pass@host` -> `https://user:***@host`,
+    `https://token@host` -> `https://***@host`, `?api_key=abc` -> `?api_key=***`.
+
+    A secret setting is masked whole (`show_config`), but a URL setting (`llm.base_url`) can
+    carry a password too, and it must not be shown where a secret would not be.
+    """
+
+    def userinfo(found: re.Match[str]) -> str:
+        user, colon, _ = found["info"].partition(":")
+        return f"{found['scheme']}{user}:{MASK}@" if colon else f"{found['scheme']}{MASK}@"
+
+    text = _URL_USERINFO.sub(userinfo, text)
+    return _SECRET_QUERY.sub(lambda found: f"{found['key']}{MASK}", text)
 
 
 # --- locating a key in the TOML text, for messages ---

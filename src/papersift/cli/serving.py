@@ -24,11 +24,42 @@ def serve(
             help="With --multi-user: no sign-up page; accounts come from `papersift user add`.",
         ),
     ] = False,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="With --multi-user: a Host name to answer (repeatable; default: loopback "
+            "names when listening on loopback, else any).",
+        ),
+    ] = None,
+    https_only: Annotated[
+        bool,
+        typer.Option(
+            "--https-only",
+            help="With --multi-user, behind a TLS proxy: Secure session cookie and HSTS.",
+        ),
+    ] = False,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="With --multi-user: comma-separated proxy addresses whose X-Forwarded-For "
+            "and X-Forwarded-Proto are believed (default: none).",
+        ),
+    ] = None,
     model: ModelOption = None,
 ) -> None:
     """The local web app: feed, search, library, map and digests in your browser."""
     if no_signup and not multi_user:
         raise UsageError("--no-signup only applies with --multi-user (single-user has no accounts)")
+    for flag, given in (
+        ("--allowed-host", bool(allowed_host)),
+        ("--https-only", https_only),
+        ("--forwarded-allow-ips", forwarded_allow_ips is not None),
+    ):
+        if given and not multi_user:
+            raise UsageError(f"{flag} only applies with --multi-user (see docs/deploying.md)")
+    proxies = [ip.strip() for ip in (forwarded_allow_ips or "").split(",") if ip.strip()]
     from papersift.defaults import DEFAULT_EMBEDDER
     from papersift.store import default_db_path
     from papersift.web import run
@@ -48,4 +79,7 @@ def serve(
         allow_signup=not no_signup,
         model=model or DEFAULT_EMBEDDER,
         on_ready=ready,
+        https_only=https_only,
+        allowed_hosts=allowed_host or (),
+        forwarded_allow_ips=proxies,
     )

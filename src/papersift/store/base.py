@@ -149,15 +149,25 @@ class Account:
     name: str
     created_at: dt.datetime
     password_hash: str | None = field(default=None, repr=False)
+    is_admin: bool = False
+    # Bumped to end every session of the account (logout, new password): a session cookie
+    # carries the generation it was issued under.
+    session_generation: int = 0
 
 
 class Users(Protocol):
-    """The accounts of `serve --multi-user` (only their rows: passwords are hashed elsewhere)."""
+    """The accounts of `serve --multi-user` (only their rows: passwords are hashed elsewhere).
 
-    def add(self, name: str, password_hash: str) -> int | None: ...
+    Names are unique regardless of letter case; ids are never reused.
+    """
+
+    def add(self, name: str, password_hash: str, admin: bool = False) -> int | None: ...
     def named(self, name: str) -> Account | None: ...
     def account(self, user_id: int) -> Account | None: ...
     def accounts(self) -> list[Account]: ...
+    def set_password(self, user_id: int, password_hash: str) -> bool: ...
+    def end_sessions(self, user_id: int) -> None: ...
+    def remove(self, user_id: int) -> bool: ...
 
 
 # -- follows, alerts, rules and the profile's switches ------------------------------------

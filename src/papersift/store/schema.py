@@ -167,6 +167,38 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (user_id, name)
     ) WITHOUT ROWID;
     """,
+    # 8: accounts a shared server can manage safely. AUTOINCREMENT so a removed user's id (and
+    # so an old session cookie of theirs) never names the next account; a session generation
+    # the cookie must match, bumped to end every session of an account (logout, new password);
+    # admins, who alone see the server's configuration (the oldest account is one); a
+    # case-insensitive name index (names stay unique only as typed: existing `alice`/`ALICE`
+    # pairs are kept, new ones refused by the store). SQLite cannot add AUTOINCREMENT in place:
+    # the table is rebuilt, ids kept, with foreign keys off (`_migrate`) so nothing cascades.
+    # `private_papers`: the papers a reader's import created on a multi-user server, private to
+    # that reader until an admin promotes them or a public source brings them (a table of its
+    # own, so the papers table and its bulk paths stay as they are).
+    """
+    CREATE TABLE users_rebuilt (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        password_hash TEXT,             -- NULL for the local reader
+        created_at TEXT NOT NULL,
+        is_admin INTEGER NOT NULL DEFAULT 0,
+        session_generation INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO users_rebuilt(id, name, password_hash, created_at)
+        SELECT id, name, password_hash, created_at FROM users;
+    DROP TABLE users;
+    ALTER TABLE users_rebuilt RENAME TO users;
+    CREATE INDEX IF NOT EXISTS users_name_nocase ON users(name COLLATE NOCASE);
+    UPDATE users SET is_admin = 1
+        WHERE id = (SELECT min(id) FROM users WHERE password_hash IS NOT NULL);
+    CREATE TABLE IF NOT EXISTS private_papers (
+        paper_rowid INTEGER PRIMARY KEY REFERENCES papers(rowid) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL    -- no foreign key: a removed reader's papers stay hidden
+    );
+    CREATE INDEX IF NOT EXISTS private_papers_user ON private_papers(user_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,10 +9,11 @@ write lock in time raises `StoreBusy`, never sqlite3's OperationalError.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, cast
 
@@ -133,6 +134,7 @@ class SqliteStore(BulkLoading, EmbeddingTables):
         self._data_version = 0
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(path)
             self._connect()
             self._migrate()
             self._finish_interrupted_bulk_load()
@@ -167,6 +169,18 @@ class SqliteStore(BulkLoading, EmbeddingTables):
             raise StoreError(
                 f"{self.path}: made by a newer papersift (schema {current} > {SCHEMA_VERSION})"
             )
+        if current == SCHEMA_VERSION:
+            return
+        # SQLite's way to rebuild a table others reference (https://sqlite.org/lang_altertable.html
+        # "Making Other Kinds Of Table Schema Changes"): foreign keys off, so dropping the old
+        # table cascades nothing, and checked before the new version is committed.
+        self.db.execute("PRAGMA foreign_keys = OFF")
+        try:
+            self._run_migrations(current)
+        finally:
+            self.db.execute("PRAGMA foreign_keys = ON")
+
+    def _run_migrations(self, current: int) -> None:
         for number in range(current, SCHEMA_VERSION):
             if number == KEYWORD_INDEX_REBUILT_BY and current and self._notice:
                 papers = self.db.execute("SELECT count(*) FROM papers").fetchone()[0]
@@ -178,6 +192,12 @@ class SqliteStore(BulkLoading, EmbeddingTables):
             with self.transaction():
                 for statement in _statements(MIGRATIONS[number]):
                     self.db.execute(statement)
+                broken = self.db.execute("PRAGMA foreign_key_check").fetchone()
+                if broken is not None:
+                    raise StoreError(
+                        f"{self.path}: migration {number + 1} left a dangling reference in "
+                        f"{broken[0]}; nothing was changed"
+                    )
                 self.db.execute(f"PRAGMA user_version = {number + 1}")
 
     def close(self) -> None:
@@ -494,6 +514,13 @@ class SqliteStore(BulkLoading, EmbeddingTables):
                     "updated_at = excluded.updated_at",
                     (name, value, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
                 )
+
+
+def _create_private(path: Path) -> None:
+    """A new store file readable by its owner only (0600): it holds the accounts' password
+    hashes. SQLite gives its -wal and -shm files the database file's mode."""
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _filter_sql(where: PaperFilter | None) -> tuple[str, list[Any]]:

@@ -9,6 +9,7 @@ import errno
 import ipaddress
 import socket
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,31 +73,70 @@ def run(
     model: str | None = None,
     log_level: str = "warning",
     on_ready: Any = None,
+    https_only: bool = False,
+    allowed_hosts: Sequence[str] = (),
+    forwarded_allow_ips: Sequence[str] = (),
 ) -> None:
-    """Serve until interrupted. Single-user mode has no login, so it only binds to loopback."""
+    """Serve until interrupted. Single-user mode has no login, so it only binds to loopback.
+
+    `allowed_hosts`: the Host names a multi-user server answers (default: loopback names when
+    bound to loopback, else any, with a warning). `forwarded_allow_ips`: the proxies whose
+    X-Forwarded-For/-Proto are believed (default: none, so a client cannot pick the address
+    the login limit counts). `https_only`: reached through a TLS proxy (Secure cookie, HSTS).
+    """
     if not multi_user and not is_loopback(host):
         raise UsageError(
             f"single-user mode has no login, so it listens on 127.0.0.1 only, not {host}; "
             "use --multi-user to serve other machines"
         )
+    hosts = _answered_hosts(multi_user, host, allowed_hosts)
     sock = bind_socket(host, port)
     import uvicorn
 
+    def warn(message: str) -> None:
+        print(f"warning: {message}", file=sys.stderr)
+
+    if multi_user and hosts is None:
+        warn(
+            f"answering any Host name on {host}; name this server's with --allowed-host "
+            "(docs/deploying.md)"
+        )
     app = create_app(
         db_path,
         multi_user=multi_user,
         allow_signup=allow_signup,
         model=model,
         preload_model=True,
-        # Behind a name (multi-user on a LAN) any Host is fine: accounts guard the data.
-        allowed_hosts=None,
-        warn=lambda message: print(f"warning: {message}", file=sys.stderr),
+        allowed_hosts=hosts,
+        https_only=https_only,
+        warn=warn,
     )
     if on_ready is not None:
         on_ready(f"http://{host if ':' not in host else f'[{host}]'}:{port}")
-    config = uvicorn.Config(app, log_level=log_level, access_log=False)
+    config = uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=False,
+        # uvicorn believes X-Forwarded-For from loopback by default: a client on the same
+        # machine (or any, behind a proxy that passes the header on) could rotate it for
+        # unlimited sign-ups and logins. Only proxies the operator names are believed.
+        proxy_headers=bool(forwarded_allow_ips),
+        forwarded_allow_ips=list(forwarded_allow_ips) or None,
+    )
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])
     finally:
         sock.close()
+
+
+def _answered_hosts(multi_user: bool, host: str, allowed: Sequence[str]) -> list[str] | None:
+    """The Host names to answer (None: any). Bound to loopback, only loopback names: a
+    DNS-rebinding page (evil.example resolving to 127.0.0.1) cannot talk to the server."""
+    from papersift.web.app import LOOPBACK_HOSTS
+
+    if allowed:
+        return list(allowed)
+    if not multi_user or is_loopback(host):
+        return list(LOOPBACK_HOSTS)
+    return None

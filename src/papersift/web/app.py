@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from papersift import __version__
 from papersift.embed.base import Embedder
-from papersift.web.auth import LoginLimiter
+from papersift.web.auth import LoginLimiter, PasswordSlots
 from papersift.web.errors import install_error_handlers
 from papersift.web.middleware import Guard
 from papersift.web.rendering import STATIC, template_environment
@@ -42,6 +42,7 @@ def create_app(
     login_attempts: int = 5,
     login_window: float = 60.0,
     signups_per_hour: int = 10,
+    password_checks: int = 2,
     https_only: bool = False,
     preload_model: bool = False,
     busy_timeout_ms: int = BUSY_TIMEOUT_MS,
@@ -55,6 +56,10 @@ def create_app(
     failed logins per address and per name in `login_window` seconds, then 429. `embedder` is the
     model to use (loaded lazily from `model` otherwise; `preload_model` loads it at startup).
     `secret_key` signs session cookies; a random one means sessions end with the process.
+    At most `password_checks` passwords are hashed at once (64 MiB each). `allowed_hosts`: the
+    Host names answered (None: loopback names in single-user mode, any in multi-user mode;
+    `serve` narrows that). `https_only`: the site is reached through HTTPS (a TLS proxy), so
+    the session cookie is Secure and responses carry HSTS.
     """
     services = Services(
         db_path,
@@ -80,6 +85,7 @@ def create_app(
     app.state.multi_user = multi_user
     app.state.allow_signup = allow_signup
     app.state.limiter = LoginLimiter(login_attempts, login_window)
+    app.state.password_slots = PasswordSlots(password_checks)
     app.state.signup_limiter = LoginLimiter(signups_per_hour, 3600.0)
     app.state.templates = template_environment()
 
@@ -100,7 +106,7 @@ def create_app(
     hosts = allowed_hosts if allowed_hosts is not None else (None if multi_user else LOOPBACK_HOSTS)
     if hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))
-    app.add_middleware(Guard)
+    app.add_middleware(Guard, https_only=https_only)
     return app
 
 

@@ -13,7 +13,8 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from papersift.accounts import User
@@ -45,6 +46,9 @@ def log_in(session: MutableMapping[str, Any], user: User) -> None:
     # A fresh CSRF token with the new identity: a token planted before login is worthless.
     session.clear()
     session["uid"] = user.id
+    # The cookie is only signed, so a copy of it would outlive a logout; the account's session
+    # generation, checked on every request, is what logout and a new password bump.
+    session["gen"] = user.session_generation
     csrf_token(session)
 
 
@@ -55,6 +59,12 @@ def log_out(session: MutableMapping[str, Any]) -> None:
 def session_user_id(session: MutableMapping[str, Any]) -> int | None:
     uid = session.get("uid")
     return uid if isinstance(uid, int) and uid > 0 else None
+
+
+def session_is_current(session: MutableMapping[str, Any], user: User) -> bool:
+    """Whether the session was issued under the account's current generation."""
+    generation = session.get("gen")
+    return isinstance(generation, int) and generation == user.session_generation
 
 
 def safe_next(target: str | None) -> str:
@@ -70,44 +80,87 @@ def safe_next(target: str | None) -> str:
 
 
 class LoginLimiter:
-    """At most `attempts` failed logins per key (client address, user name) in `window` s.
+    """At most `attempts` logins per key (client address, user name) in `window` s, then 429.
 
-    In memory: a restart forgets, which is fine for slowing down password guessing; the
-    argon2 cost bounds what gets through. Keys are checked before the password is hashed, so a
-    flood of guesses costs the server nothing once limited.
+    An attempt is recorded before its password is checked, in one step with the check of the
+    limit: checking first and counting the failure after the (slow) hash let 60 simultaneous
+    guesses through where 5 were allowed. A successful login forgets its account's attempts.
+    In memory: a restart forgets, which is fine for slowing down password guessing.
     """
 
     def __init__(self, attempts: int = 5, window: float = 60.0) -> None:
         self.attempts = attempts
         self.window = window
-        self._failures: dict[str, deque[float]] = {}
+        self._attempts: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
+    def attempt(self, *keys: str, limits: Sequence[int] | None = None) -> int:
+        """Record an attempt for every key and return 0, or, if one key has had its limit (the
+        matching one in `limits`, else `attempts`), record nothing and return the seconds to
+        wait."""
+        now = time.monotonic()
+        wait = 0.0
+        with self._lock:
+            for index, key in enumerate(keys):
+                limit = limits[index] if limits is not None else self.attempts
+                recent = self._recent(key, now)
+                if len(recent) >= limit:
+                    wait = max(wait, recent[0] + self.window - now)
+            if wait > 0:
+                return int(wait) + 1
+            for key in keys:
+                self._attempts.setdefault(key, deque()).append(now)
+        return 0
+
     def retry_after(self, *keys: str) -> int:
-        """Seconds until these keys may try again (0: now)."""
+        """Seconds until these keys may try again (0: now), recording nothing."""
         now = time.monotonic()
         wait = 0.0
         with self._lock:
             for key in keys:
-                failures = self._recent(key, now)
-                if len(failures) >= self.attempts:
-                    wait = max(wait, failures[0] + self.window - now)
+                recent = self._recent(key, now)
+                if len(recent) >= self.attempts:
+                    wait = max(wait, recent[0] + self.window - now)
         return int(wait) + 1 if wait > 0 else 0
 
     def failed(self, *keys: str) -> None:
+        """Record an attempt without checking the limit."""
         now = time.monotonic()
         with self._lock:
             for key in keys:
-                self._failures.setdefault(key, deque()).append(now)
+                self._attempts.setdefault(key, deque()).append(now)
 
     def succeeded(self, key: str) -> None:
         with self._lock:
-            self._failures.pop(key, None)
+            self._attempts.pop(key, None)
 
     def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.get(key, deque())
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        if not failures:
-            self._failures.pop(key, None)
-        return failures
+        recent = self._attempts.get(key, deque())
+        while recent and recent[0] <= now - self.window:
+            recent.popleft()
+        if not recent:
+            self._attempts.pop(key, None)
+        return recent
+
+
+class PasswordSlots:
+    """At most `slots` password hashes computed at once, server-wide.
+
+    Each argon2 hash takes 64 MiB for its duration: 35 of them at once took a server from
+    ~150 MB to 1.67 GB. A request that cannot get a slot within `wait` seconds is told to
+    retry (503) instead of holding a worker thread.
+    """
+
+    def __init__(self, slots: int = 2, wait: float = 10.0) -> None:
+        self._slots = threading.BoundedSemaphore(slots)
+        self.wait = wait
+
+    @contextmanager
+    def slot(self) -> Iterator[bool]:
+        """Yields whether a slot was had; the caller answers 503 if not."""
+        acquired = self._slots.acquire(timeout=self.wait)
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                self._slots.release()

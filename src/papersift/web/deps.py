@@ -9,7 +9,13 @@ from fastapi import Depends, Request
 
 from papersift.accounts import LOCAL_READER, User, user_by_id
 from papersift.store.sqlite import SqliteStore
-from papersift.web.auth import CSRF_FIELD, CSRF_HEADER, csrf_valid, session_user_id
+from papersift.web.auth import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    csrf_valid,
+    session_is_current,
+    session_user_id,
+)
 from papersift.web.services import Services
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -34,8 +40,10 @@ def get_reader(request: Request, store: Annotated[SqliteStore, Depends(get_store
     else:
         uid = session_user_id(request.session)
         found = user_by_id(store, uid) if uid is not None else None
-        if found is None:
+        if found is None or not session_is_current(request.session, found):
+            # Logged out elsewhere, password changed, or account removed: the cookie is dead.
             request.session.pop("uid", None)
+            request.session.pop("gen", None)
             raise NotLoggedIn()
         user = found
     request.state.user = user
@@ -57,6 +65,15 @@ async def check_csrf(request: Request) -> None:
         sent = value if isinstance(value, str) else None
     if not csrf_valid(request.session, sent):
         raise CsrfRejected()
+
+
+def get_admin(request: Request, reader: Annotated[User, Depends(get_reader)]) -> User:
+    """The reader, who must be an admin (the local reader of single-user mode is one)."""
+    from fastapi import HTTPException
+
+    if not reader.admin:
+        raise HTTPException(403, "Only an admin of this server may do that.")
+    return reader
 
 
 Store = Annotated[SqliteStore, Depends(get_store)]

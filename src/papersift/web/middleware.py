@@ -1,4 +1,5 @@
-"""The outermost layer: a cap on request bodies and security headers on every response."""
+"""The outermost layer: a cap on request bodies and security headers on every response,
+error pages and crashes included."""
 
 from __future__ import annotations
 
@@ -26,8 +27,10 @@ class Guard:
     on every request of a 50-client load test.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, https_only: bool = False) -> None:
         self.app = app
+        # Behind an HTTPS proxy: browsers that saw the site once never try plain HTTP again.
+        self.headers = SECURITY_HEADERS + ((HSTS,) if https_only else ())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -36,7 +39,9 @@ class Guard:
         limit = MAX_UPLOAD if scope["path"] in UPLOAD_PATHS else MAX_BODY
         declared = _header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _plain_response(send, 413, f"The request is larger than {limit:,} bytes.\n")
+            await _plain_response(
+                send, 413, f"The request is larger than {limit:,} bytes.\n", self.headers
+            )
             return
         received = 0
 
@@ -50,12 +55,25 @@ class Guard:
             return message
 
         started = time.perf_counter()
+        response_started = False
+        # Pages, JSON (the session's CSRF token), exports and digests are one reader's: no
+        # shared or browser cache keeps them. Static files may be cached.
+        defaults = (
+            self.headers
+            if scope["path"].startswith("/static/")
+            else (
+                *self.headers,
+                NO_STORE,
+            )
+        )
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal response_started
             if message["type"] == "http.response.start":
+                response_started = True
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                for name, value in SECURITY_HEADERS:
+                for name, value in defaults:
                     if name not in present:
                         headers.append((name, value))
                 # Server time to the first byte, for the benchmarks and the browser's devtools.
@@ -64,7 +82,16 @@ class Guard:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, counting_receive, send_with_headers)
+        try:
+            await self.app(scope, counting_receive, send_with_headers)
+        except Exception:
+            # Starlette's own 500 page is made outside this middleware, without the headers;
+            # answer here and re-raise so the server still logs the traceback.
+            if not response_started:
+                await _plain_response(
+                    send, 500, "Something went wrong on the server.\n", self.headers
+                )
+            raise
 
 
 SECURITY_HEADERS = (
@@ -74,6 +101,8 @@ SECURITY_HEADERS = (
     (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
 )
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+NO_STORE = (b"cache-control", b"no-store")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -83,7 +112,12 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _plain_response(send: Send, status: int, text: str) -> None:
+async def _plain_response(
+    send: Send,
+    status: int,
+    text: str,
+    security_headers: tuple[tuple[bytes, bytes], ...] = SECURITY_HEADERS,
+) -> None:
     body = text.encode()
     await send(
         {
@@ -93,7 +127,8 @@ async def _plain_response(send: Send, status: int, text: str) -> None:
                 (b"content-type", b"text/plain; charset=utf-8"),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
-                *SECURITY_HEADERS,
+                NO_STORE,
+                *security_headers,
             ],
         }
     )

@@ -17,8 +17,9 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from papersift import accounts
 from papersift import reader_library as library_actions
 from papersift.accounts import User
+from papersift.config import mask_credentials
 from papersift.defaults import MAP_WINDOW
-from papersift.errors import PapersiftError, SemanticUnavailable, UsageError
+from papersift.errors import PapersiftError, ParseError, SemanticUnavailable, UsageError
 from papersift.pipelines import TRENDING_WINDOW, trending
 from papersift.records import Paper
 from papersift.search import MAX_QUERY_CHARS, Hit, similar
@@ -458,7 +459,12 @@ def import_page(
     with tempfile.TemporaryDirectory(prefix="papersift-import-") as folder:
         path = FilePath(folder) / filename
         path.write_bytes(file.file.read())
-        report = library_actions.import_library(store, path, fmt, reader.id)
+        try:
+            report = library_actions.import_library(store, path, fmt, reader.id)
+        except (ParseError, UsageError) as err:
+            # The reader's file is at fault: a 400 naming their file, not the server's temp path.
+            message = str(err).replace(str(path), filename).splitlines()[0]
+            raise HTTPException(400, message) from None
         rejected = [err.one_line().replace(str(path), filename) for err in report.rejected]
     services.forget_user(reader.id)
     return render(
@@ -555,7 +561,9 @@ def digest_page(
     digest_id: int,
     fmt: Literal["html", "md", "txt", "atom"] = "html",
 ) -> Response:
-    content = store.archive(reader.id).content(digest_id, fmt)
+    # Beyond SQLite's 64-bit integers no digest can exist (and the query would overflow).
+    fits = 0 < digest_id < 1 << 63
+    content = store.archive(reader.id).content(digest_id, fmt) if fits else None
     if content is None:
         raise HTTPException(404, f"No digest {digest_id}.")
     # The digest is a whole e-mail document; sandboxed, nothing in it can run or reach out.
@@ -573,18 +581,22 @@ def settings_page(
     config: dict[str, dict[str, object]] = {}
     config_error = None
     config_path = None
-    try:
-        loaded = load_config()
-        config = show_config(loaded)
-        config_path = loaded.path
-    except PapersiftError as err:
-        config_error = str(err)
+    # The server's configuration (recipients, SMTP host and user, paths, model endpoints) is
+    # the operator's business: on a shared server only admins see it.
+    if reader.admin:
+        try:
+            loaded = load_config()
+            config = show_config(loaded)
+            config_path = loaded.path
+        except PapersiftError as err:
+            config_error = mask_credentials(str(err))
     from papersift import reader_follows
     from papersift.store.base import SIGNALS
 
     return render(
         request,
         "settings.html",
+        show_server=reader.admin,
         db_path=services.db_path,
         papers=store.count(),
         model=services.loaded_model_id(),
@@ -685,10 +697,30 @@ def _client_key(request: Request) -> str:
     return f"ip:{request.client.host if request.client else 'unknown'}"
 
 
+# How many more login attempts a client address gets than one account (see `login`).
+ADDRESS_ATTEMPTS = 4
+
+
+def _busy(request: Request) -> Response:
+    """Every password-hashing slot is taken: try again shortly (see auth.PasswordSlots)."""
+    response = _login_form(
+        request,
+        signup=False,
+        error="The server is busy checking passwords. Try again in a few seconds.",
+        name="",
+        next="/",
+        status=503,
+    )
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def _too_many(request: Request, *keys: str, limiter: str = "limiter") -> Response | None:
     wait = getattr(request.app.state, limiter).retry_after(*keys)
-    if not wait:
-        return None
+    return _limited(request, wait) if wait else None
+
+
+def _limited(request: Request, wait: int) -> Response:
     response = _login_form(
         request,
         signup=False,
@@ -710,14 +742,21 @@ def login(
 ) -> Response:
     if (redirect := _single_user_redirect(request)) is not None:
         return redirect
-    keys = (_client_key(request), f"user:{name.lower()}")
-    if (limited := _too_many(request, *keys)) is not None:
-        return limited
+    keys = (_client_key(request), f"user:{name.casefold()}")
+    limiter = request.app.state.limiter
+    # The attempt counts before the password is checked, atomically with the limit: a burst
+    # of parallel guesses cannot slip past it. An address gets more attempts than an account,
+    # so behind a proxy (one address for all) one guessed-at account does not lock out all.
+    wait = limiter.attempt(*keys, limits=(limiter.attempts * ADDRESS_ATTEMPTS, limiter.attempts))
+    if wait:
+        return _limited(request, wait)
     services = request.app.state.services
-    with services.store() as store:
-        user = accounts.authenticate(store, name, password)
+    with request.app.state.password_slots.slot() as got_slot:
+        if not got_slot:
+            return _busy(request)
+        with services.store() as store:
+            user = accounts.authenticate(store, name, password)
     if user is None:
-        request.app.state.limiter.failed(*keys)
         return _login_form(
             request,
             signup=False,
@@ -751,9 +790,15 @@ def register(request: Request, name: UserName, password: Password) -> Response:
         return limited
     request.app.state.signup_limiter.failed(_client_key(request))
     services = request.app.state.services
+    problem = accounts.check_new_account(name, password)
+    if problem:
+        return _login_form(request, signup=True, error=problem, name=name, next="/", status=400)
     try:
-        with services.store() as store:
-            user = accounts.create_user(store, name, password)
+        with request.app.state.password_slots.slot() as got_slot:
+            if not got_slot:
+                return _busy(request)
+            with services.store() as store:
+                user = accounts.create_user(store, name, password)
     except UsageError as err:
         return _login_form(request, signup=True, error=str(err), name=name, next="/", status=400)
     auth.log_in(request.session, user)
@@ -762,5 +807,55 @@ def register(request: Request, name: UserName, password: Password) -> Response:
 
 @router.post("/logout")
 def logout(request: Request) -> RedirectResponse:
+    uid = auth.session_user_id(request.session)
+    if request.app.state.multi_user and uid is not None:
+        # Ends this account's every session, so a copy of the cookie dies with this one.
+        with request.app.state.services.store() as store:
+            user = accounts.user_by_id(store, uid)
+            if user is not None and auth.session_is_current(request.session, user):
+                accounts.end_sessions(store, user)
     auth.log_out(request.session)
     return RedirectResponse("/login" if request.app.state.multi_user else "/", status_code=303)
+
+
+@router.get("/account/password", response_class=HTMLResponse)
+def password_page(request: Request, reader: Reader) -> Response:
+    if (redirect := _single_user_redirect(request)) is not None:
+        return redirect
+    return render(request, "password.html", error=None, done=False, status=200)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    reader: Reader,
+    current: Password,
+    new: Password,
+    repeat: Password,
+) -> Response:
+    """A new password for the logged-in reader; every other session of theirs ends."""
+    if (redirect := _single_user_redirect(request)) is not None:
+        return redirect
+
+    def form(error: str, status: int) -> Response:
+        return render(request, "password.html", error=error, done=False, status=status)
+
+    limiter = request.app.state.limiter
+    wait = limiter.attempt(f"user:{reader.name.casefold()}")
+    if wait:
+        return form(f"Too many attempts. Wait {wait} seconds and try again.", 429)
+    if new != repeat:
+        return form("The two new passwords differ.", 400)
+    if problem := accounts.check_password(reader.name, new):
+        return form(problem[0].upper() + problem[1:] + ".", 400)
+    services = request.app.state.services
+    with request.app.state.password_slots.slot() as got_slot:
+        if not got_slot:
+            return form("The server is busy checking passwords. Try again shortly.", 503)
+        with services.store() as store:
+            if accounts.authenticate(store, reader.name, current) is None:
+                return form("The current password is wrong.", 401)
+            user = accounts.change_password(store, reader.name, new)
+    limiter.succeeded(f"user:{reader.name.casefold()}")
+    auth.log_in(request.session, user)
+    return render(request, "password.html", error=None, done=True, status=200)
