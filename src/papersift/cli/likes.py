@@ -152,9 +152,7 @@ def library_import(
         )
         if report.tags:
             console().print(
-                f"Tagged {report.tagged} time{'s' if report.tagged != 1 else ''} with "
-                f"{len(report.tags)} collection{'s' if len(report.tags) != 1 else ''}: "
-                f"{', '.join(report.tags)}."
+                f"Collections as tags: {', '.join(report.tags)} ({report.tagged} newly tagged)."
             )
     if report.rejected:
         raise typer.Exit(EXIT_REJECTED)

@@ -71,6 +71,15 @@ def read_zotero(path: Path) -> list[ZoteroItem]:
     """The works in Zotero's database at `path` (attachments, notes and items in the trash left
     out), read from a private copy. Raises ParseError for a damaged or unreadable file and
     UsageError for a SQLite file that is not Zotero's."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(len(SQLITE_HEADER))
+    except OSError as err:
+        raise ParseError(str(path), f"cannot read: {err.strerror}") from None
+    if not is_sqlite(head):
+        raise ParseError(
+            str(path), "not a SQLite database (Zotero's data folder has zotero.sqlite)"
+        )
     with _private_copy(path) as copy:
         try:
             return _read(path, copy)
