@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from papersift import sources
 from papersift.errors import ParseError, UsageError
+from papersift.ids import canonical_id, find_arxiv_id, normalize_doi, parse_arxiv_id
 from papersift.records import Paper
+from papersift.sources.bibtex import (
+    citation_details,
+    date_from_parts,
+    is_arxiv_venue,
+    library_links,
+)
+from papersift.sources.common import build_paper
+from papersift.store import zotero
 from papersift.store.base import LOCAL_USER, Store, UpsertCounts
 
 LIBRARY_FORMATS = ("bibtex", "ris", "csl-json")
+ZOTERO_FORMAT = "zotero-sqlite"  # Zotero's own database, told apart by its content
+IMPORT_FORMATS = (*LIBRARY_FORMATS, ZOTERO_FORMAT)
 RATINGS = {"like": 1, "dislike": -1, "unlike": None}
 
 
@@ -56,6 +68,8 @@ class ImportReport:
     added: int = 0  # stored as new papers
     liked: int = 0
     rejected: list[ParseError] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # from Zotero collections
+    tagged: int = 0  # (paper, tag) pairs added
 
 
 def import_library(
@@ -63,8 +77,11 @@ def import_library(
 ) -> ImportReport:
     """Read a BibTeX/RIS/CSL-JSON export: match entries to stored papers, store the rest, like all.
 
-    Broken entries are listed in `rejected`; the good ones are imported regardless.
+    Broken entries are listed in `rejected`; the good ones are imported regardless. Zotero's
+    own database (`zotero.sqlite`) is recognised by its content and read by `import_zotero`.
     """
+    if fmt == ZOTERO_FORMAT or (fmt == "auto" and _is_database(path)):
+        return import_zotero(store, path, user_id)
     try:
         data = path.read_bytes()
     except OSError as err:
@@ -92,6 +109,172 @@ def import_library(
         rowids = [r for p in papers if (r := _stored_rowid(store, p)) is not None]
         report.liked = store.library(user_id).rate(list(dict.fromkeys(rowids)), 1)
     return report
+
+
+def _is_database(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            return zotero.is_sqlite(file.read(len(zotero.SQLITE_HEADER)))
+    except OSError as err:
+        raise ParseError(str(path), f"cannot read: {err.strerror}") from None
+
+
+# The web app accepts tags of up to 100 characters (`TagName`); a deeper collection path keeps
+# its innermost levels so it can still be picked there.
+MAX_TAG_CHARS = 100
+# Zotero item types by the names the exports know (`export._KIND_BY_TYPE`).
+_ZOTERO_TYPES = {
+    "journalArticle": "article-journal",
+    "conferencePaper": "paper-conference",
+    "bookSection": "chapter",
+    "book": "book",
+    "thesis": "thesis",
+    "report": "report",
+}
+_ZOTERO_VENUES = ("publicationTitle", "proceedingsTitle", "bookTitle", "conferenceName")
+# Zotero's stored date: SQL-style `YYYY-MM-DD` with 00 for an unknown part, a space, then the
+# text as typed (`2021-00-00 2021`, `2019-07-00 July 2019`); `0000-00-00 ...` when unparsed.
+_ZOTERO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:\s|$)")
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+# `Name: value` lines of the Extra field, where Zotero and Better BibTeX keep what the item
+# type has no field for (`arXiv: 2301.00001`, `Citation Key: vaswani2017`, `DOI: 10...`).
+_EXTRA_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z ]{0,30}?)\s*:\s*(\S.*?)\s*$", re.M)
+
+
+def import_zotero(store: Store, path: Path, user_id: int = LOCAL_USER) -> ImportReport:
+    """Import Zotero's own database: store its works, like them all, and tag each with the
+    paths of its collections (`ML/Transformers`). Nothing is stored when the file cannot be
+    read as a whole; an item that cannot be a paper is listed in `rejected`."""
+    items = zotero.read_zotero(path)
+    report = ImportReport(entries=len(items))
+    papers: list[tuple[Paper, tuple[str, ...]]] = []
+    for item in items:
+        try:
+            papers.append((zotero_paper(item, str(path)), item.collections))
+        except ParseError as err:
+            report.rejected.append(err)
+    with store.transaction():
+        counts = store.upsert([paper for paper, _ in papers])
+        report.added = counts.added
+        report.matched = counts.merged + counts.unchanged
+        library = store.library(user_id)
+        tagged: dict[str, list[int]] = {}
+        rowids: list[int] = []
+        for paper, collections in papers:
+            rowid = _stored_rowid(store, paper)
+            if rowid is None:
+                continue
+            rowids.append(rowid)
+            for path_name in collections:
+                tagged.setdefault(collection_tag(path_name), []).append(rowid)
+        report.liked = library.rate(list(dict.fromkeys(rowids)), 1)
+        for name, tag_rowids in tagged.items():
+            report.tagged += library.tag(name, list(dict.fromkeys(tag_rowids)))
+    report.tags = sorted(tagged)
+    return report
+
+
+def collection_tag(path_name: str) -> str:
+    """A collection's path as a tag; a path too long for one keeps its innermost levels."""
+    if len(path_name) <= MAX_TAG_CHARS:
+        return path_name
+    levels = path_name.split("/")
+    kept = levels[-1][: MAX_TAG_CHARS - 2]
+    for level in reversed(levels[:-1]):
+        if len(level) + len(kept) + 3 > MAX_TAG_CHARS:
+            break
+        kept = f"{level}/{kept}"
+    return f"…/{kept}"
+
+
+def zotero_paper(item: zotero.ZoteroItem, origin: str) -> Paper:
+    """One Zotero item as a `Paper`, or a ParseError naming the item by its key."""
+    fields = item.fields
+    extra = _extra_fields(fields.get("extra"))
+    doi = normalize_doi(fields.get("DOI") or extra.get("doi"))
+    arxiv = _zotero_arxiv_id(fields, extra, doi)
+    arxiv_id, version = arxiv if arxiv else (None, None)
+    citekey = (fields.get("citationKey") or extra.get("citation key") or "").strip() or None
+    url = fields.get("url")
+    parts = _zotero_date_parts(fields.get("date"))
+    label = item.key
+    return build_paper(
+        origin,
+        label,
+        id=canonical_id(arxiv_id, doi, zotero=item.key),
+        title=fields.get("title"),
+        source=ZOTERO_FORMAT,
+        abstract=fields.get("abstractNote"),
+        authors=item.authors,
+        version=version,
+        published=date_from_parts(parts, origin, label, "date") if parts else None,
+        doi=doi,
+        arxiv_id=arxiv_id,
+        links=library_links([url] if url else [], doi, arxiv_id),
+        external_ids={"zotero": item.key, **({"citekey": citekey} if citekey else {})},
+        extra={
+            "venue": _zotero_venue(fields),
+            "type": _ZOTERO_TYPES.get(item.item_type, item.item_type),
+            **citation_details(
+                fields.get("volume"),
+                fields.get("issue"),
+                fields.get("pages"),
+                url,
+                len(parts) if parts else None,
+            ),
+        },
+    )
+
+
+def _zotero_venue(fields: dict[str, str]) -> str | None:
+    """The journal or proceedings; `arXiv:1706.03762 [cs]` (older Zotero) is no venue."""
+    for name in _ZOTERO_VENUES:
+        text = " ".join(fields.get(name, "").split())
+        if text and not is_arxiv_venue(text):
+            return text
+    return None
+
+
+def _extra_fields(text: str | None) -> dict[str, str]:
+    """The `Name: value` lines of Zotero's Extra field, by lower-case name (first one wins)."""
+    found: dict[str, str] = {}
+    for match in _EXTRA_LINE.finditer(text or ""):
+        found.setdefault(match.group(1).lower(), match.group(2))
+    return found
+
+
+def _zotero_arxiv_id(
+    fields: dict[str, str], extra: dict[str, str], doi: str | None
+) -> tuple[str, int | None] | None:
+    """(bare id, version) of an arXiv paper: from its DOI, URL or `archiveID` (Zotero 6+
+    preprints: `arXiv:2301.00001`), else named in Extra (`arXiv: ...`) or the venue
+    (`arXiv:1706.03762 [cs]`, how older Zotero saved arXiv papers)."""
+    for candidate in (doi, fields.get("url"), fields.get("archiveID"), extra.get("arxiv")):
+        found = parse_arxiv_id(candidate)
+        if found:
+            return found
+    for text in (fields.get("extra"), fields.get("number"), fields.get("publicationTitle")):
+        bare = find_arxiv_id(text)
+        if bare:
+            return bare, None
+    return None
+
+
+def _zotero_date_parts(value: str | None) -> list[int] | None:
+    """[year, month?, day?] of Zotero's stored date; None when it names no year."""
+    if not value:
+        return None
+    match = _ZOTERO_DATE.match(value)
+    if match and int(match.group(1)) > 0:
+        parts = [int(match.group(1))]
+        for part in (match.group(2), match.group(3)):
+            if int(part) == 0:
+                break
+            parts.append(int(part))
+        return parts
+    rest = value[match.end() :] if match else value
+    year = _YEAR.search(rest)  # "0000-00-00 Spring 2019": Zotero could not read it
+    return [int(year.group(1))] if year else None
 
 
 def _stored_rowid(store: Store, paper: Paper) -> int | None:

@@ -114,17 +114,23 @@ def library_list(
 
 @library_app.command("import")
 def library_import(
-    path: Annotated[Path, typer.Argument(help="A BibTeX, RIS or CSL-JSON export.")],
+    path: Annotated[
+        Path,
+        typer.Argument(help="A BibTeX, RIS or CSL-JSON export, or Zotero's zotero.sqlite."),
+    ],
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="bibtex, ris, csl-json or auto.")
+        str,
+        typer.Option("--format", "-f", help="bibtex, ris, csl-json, zotero-sqlite or auto."),
     ] = "auto",
     as_json: JsonFlag = False,
 ) -> None:
-    """Import a Zotero/Mendeley/… export: match entries to stored papers, store the rest, like all."""
-    from papersift.reader_library import LIBRARY_FORMATS, import_library
+    """Import a Zotero/Mendeley/… export, or Zotero's own database (read from a copy, so Zotero
+    may keep running; collections become tags): match entries to stored papers, store the rest,
+    like all."""
+    from papersift.reader_library import IMPORT_FORMATS, import_library
 
-    if fmt != "auto" and fmt not in LIBRARY_FORMATS:
-        raise UsageError(f"--format must be auto or one of {', '.join(LIBRARY_FORMATS)}")
+    if fmt != "auto" and fmt not in IMPORT_FORMATS:
+        raise UsageError(f"--format must be auto or one of {', '.join(IMPORT_FORMATS)}")
     report = import_library(open_db(create=True), path, fmt)
     for err in report.rejected:
         error_line(err.one_line())
@@ -134,6 +140,8 @@ def library_import(
         "added": report.added,
         "liked": report.liked,
         "rejected": len(report.rejected),
+        "tags": report.tags,
+        "tagged": report.tagged,
     }
     if as_json:
         print_json(summary)
@@ -142,6 +150,10 @@ def library_import(
             f"{report.entries} entries: {report.matched} matched stored papers, "
             f"{report.added} new, {report.liked} newly liked, {len(report.rejected)} rejected."
         )
+        if report.tags:
+            console().print(
+                f"Collections as tags: {', '.join(report.tags)} ({report.tagged} newly tagged)."
+            )
     if report.rejected:
         raise typer.Exit(EXIT_REJECTED)
 

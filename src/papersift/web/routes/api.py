@@ -28,8 +28,10 @@ router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(check_csrf
 MAX_IDS = 1000
 EXPORT_TYPES = {
     "bibtex": "application/x-bibtex",
+    "ris": "application/x-research-info-systems",
     "csl-json": "application/vnd.citationstyles.csl+json",
 }
+ExportFormat = Literal["bibtex", "ris", "csl-json"]
 
 
 class ErrorOut(BaseModel):
@@ -367,6 +369,7 @@ def remove_interest(
             "description": "The export",
             "content": {
                 "application/x-bibtex": {"schema": {"type": "string"}},
+                "application/x-research-info-systems": {"schema": {"type": "string"}},
                 "application/vnd.citationstyles.csl+json": {
                     "schema": {"type": "array", "items": {"type": "object"}}
                 },
@@ -377,10 +380,10 @@ def remove_interest(
 def export_library(
     store: Store,
     reader: Reader,
-    fmt: Literal["bibtex", "csl-json"] = "bibtex",
+    fmt: ExportFormat = "bibtex",
     tag: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
-    """Your library (or one tag of it) as BibTeX or CSL-JSON for a reference manager."""
+    """Your library (or one tag of it) as BibTeX, RIS or CSL-JSON for a reference manager."""
     entries = library_actions.library_papers(store, known_tag(store, reader.id, tag), reader.id)
     return Response(export([paper for paper, _, _ in entries], fmt), media_type=EXPORT_TYPES[fmt])
 

@@ -29,7 +29,7 @@ from papersift.web import auth, views
 from papersift.web.deps import Reader, ServicesDep, Store, check_csrf
 from papersift.web.marks import interest_key, known_tag, marks_for
 from papersift.web.rendering import render
-from papersift.web.routes.api import EXPORT_TYPES
+from papersift.web.routes.api import EXPORT_TYPES, ExportFormat
 
 router = APIRouter(dependencies=[Depends(check_csrf)], include_in_schema=False)
 
@@ -483,14 +483,14 @@ def upload_name(name: str | None) -> str:
 def export_page(
     store: Store,
     reader: Reader,
-    fmt: Literal["bibtex", "csl-json"] = "bibtex",
+    fmt: ExportFormat = "bibtex",
     tag: Annotated[str, Query(max_length=100)] = "",
 ) -> PlainTextResponse:
     from papersift.export import export
 
     entries = library_actions.library_papers(store, known_tag(store, reader.id, tag), reader.id)
     papers = [paper for paper, _, _ in entries]
-    suffix = "bib" if fmt == "bibtex" else "json"
+    suffix = {"bibtex": "bib", "ris": "ris", "csl-json": "json"}[fmt]
     name = f"papersift-{re.sub(r'[^A-Za-z0-9_-]+', '_', tag) or 'library'}.{suffix}"
     return PlainTextResponse(
         export(papers, fmt),
