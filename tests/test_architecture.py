@@ -25,7 +25,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # Base: records and pure helpers that anyone may use. `config` is here because every stage
     # reads its settings; `window` (the --since grammar), `dedupe` (which records are one paper)
     # and `export` (papers -> BibTeX/CSL text) are pure functions of records; `defaults` names
-    # the library's default model and windows, which both front ends show. The package root
+    # the library's default model and windows, which both front ends show; `arxiv_calendar`
+    # is arXiv's announcement days, a pure function of dates. The package root
     # holds only `__version__` and lazily loaded public names (PEP 562), so importing it pulls
     # in nothing above.
     (
@@ -41,6 +42,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "dedupe",
         "export",
         "defaults",
+        "arxiv_calendar",
     ),
     ("sources",),
     ("net",),
