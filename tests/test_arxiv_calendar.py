@@ -23,7 +23,11 @@ UTC = dt.UTC
 def test_sunday_to_thursday_evenings_announce_friday_and_saturday_do_not() -> None:
     week = [dt.date(2025, 6, 1) + dt.timedelta(days=i) for i in range(7)]  # Sun 1 .. Sat 7 June
     assert [day.strftime("%a") for day in week if is_announcement_day(day)] == [
-        "Sun", "Mon", "Tue", "Wed", "Thu"
+        "Sun",
+        "Mon",
+        "Tue",
+        "Wed",
+        "Thu",
     ]
 
 
@@ -71,9 +75,7 @@ def test_spring_forward_week_announces_at_20_eastern_daylight_time() -> None:
 
 def test_fall_back_week_announces_at_20_eastern_standard_time() -> None:
     # 2 November 2025 (a Sunday) clocks went back: 00:30 UTC is still 19:30 EST that Sunday.
-    assert latest_announcement(dt.datetime(2025, 11, 3, 0, 30, tzinfo=UTC)) == dt.date(
-        2025, 10, 30
-    )
+    assert latest_announcement(dt.datetime(2025, 11, 3, 0, 30, tzinfo=UTC)) == dt.date(2025, 10, 30)
     assert latest_announcement(dt.datetime(2025, 11, 3, 1, 30, tzinfo=UTC)) == dt.date(2025, 11, 2)
 
 
