@@ -307,9 +307,7 @@ def fetch_configured(
     jobs: list[tuple[str, Callable[[], Iterator[Page]], Callable[[Paper], bool] | None]] = []
     if config.sources.arxiv:
         for category in config.sources.categories:
-            jobs.append(
-                (f"arXiv {category}", arxiv(category), published_since(since))
-            )
+            jobs.append((f"arXiv {category}", arxiv(category), published_since(since)))
     if config.sources.hf:
         jobs.append(("HF daily papers", lambda: hf_daily_pages(client, None), None))
     added = 0
