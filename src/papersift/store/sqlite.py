@@ -38,8 +38,8 @@ from papersift.store.rows import (
     prepare_batch,
     row_to_paper,
 )
-from papersift.store.seen import SqliteSeen
 from papersift.store.schema import MIGRATIONS, SCHEMA_VERSION
+from papersift.store.seen import SqliteSeen
 from papersift.store.side_index import DELETE, INSERT, IndexOp, apply_ops, index_op
 from papersift.store.users import SqliteUsers
 
