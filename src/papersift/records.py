@@ -82,6 +82,7 @@ class DigestEntry:
     tldr: str | None = None
     score: float | None = None
     reasons: tuple[str, ...] = ()
+    update: str | None = None  # shown before, back changed: "updated: v3, new abstract"
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ class Digest:
     topics: tuple[DigestTopic, ...]
     total_papers: int
     feedback_url: str | None = None
+    # Why there is nothing to read, in words (a weekend, a holiday, all already seen).
+    empty_reason: str | None = None
 
 
 # The formats a digest is written in. They are named here, below both the config file and the

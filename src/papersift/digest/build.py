@@ -88,9 +88,24 @@ def build_digest(
     user_id: int = LOCAL_USER,
     hooks: EmbedHooks = NO_HOOKS,
     now: dt.datetime | None = None,
+    today: dt.date | None = None,
+    include_seen: bool = False,
+    quiet: str | None = None,
 ) -> BuiltDigest:
-    """Top picks with reasons, then every other paper of the window grouped by topic."""
+    """Top picks with reasons, then every other paper of the window grouped by topic.
+
+    Papers the reader was shown before `today` are left out unless they came back changed
+    (marked as updates) or `include_seen`. `quiet` says why no announcement came (the daily
+    run's calendar); an empty digest gives it, or else why else it is empty.
+    """
+    from papersift.rank.unseen import leave_out_seen
+
     collection = load_collection(store, since, embedder, hooks.progress, hooks.on_total)
+    in_window = len(collection.papers)
+    updates: dict[str, str] = {}
+    if not include_seen and in_window:
+        unseen = leave_out_seen(store, collection, user_id, today or dt.date.today())
+        collection, updates = unseen.collection, unseen.updates
     cold_start = None
     picks: list[Recommendation] = []
     if collection.papers:
@@ -112,12 +127,25 @@ def build_digest(
             cold_start = str(why)
     by_id = {p.id: p for p in collection.papers}
     top = tuple(
-        DigestEntry(by_id[r.id], summarize(by_id[r.id]), r.score, _reason_lines(r))
+        DigestEntry(
+            by_id[r.id], summarize(by_id[r.id]), r.score, _reason_lines(r), updates.get(r.id)
+        )
         for r in picks
         if r.id in by_id
     )
     picked = {entry.paper.id for entry in top}
-    topics = _topics(collection, picked, summarize)
+    topics = _topics(collection, picked, summarize, updates)
+    empty_reason = None
+    if not top and not topics:
+        if quiet:
+            empty_reason = quiet
+        elif not in_window:
+            empty_reason = "none in your categories in this window"
+        else:
+            empty_reason = (
+                f"all {in_window:,} papers of the window were already shown "
+                "(--include-seen shows them again)"
+            )
     end = collection.end or dt.date.today()
     digest = Digest(
         title=f"papersift digest for {end.isoformat()}",
@@ -128,6 +156,7 @@ def build_digest(
         topics=topics,
         total_papers=len(collection.papers),
         feedback_url=feedback_url,
+        empty_reason=empty_reason,
     )
     return BuiltDigest(digest, cold_start)
 
@@ -138,7 +167,10 @@ def _earliest(papers: Sequence[Paper]) -> dt.date | None:
 
 
 def _topics(
-    collection: Collection, picked: set[str], summarize: Summarizer
+    collection: Collection,
+    picked: set[str],
+    summarize: Summarizer,
+    updates: dict[str, str] | None = None,
 ) -> tuple[DigestTopic, ...]:
     from papersift.topics.clusters import find_topics
 
@@ -146,17 +178,19 @@ def _topics(
     if not rows:
         return ()
     papers = [collection.papers[i] for i in rows]
+    marks = updates or {}
+
+    def entry(paper: Paper) -> DigestEntry:
+        return DigestEntry(paper, summarize(paper), update=marks.get(paper.id))
+
     if len(rows) < MIN_PAPERS_FOR_TOPICS:
-        return (DigestTopic("More papers", tuple(DigestEntry(p, summarize(p)) for p in papers)),)
+        return (DigestTopic("More papers", tuple(entry(p) for p in papers)),)
     vectors = collection.vectors[np.asarray(rows)]
     all_texts = collection.texts  # a property that builds the list: read it once
     texts = [all_texts[i] for i in rows]
     found = find_topics(vectors, texts, [p.id for p in papers])
     by_id = {p.id: p for p in papers}
-    return tuple(
-        DigestTopic(t.label, tuple(DigestEntry(by_id[i], summarize(by_id[i])) for i in t.members))
-        for t in found
-    )
+    return tuple(DigestTopic(t.label, tuple(entry(by_id[i]) for i in t.members)) for t in found)
 
 
 @dataclass(frozen=True)

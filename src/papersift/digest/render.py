@@ -70,11 +70,15 @@ class EntryView:
     dislike_url: str | None
     atom_id: str
     atom_updated: str
+    read_url: str | None = None
+    update: str | None = None  # "updated: v3, new abstract" for a paper shown before
 
     @property
     def meta(self) -> str:
         """Authors, date and categories on one line, for the compact views."""
-        parts = [self.authors_short] if self.authors_short else []
+        parts = [self.update] if self.update else []
+        if self.authors_short:
+            parts.append(self.authors_short)
         if self.date:
             parts.append(self.date + (f" (updated {self.updated})" if self.updated else ""))
         if self.categories:
@@ -99,6 +103,7 @@ class DigestView:
     feedback_url: str | None
     atom_id: str
     atom_updated: str
+    empty_reason: str | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -117,6 +122,8 @@ class DigestView:
 
     @property
     def empty_message(self) -> str:
+        if self.empty_reason:
+            return f"No new papers to show: {self.empty_reason}."
         if self.total_papers:  # papers were counted but none was handed over to show
             return f"{_plural(self.total_papers, 'paper')} in this window, none to show."
         return f"No new papers in this window ({self.window})."
@@ -212,6 +219,7 @@ def digest_view(digest: Digest) -> DigestView:
         feedback_url=feedback_url,
         atom_id=f"{TAG_PREFIX}digest:{digest.window_start.isoformat()}/{digest.window_end}",
         atom_updated=fallback_updated,
+        empty_reason=clean_text(digest.empty_reason),
     )
 
 
@@ -245,6 +253,8 @@ def entry_view(
         dislike_url=feedback_link(feedback_url, paper.id, "dislike") if feedback_url else None,
         atom_id=abs_url or f"{TAG_PREFIX}paper:{quote(paper.id, safe='/:')}",
         atom_updated=_rfc3339_date(latest) if latest else fallback_updated,
+        read_url=feedback_link(feedback_url, paper.id, "read") if feedback_url else None,
+        update=clean_text(entry.update),
     )
 
 
