@@ -27,9 +27,11 @@ def closed_port() -> int:
 )
 def test_fail_fast_client_gives_up_at_once(url: str) -> None:
     started = time.monotonic()
-    with polite_client(fail_fast=True, timeout=5.0) as client:
-        with pytest.raises(NetworkUnreachable, match="not retrying") as caught:
-            get_bytes(client, url)
+    with (
+        polite_client(fail_fast=True, timeout=5.0) as client,
+        pytest.raises(NetworkUnreachable, match="not retrying") as caught,
+    ):
+        get_bytes(client, url)
     assert time.monotonic() - started < 5.0
     assert url in str(caught.value) and "\n" not in str(caught.value)
 
@@ -37,8 +39,10 @@ def test_fail_fast_client_gives_up_at_once(url: str) -> None:
 def test_without_fail_fast_the_same_error_is_retried() -> None:
     sleeps: list[float] = []
     url = f"http://127.0.0.1:{closed_port()}/x"
-    with polite_client(max_tries=3, sleep=sleeps.append) as client:
-        with pytest.raises(FetchError, match="3 tries") as caught:
-            get_bytes(client, url)
+    with (
+        polite_client(max_tries=3, sleep=sleeps.append) as client,
+        pytest.raises(FetchError, match="3 tries") as caught,
+    ):
+        get_bytes(client, url)
     assert not isinstance(caught.value, NetworkUnreachable)
     assert sleeps[-2:] == [1.0, 2.0]
