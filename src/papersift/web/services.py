@@ -313,11 +313,26 @@ class Services:
         since: str | None = "1d",
         k: int = 20,
         tag: str | None = None,
+        include_seen: bool = False,
+        today: dt.date | None = None,
     ) -> Feed:
-        """This reader's ranked papers, from the cache unless the store or library changed."""
-        key = (user_id, since, k, tag)
+        """This reader's ranked papers, from the cache unless the store or library changed.
+
+        Papers shown to the reader before `today` are left out unless `include_seen`; the day
+        is in the cache key, so yesterday's showings take effect at midnight.
+        """
+        today = today or dt.date.today()
+        key = (user_id, since, k, tag, include_seen, today)
         embedder = self.embedder()
-        state = (self._watch.papers_state(store, embedder.model_id), library_state(store, user_id))
+
+        def current_state() -> tuple[Any, ...]:
+            return (
+                self._watch.papers_state(store, embedder.model_id),
+                library_state(store, user_id),
+                store.seen(user_id).fingerprint(),
+            )
+
+        state = current_state()
         cached = self._feeds.get(key)
         if cached is not None and cached[0] == state:
             return cached[1]  # type: ignore[no-any-return]
@@ -326,17 +341,13 @@ class Services:
             if cached is not None and cached[0] == state:
                 return cached[1]  # type: ignore[no-any-return]
             try:
-                feed = self._rank(store, embedder, user_id, since, k, tag)
+                feed = self._rank(store, embedder, user_id, since, k, tag, include_seen, today)
             except StoreBusy:
                 if cached is None:
                     raise
                 return replace(cached[1], stale=True)
             # Ranking may embed papers that had no vector yet, which changes the state.
-            state = (
-                self._watch.papers_state(store, embedder.model_id),
-                library_state(store, user_id),
-            )
-            self._feeds.put(key, (state, feed))
+            self._feeds.put(key, (current_state(), feed))
             return feed
 
     def _rank(
@@ -347,12 +358,23 @@ class Services:
         since: str | None,
         k: int,
         tag: str | None,
+        include_seen: bool = False,
+        today: dt.date | None = None,
     ) -> Feed:
-        from papersift.rank.recommend import recommend
+        from papersift.pipelines import recommend_unseen
 
         started = time.perf_counter()
         try:
-            recommendations = recommend(store, embedder, k=k, since=since, tag=tag, user_id=user_id)
+            recommendations = recommend_unseen(
+                store,
+                embedder,
+                k=k,
+                since=since,
+                tag=tag,
+                user_id=user_id,
+                include_seen=include_seen,
+                today=today,
+            )
         except ColdStart as err:
             return Feed((), 0, None, None, cold_start=str(err))
         feed = feed_from(recommendations, store)
