@@ -6,6 +6,7 @@ POSTs. Every POST is checked for the session's CSRF token (deps.check_csrf).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
 from pathlib import Path as FilePath
@@ -18,7 +19,7 @@ from papersift import accounts
 from papersift import reader_library as library_actions
 from papersift.accounts import User
 from papersift.defaults import MAP_WINDOW
-from papersift.errors import PapersiftError, SemanticUnavailable, UsageError
+from papersift.errors import PapersiftError, SemanticUnavailable, StoreBusy, UsageError
 from papersift.records import Paper
 from papersift.search import MAX_QUERY_CHARS, Hit, similar
 from papersift.search import search as run_search
@@ -124,15 +125,17 @@ def feed_page(
         today=today,
     )
     # Shown now: from tomorrow on the feed and the digest leave these out. A reload today
-    # shows them again (showings of the same day are no repeat).
-    record_shown(
-        store,
-        reader.id,
-        [item.paper for item in feed.items],
-        "feed",
-        dt.datetime.now(dt.UTC),
-        today,
-    )
+    # shows them again (showings of the same day are no repeat). While `daily` holds the
+    # write lock the page is still shown; the papers are recorded on the next reload.
+    with contextlib.suppress(StoreBusy):
+        record_shown(
+            store,
+            reader.id,
+            [item.paper for item in feed.items],
+            "feed",
+            dt.datetime.now(dt.UTC),
+            today,
+        )
     marks = marks_for(store, reader.id, [item.key for item in feed.items])
     heading = "Today's papers" if since == "1d" else f"Papers: {views.window_name(since)}"
     return render(
