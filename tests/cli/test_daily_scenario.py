@@ -195,3 +195,27 @@ def test_no_network_gives_up_in_seconds(run, tmp_path, monkeypatch, base_url):
     assert len(summary["failed_sources"]) == 6 and "Traceback" not in result.err
     # Before, each source was retried with backoff (1+2+4+8 s) and spaced: over a minute.
     assert elapsed - baseline < 5.0, (elapsed, baseline)
+
+
+def test_digest_leaves_out_what_daily_showed_unless_asked(world, tmp_path):
+    run, server, _ = world
+    daily(run, server, TUE, MON)
+    # Today (the real one) is after the faked Tuesday: A and B were shown on an earlier day.
+    out = str(tmp_path / "again")
+    plain = json.loads(run("digest", "--since", "all", "--out", out, "--json").out)
+    assert plain["papers"] == 0 and "already shown" in plain["empty_because"]
+    both = json.loads(run("digest", "--since", "all", "--out", out, "--include-seen", "--json").out)
+    assert both["papers"] == 2 and both["empty_because"] is None
+    since = json.loads(run("seen", "--since", TUE.isoformat(), "--json").out)
+    assert {s["id"] for s in since} == {A.id, B.id}
+    assert json.loads(run("seen", "--since", "2030-01-01", "--json").out) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("seen", "--since", "last tuesday"), ("daily", "--no-fetch", "--today", "2025-13-01")],
+)
+def test_bad_dates_are_usage_errors(run, args):
+    result = run(*args)
+    assert result.code == 2 and "Traceback" not in result.err
+    assert args[-1] in result.err
