@@ -26,7 +26,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # reads its settings; `window` (the --since grammar), `dedupe` (which records are one paper)
     # and `export` (papers -> BibTeX/CSL text) are pure functions of records, as are `badges`
     # (a paper's upvotes, code link and venue as every front end shows them); `defaults` names
-    # the library's default model and windows, which both front ends show. The package root
+    # the library's default model and windows, which both front ends show; `arxiv_calendar`
+    # is arXiv's announcement days, a pure function of dates. The package root
     # holds only `__version__` and lazily loaded public names (PEP 562), so importing it pulls
     # in nothing above.
     (
@@ -43,6 +44,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "export",
         "defaults",
         "badges",
+        "arxiv_calendar",
     ),
     ("sources",),
     ("net",),

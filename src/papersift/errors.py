@@ -13,6 +13,7 @@ lives in (under src/papersift/; tests/test_docs.py keeps this in step with the c
             StoreBusy           errors.py         a write could not get the store's lock in time
         FetchError              errors.py         a request failed for good
             BadResumptionToken  errors.py         the OAI-PMH server refuses the saved token
+            NetworkUnreachable  errors.py         no connection at all on a run's first request
         IndexUnusable           errors.py         the saved vector index cannot be used: rebuild it
             IndexMissing        errors.py         no index saved yet
             IndexCorrupt        errors.py         truncated, garbled or inconsistent files
@@ -137,6 +138,14 @@ class BadResumptionToken(FetchError):
     """The OAI-PMH server no longer accepts the saved resumption token (tokens expire).
 
     The caller should forget its checkpoint and harvest again from the start date.
+    """
+
+
+class NetworkUnreachable(FetchError):
+    """The first request to a host could not connect (no network, DNS failure, refused).
+
+    Raised at once, without retries, by a transport told to fail fast (`daily`): a machine
+    without a network should hear so in seconds, and the other sources are not tried either.
     """
 
 

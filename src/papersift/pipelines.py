@@ -35,12 +35,14 @@ __all__ = [
     "DigestRun",
     "DrawnMap",
     "Trending",
+    "FetchOutcome",
     "fetch_configured",
     "load_model",
     "load_window",
     "make_digest",
     "make_map",
     "publish_and_send",
+    "recommend_unseen",
     "run_daily",
     "tldr_summarizer",
     "trending",
@@ -56,8 +58,8 @@ if TYPE_CHECKING:
     from papersift.embed.base import Embedder
     from papersift.ingest.harvest import HarvestReport
     from papersift.rank.candidates import Collection
-    from papersift.rank.recommend import EmbedHooks
-    from papersift.records import Paper
+    from papersift.rank.recommend import EmbedHooks, Recommendations
+    from papersift.records import Digest, Paper
     from papersift.store.sqlite import SqliteStore
     from papersift.viz.map import PaperMap
 
@@ -151,6 +153,60 @@ def trending(
     return Trending(tuple((r, found[r]) for r in rowids if r in found), start, latest)
 
 
+def recommend_unseen(
+    store: SqliteStore,
+    embedder: Embedder,
+    *,
+    k: int,
+    since: str | None,
+    tag: str | None = None,
+    user_id: int = LOCAL_USER,
+    include_seen: bool = False,
+    today: dt.date | None = None,
+    hooks: EmbedHooks | None = None,
+    has_code: bool = False,
+) -> Recommendations:
+    """The reader's ranked papers of the window, leaving out what they were shown before
+    `today` (unless it changed, or `include_seen`); `has_code`: only papers with a code link.
+    ColdStart without likes or interests.
+    """
+    from papersift.badges import has_code as with_code
+    from papersift.rank.candidates import load_collection
+    from papersift.rank.pinned import without
+    from papersift.rank.recommend import NO_HOOKS, recommend
+    from papersift.rank.unseen import leave_out_seen
+
+    hooks = hooks or NO_HOOKS
+    if include_seen:
+        return recommend(
+            store,
+            embedder,
+            k=k,
+            since=since,
+            tag=tag,
+            user_id=user_id,
+            hooks=hooks,
+            has_code=has_code,
+        )
+    window = load_collection(store, since, embedder, hooks.progress, hooks.on_total)
+    window = leave_out_seen(store, window, user_id, today or dt.date.today()).collection
+    if has_code:
+        no_code = frozenset(
+            int(rowid) for rowid, paper in zip(window.rowids, window.papers) if not with_code(paper)
+        )
+        window = without(window, no_code)
+    return recommend(
+        store,
+        embedder,
+        k=k,
+        since=since,
+        tag=tag,
+        user_id=user_id,
+        hooks=hooks,
+        collection=window,
+    )
+
+
 # -- the map ---------------------------------------------------------------------------------
 
 
@@ -203,6 +259,7 @@ class DigestRequest:
     formats: tuple[Format, ...] = FORMATS
     recipients: tuple[str, ...] = ()
     webhook: bool = False  # post to the configured [webhook] url too
+    include_seen: bool = False  # papers shown on earlier days too, not only the unseen
 
     @classmethod
     def from_config(
@@ -215,6 +272,7 @@ class DigestRequest:
         formats: Sequence[Format] | None = None,
         recipients: Sequence[str] = (),
         webhook: bool = False,
+        include_seen: bool = False,
     ) -> DigestRequest:
         return cls(
             since=since or config.digest.since,
@@ -223,6 +281,7 @@ class DigestRequest:
             formats=tuple(formats or config.digest.formats),
             recipients=tuple(recipients),
             webhook=webhook,
+            include_seen=include_seen,
         )
 
 
@@ -256,8 +315,14 @@ def make_digest(
     hooks: EmbedHooks | None = None,
     user_id: int = LOCAL_USER,
     summarize: Summarizer | None = None,
+    today: dt.date | None = None,
+    quiet: str | None = None,
 ) -> BuiltDigest:
-    """Rank the window for the reader and group the rest by topic (not yet published)."""
+    """Rank the window for the reader and group the rest by topic (not yet published).
+
+    What the reader was shown before `today` is left out unless it changed or the request
+    says `include_seen`; `quiet` is why no announcement came, for an empty digest to say.
+    """
     from papersift.digest.build import build_digest
     from papersift.rank.recommend import NO_HOOKS
 
@@ -277,6 +342,9 @@ def make_digest(
         summarize=summarize or tldr_summarizer(config),
         user_id=user_id,
         hooks=hooks or NO_HOOKS,
+        today=today,
+        include_seen=request.include_seen,
+        quiet=quiet,
     )
 
 
@@ -288,19 +356,26 @@ def publish_and_send(
     *,
     day: dt.date | None = None,
     user_id: int = LOCAL_USER,
+    now: dt.datetime | None = None,
 ) -> DigestRun:
     """Archive and write the digest, then e-mail it to each recipient at most once on `day`,
     and post it to the configured webhook (when `request.webhook`) at most once on `day`.
 
     A failed delivery is recorded (and retried by the next run), not raised: the run's
-    `delivery.failed` lists it.
+    `delivery.failed` lists it. Every paper of the digest is recorded as shown to the reader
+    (and as e-mailed once an e-mail went out), so later digests leave it out.
     """
     from papersift.digest.build import deliver, publish
     from papersift.digest.render import email_subject
+    from papersift.rank.unseen import record_shown
 
+    day = day or dt.date.today()
+    now = now or dt.datetime.now(dt.UTC)
     published = publish(
         store, built.digest, request.out_dir, request.formats, user_id, built.snapshots
     )
+    shown = digest_papers(built.digest)
+    record_shown(store, user_id, shown, "digest", now, day)
     delivery = None
     if request.recipients:
         delivery = deliver(
@@ -309,20 +384,51 @@ def publish_and_send(
             published,
             email_subject(built.digest),
             request.recipients,
-            day or dt.date.today(),
+            day,
             user_id,
         )
+        if delivery.sent:
+            record_shown(store, user_id, shown, "email", now, day)
     webhook = None
     if request.webhook:
         from papersift.digest.webhook import deliver_webhook
 
-        webhook = deliver_webhook(
-            store, config, built.digest, published.digest_id, day or dt.date.today(), user_id
-        )
+        webhook = deliver_webhook(store, config, built.digest, published.digest_id, day, user_id)
     return DigestRun(built, published, delivery, webhook)
 
 
+def digest_papers(digest: Digest) -> list[Paper]:
+    """Every paper a digest shows: the reader's own sections, its top picks, then each topic's."""
+    sections = (*digest.pinned, *digest.topics)
+    entries = [*digest.top_picks, *(e for section in sections for e in section.entries)]
+    return [entry.paper for entry in entries]
+
+
 # -- fetching and the daily run --------------------------------------------------------------
+
+# Checkpoints of the daily run: the last arXiv announcement (an Eastern date) it covered, for
+# the run as a whole and per source, so a source that failed is fetched again from where it
+# stood while the others move on.
+DAILY_COVERED = "daily:covered"
+DAILY_SOURCE_COVERED = "daily:covered:"
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    """What a configured fetch brought: new papers, the sources that failed, and whether the
+    network was not there at all (then the remaining sources were not tried)."""
+
+    added: int
+    failed: tuple[str, ...] = ()
+    offline: bool = False
+
+
+def _covered(store: SqliteStore, name: str) -> dt.date | None:
+    value = store.get_checkpoint(name)
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:  # a checkpoint of another shape: start afresh rather than fail daily
+        return None
 
 
 def fetch_configured(
@@ -333,49 +439,95 @@ def fetch_configured(
     warn: Warn,
     page_status: PageStatus = _no_status,
     today: dt.date | None = None,
-) -> int:
-    """Fetch new papers of the configured categories and HF daily; how many are new.
+    covered: dt.date | None = None,
+    arxiv_url: str | None = None,
+) -> FetchOutcome:
+    """Fetch new papers of the configured categories and HF daily.
 
     A source that fails on the network is reported to `warn` and skipped: the others still
-    count, and the digest goes out with what there is.
+    count, and the digest goes out with what there is. When the first request finds no network
+    at all (`NetworkUnreachable`), the other sources are not tried. `covered` is the last
+    announcement this source list was fetched through (the daily checkpoint): each source
+    starts from its own checkpoint, else from there, else from the newest stored paper; a
+    source that succeeds has its checkpoint moved to `covered`'s successor by the caller.
     """
-    from papersift.errors import FetchError
+    from papersift.errors import FetchError, NetworkUnreachable
     from papersift.ingest.harvest import published_since, store_pages
-    from papersift.net.listings import Page, arxiv_api_pages, hf_daily_pages
+    from papersift.net.listings import ARXIV_API_URL, Page, arxiv_api_pages, hf_daily_pages
 
     # From the day before the newest stored paper: late announcements of that day come in too.
     latest = store.latest_date()
-    since = (latest or (today or dt.date.today()) - dt.timedelta(days=3)) - dt.timedelta(days=1)
+    default_since = (latest or (today or dt.date.today()) - dt.timedelta(days=3)) - dt.timedelta(
+        days=1
+    )
 
-    def arxiv(category: str) -> Callable[[], Iterator[Page]]:
+    def since_for(label: str) -> dt.date:
+        # A day before the announcement covered: submissions of that date announced later,
+        # and the hours between UTC and Eastern dates.
+        last = _covered(store, DAILY_SOURCE_COVERED + label) or covered
+        return default_since if last is None else last - dt.timedelta(days=1)
+
+    def arxiv(category: str, since: dt.date) -> Callable[[], Iterator[Page]]:
         return lambda: arxiv_api_pages(
-            client, category, since=since, max_results=FETCH_MAX_PER_CATEGORY
+            client,
+            category,
+            since=since,
+            max_results=FETCH_MAX_PER_CATEGORY,
+            base_url=arxiv_url or ARXIV_API_URL,
         )
 
     # (label, its pages, which papers to keep)
     jobs: list[tuple[str, Callable[[], Iterator[Page]], Callable[[Paper], bool] | None]] = []
     if config.sources.arxiv:
         for category in config.sources.categories:
-            jobs.append((f"arXiv {category}", arxiv(category), published_since(since)))
+            label = f"arXiv {category}"
+            since = since_for(label)
+            jobs.append((label, arxiv(category, since), published_since(since)))
     if config.sources.hf:
         jobs.append(("HF daily papers", lambda: hf_daily_pages(client, None), None))
     added = 0
+    failed: list[str] = []
+    offline = False
     for label, pages, keep in jobs:
+        if offline:
+            failed.append(label)
+            continue
         try:
             with page_status(f"Fetching {label}") as on_page:
                 report = store_pages(store, pages(), keep=keep, on_page=on_page)
             added += report.counts.added
+        except NetworkUnreachable as err:
+            warn(f"{label}: {err}; no network, so no other source is tried either")
+            failed.append(label)
+            offline = True
         except FetchError as err:
-            warn(f"{label}: {err}; going on without it")
-    return added
+            warn(f"{label}: {err}; going on without it (the next run tries it again)")
+            failed.append(label)
+        else:
+            if covered is not None:
+                with store.transaction():
+                    store.set_checkpoint(DAILY_SOURCE_COVERED + label, covered.isoformat())
+    return FetchOutcome(added, tuple(failed), offline)
 
 
 @dataclass(frozen=True)
 class DailyRun:
-    """What `papersift daily` did: papers fetched, and the digest it made and sent."""
+    """What `papersift daily` did: papers fetched, and the digest it made and sent.
+
+    `announcements` are the arXiv announcements this run covered (Eastern dates), more than
+    one after a gap; `failed_sources` are retried by the next run.
+    """
 
     fetched: int
     digest: DigestRun
+    announcements: tuple[dt.date, ...] = ()
+    failed_sources: tuple[str, ...] = ()
+    offline: bool = False
+
+    @property
+    def caught_up(self) -> int:
+        """How many missed announcement days this run fetched besides the latest (0: none)."""
+        return max(0, len(self.announcements) - 1)
 
 
 def run_daily(
@@ -388,18 +540,63 @@ def run_daily(
     page_status: PageStatus = _no_status,
     hooks: EmbedHooks | None = None,
     day: dt.date | None = None,
+    include_seen: bool = False,
+    arxiv_url: str | None = None,
 ) -> DailyRun:
     """Fetch (unless `client` is None), embed, rank, publish and e-mail today's digest.
 
-    Safe to run twice a day: a recipient already sent today's digest is skipped. The model is
-    loaded (`load_embedder`) only after the fetch, so a network run does not wait on it.
+    Safe to run twice a day: a recipient already sent today's digest is skipped, and papers
+    shown earlier today are shown again rather than counted as seen. After a gap (machine
+    off, network down, a failed run) the fetch and the digest reach back to the last arXiv
+    announcement covered, and the run's `announcements` lists each one it caught up on. The
+    model is loaded (`load_embedder`) only after the fetch, so a network run does not wait
+    on it. `day` is the reader's date (a run at noon US Eastern of it); None is now.
     """
-    today = day or dt.date.today()
-    fetched = (
-        fetch_configured(store, config, client, warn=warn, page_status=page_status, today=today)
-        if client is not None
-        else 0
+    from papersift.arxiv_calendar import (
+        announcements_after,
+        eastern_noon,
+        latest_announcement,
+        quiet_reason,
     )
-    request = DigestRequest.from_config(config, recipients=config.email.to, webhook=True)
-    built = make_digest(store, load_embedder(), config, request, hooks=hooks)
-    return DailyRun(fetched, publish_and_send(store, config, built, request, day=today))
+    from papersift.window import window_start
+
+    now = eastern_noon(day) if day is not None else dt.datetime.now(dt.UTC)
+    today = day or dt.date.today()
+    latest = latest_announcement(now)
+    last = _covered(store, DAILY_COVERED)
+    missed = tuple(announcements_after(last, now)) if last is not None else (latest,)
+    outcome = FetchOutcome(0)
+    if client is not None:
+        outcome = fetch_configured(
+            store,
+            config,
+            client,
+            warn=warn,
+            page_status=page_status,
+            today=today,
+            covered=latest,
+            arxiv_url=arxiv_url,
+        )
+    since = config.digest.since
+    if last is not None and missed:
+        # Reach back to the last announcement covered; what was shown then is left out anyway.
+        configured = window_start(since, store.latest_date())
+        since = min(configured, last).isoformat() if configured else since
+    quiet = quiet_reason(last, now) if last is not None and not missed else None
+    request = DigestRequest.from_config(
+        config, since=since, recipients=config.email.to, include_seen=include_seen, webhook=True
+    )
+    built = make_digest(
+        store, load_embedder(), config, request, hooks=hooks, today=today, quiet=quiet
+    )
+    run = publish_and_send(store, config, built, request, day=today, now=now)
+    if client is not None and not outcome.failed:
+        with store.transaction():
+            store.set_checkpoint(DAILY_COVERED, latest.isoformat())
+    return DailyRun(
+        outcome.added,
+        run,
+        missed if client is not None else (),
+        outcome.failed,
+        outcome.offline,
+    )

@@ -83,6 +83,7 @@ class DigestEntry:
     tldr: str | None = None
     score: float | None = None
     reasons: tuple[str, ...] = ()
+    update: str | None = None  # shown before, back changed: "updated: v3, new abstract"
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,8 @@ class Digest:
     # never cut by the ranking; and how many papers the reader's exclude rules hid.
     pinned: tuple[DigestTopic, ...] = ()
     hidden_by_rules: int = 0
+    # Why there is nothing to read, in words (a weekend, a holiday, all already seen).
+    empty_reason: str | None = None
 
 
 # The formats a digest is written in. They are named here, below both the config file and the

@@ -31,6 +31,7 @@ from papersift.cli import (
     maps,
     papers,
     ranking,
+    reading,
     searching,
     serving,
     settings,
@@ -102,6 +103,7 @@ app.command("eval")(ranking.eval_command)
 app.add_typer(settings.config_app, name="config")
 app.command()(digests.digest)
 app.command()(digests.daily)
+app.command()(reading.seen)
 app.command()(digests.demo)
 app.command()(serving.serve)
 app.add_typer(users.user_app, name="user")

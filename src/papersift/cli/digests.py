@@ -14,6 +14,7 @@ from papersift.cli.common import (
     load_config,
     load_model,
     open_db,
+    parse_day,
     state,
 )
 from papersift.cli.output import (
@@ -31,6 +32,13 @@ from papersift.cli.output import (
 if TYPE_CHECKING:
     from papersift.digest.build import DeliveryOutcome
     from papersift.digest.webhook import WebhookOutcome
+
+IncludeSeen = Annotated[
+    bool,
+    typer.Option(
+        "--include-seen", help="Also show papers shown before (in a digest, the feed, an e-mail)."
+    ),
+]
 
 
 def _report_failures(delivery: DeliveryOutcome | None) -> None:
@@ -74,6 +82,7 @@ def digest(
         ),
     ] = None,
     model: ModelOption = None,
+    include_seen: IncludeSeen = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Build a digest: top picks for you with reasons, then the rest of the window by topic."""
@@ -93,6 +102,7 @@ def digest(
         formats=parse_formats(fmt) if fmt else None,
         recipients=email or (),
         webhook=webhook,
+        include_seen=include_seen,
     )
     store = open_db()
     embedder = load_model(model)
@@ -113,6 +123,7 @@ def digest(
         "emailed": run.delivery.sent if run.delivery else [],
         "webhook": _webhook_summary(run.webhook),
         "note": built.cold_start,
+        "empty_because": built.digest.empty_reason,
     }
     if as_json:
         print_json(summary)
@@ -120,6 +131,8 @@ def digest(
         out_console = console()
         if built.cold_start:
             out_console.print(f"[yellow]note:[/] {escape_markup(built.cold_start)}", markup=True)
+        if built.digest.empty_reason:
+            out_console.print(f"Nothing new: {escape_markup(built.digest.empty_reason)}.")
         out_console.print(
             f"Digest of {built.digest.total_papers:,} papers "
             f"({count_matches(len(built.digest.top_picks))}, {len(built.digest.topics)} topics): "
@@ -145,19 +158,36 @@ def daily(
         bool, typer.Option("--fetch/--no-fetch", help="Fetch the configured sources first.")
     ] = True,
     model: ModelOption = None,
+    include_seen: IncludeSeen = False,
     as_json: JsonFlag = False,
+    today: Annotated[
+        str | None,
+        typer.Option("--today", hidden=True, help="Run as on this date (for testing)."),
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", hidden=True, help="arXiv API to ask (testing).")
+    ] = None,
+    min_interval: Annotated[
+        float | None,
+        typer.Option("--min-interval", hidden=True, help="Seconds between requests (testing)."),
+    ] = None,
 ) -> None:
-    """Fetch, embed, rank, build and deliver today's digest. Safe to run twice: one e-mail a day."""
+    """Fetch, embed, rank, build and deliver today's digest. Safe to run twice: one e-mail a day.
+
+    After a gap it catches up every arXiv announcement it missed; with no network it says so
+    in seconds.
+    """
     from contextlib import nullcontext
 
     from papersift.cli.fetching import polite_client
     from papersift.pipelines import run_daily
     from papersift.rank.recommend import EmbedHooks
 
+    day = parse_day(today, "--today")
     config = load_config()
     store = open_db(create=True)
     with (
-        polite_client(None) if fetch else nullcontext() as client,
+        polite_client(min_interval, fail_fast=True) if fetch else nullcontext() as client,
         EmbeddingProgress() as bar,
     ):
         done = run_daily(
@@ -168,6 +198,9 @@ def daily(
             warn=warn,
             page_status=PageStatus,
             hooks=EmbedHooks(bar.advance, bar.on_total),
+            day=day,
+            include_seen=include_seen,
+            arxiv_url=base_url,
         )
     built, run = done.digest.built, done.digest
     _report_failures(run.delivery)
@@ -187,8 +220,13 @@ def daily(
         print_json(
             {
                 "fetched": done.fetched,
+                "announcements": [a.isoformat() for a in done.announcements],
+                "caught_up": done.caught_up,
+                "failed_sources": list(done.failed_sources),
+                "offline": done.offline,
                 "papers": built.digest.total_papers,
                 "top_picks": len(built.digest.top_picks),
+                "empty_because": built.digest.empty_reason,
                 "files": {f: str(p) for f, p in run.published.files.items()},
                 "emailed": delivery.sent if delivery else [],
                 "already_sent": delivery.skipped if delivery else [],
@@ -197,12 +235,27 @@ def daily(
             }
         )
     else:
-        console().print(
+        out = console()
+        if done.caught_up:
+            out.print(
+                f"daily: caught up {len(done.announcements)} announcement days "
+                f"({', '.join(a.isoformat() for a in done.announcements)})"
+            )
+        if done.failed_sources:
+            why = "no network" if done.offline else "failed; the next run tries again"
+            out.print(f"daily: not fetched ({why}): {', '.join(done.failed_sources)}")
+        if built.digest.empty_reason:
+            out.print(f"daily: nothing new: {escape_markup(built.digest.empty_reason)}")
+        out.print(
             f"daily: {done.fetched:,} new papers fetched; digest of "
             f"{built.digest.total_papers:,} papers, {count_matches(len(built.digest.top_picks))}, "
             f"{len(built.digest.topics)} topics -> {digest_file}{mail}"
         )
-    if (delivery and delivery.failed) or (run.webhook and run.webhook.error):
+    if (
+        (delivery and delivery.failed)
+        or (run.webhook and run.webhook.error)
+        or done.failed_sources
+    ):
         raise typer.Exit(EXIT_REJECTED)
 
 

@@ -31,15 +31,20 @@ MinInterval = Annotated[
 ]
 
 
-def polite_client(min_interval: float | None) -> httpx.Client:
-    """The network client; a wait the server asked for is explained on stderr."""
+def polite_client(min_interval: float | None, *, fail_fast: bool = False) -> httpx.Client:
+    """The network client; a wait the server asked for is explained on stderr.
+
+    `fail_fast`: no network at all ends the run at once instead of after minutes of retries.
+    """
 
     def explain_wait(url: str, seconds: float, reason: str) -> None:
         warn(f"{reason}; waiting {seconds:.0f} s before asking {url} again")
 
     from papersift.net import transport
 
-    return transport.polite_client(min_interval=min_interval, on_wait=explain_wait)
+    return transport.polite_client(
+        min_interval=min_interval, on_wait=explain_wait, fail_fast=fail_fast
+    )
 
 
 def _report_harvest(report: HarvestReport, as_json: bool, what: str, store: SqliteStore) -> None:

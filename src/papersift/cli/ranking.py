@@ -30,22 +30,26 @@ def recommend(
     tag: Annotated[str | None, typer.Option("--tag", help="Rank for one tag of yours.")] = None,
     has_code: HasCodeFlag = False,
     model: ModelOption = None,
+    include_seen: Annotated[
+        bool, typer.Option("--include-seen", help="Also rank papers you were shown before.")
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """The papers you should read next, each with the reasons it is shown."""
     from papersift.badges import badges_as_dict, compact
+    from papersift.pipelines import recommend_unseen
     from papersift.rank.recommend import EmbedHooks, reason_as_dict
-    from papersift.rank.recommend import recommend as run_recommend
 
     store = open_db()
     embedder = load_model(model)
     with EmbeddingProgress() as bar:
-        result = run_recommend(
+        result = recommend_unseen(
             store,
             embedder,
             k=k,
             since=None if all_papers else since,
             tag=tag,
+            include_seen=include_seen,
             hooks=EmbedHooks(bar.advance, bar.on_total),
             has_code=has_code,
         )

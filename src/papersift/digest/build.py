@@ -92,10 +92,25 @@ def build_digest(
     user_id: int = LOCAL_USER,
     hooks: EmbedHooks = NO_HOOKS,
     now: dt.datetime | None = None,
+    today: dt.date | None = None,
+    include_seen: bool = False,
+    quiet: str | None = None,
 ) -> BuiltDigest:
-    """Top picks with reasons, then every other paper of the window grouped by topic."""
+    """Top picks with reasons, then every other paper of the window grouped by topic.
+
+    Papers the reader was shown before `today` are left out unless they came back changed
+    (marked as updates) or `include_seen`. `quiet` says why no announcement came (the daily
+    run's calendar); an empty digest gives it, or else why else it is empty.
+    """
+    from papersift.rank.unseen import leave_out_seen
+
     collection = load_collection(store, since, embedder, hooks.progress, hooks.on_total)
-    # The reader's follows, alerts and rules first: exclude rules take papers out of the
+    in_window = len(collection.papers)
+    updates: dict[str, str] = {}
+    if not include_seen and in_window:
+        unseen = leave_out_seen(store, collection, user_id, today or dt.date.today())
+        collection, updates = unseen.collection, unseen.updates
+    # The reader's follows, alerts and rules next: exclude rules take papers out of the
     # window; the rest is shown in its own sections whatever the ranking says.
     pinned = pin_window(store, embedder, collection, user_id)
     collection = without(collection, pinned.excluded)
@@ -130,13 +145,26 @@ def build_digest(
     )
     shown = {entry.paper.id for section in pinned_sections for entry in section.entries}
     top = tuple(
-        DigestEntry(by_id[r.id], summarize(by_id[r.id]), r.score, _reason_lines(r))
+        DigestEntry(
+            by_id[r.id], summarize(by_id[r.id]), r.score, _reason_lines(r), updates.get(r.id)
+        )
         for r in picks
         if r.id in by_id and r.id not in shown
     )
     picked = {entry.paper.id for entry in top} | shown
-    topics = _topics(collection, picked, summarize)
+    topics = _topics(collection, picked, summarize, updates)
     followed = followed_updates(store, user_id)
+    empty_reason = None
+    if not top and not topics and not pinned_sections:
+        if quiet:
+            empty_reason = quiet
+        elif not in_window:
+            empty_reason = "none in your categories in this window"
+        else:
+            empty_reason = (
+                f"all {in_window:,} papers of the window were already shown "
+                "(--include-seen shows them again)"
+            )
     end = collection.end or dt.date.today()
     digest = Digest(
         title=f"papersift digest for {end.isoformat()}",
@@ -150,6 +178,7 @@ def build_digest(
         updates=followed.updates,
         pinned=pinned_sections,
         hidden_by_rules=len(pinned.excluded),
+        empty_reason=empty_reason,
     )
     return BuiltDigest(digest, cold_start, followed.snapshots)
 
@@ -160,7 +189,10 @@ def _earliest(papers: Sequence[Paper]) -> dt.date | None:
 
 
 def _topics(
-    collection: Collection, picked: set[str], summarize: Summarizer
+    collection: Collection,
+    picked: set[str],
+    summarize: Summarizer,
+    updates: dict[str, str] | None = None,
 ) -> tuple[DigestTopic, ...]:
     from papersift.topics.clusters import find_topics
 
@@ -168,17 +200,19 @@ def _topics(
     if not rows:
         return ()
     papers = [collection.papers[i] for i in rows]
+    marks = updates or {}
+
+    def entry(paper: Paper) -> DigestEntry:
+        return DigestEntry(paper, summarize(paper), update=marks.get(paper.id))
+
     if len(rows) < MIN_PAPERS_FOR_TOPICS:
-        return (DigestTopic("More papers", tuple(DigestEntry(p, summarize(p)) for p in papers)),)
+        return (DigestTopic("More papers", tuple(entry(p) for p in papers)),)
     vectors = collection.vectors[np.asarray(rows)]
     all_texts = collection.texts  # a property that builds the list: read it once
     texts = [all_texts[i] for i in rows]
     found = find_topics(vectors, texts, [p.id for p in papers])
     by_id = {p.id: p for p in papers}
-    return tuple(
-        DigestTopic(t.label, tuple(DigestEntry(by_id[i], summarize(by_id[i])) for i in t.members))
-        for t in found
-    )
+    return tuple(DigestTopic(t.label, tuple(entry(by_id[i]) for i in t.members)) for t in found)
 
 
 @dataclass(frozen=True)

@@ -97,11 +97,15 @@ class EntryView:
     def badge_line(self) -> str:
         """The badges as plain text ("▲42 · code · ICLR 2025"), for the compact views."""
         return " · ".join(badge.text for badge in self.badges)
+    read_url: str | None = None
+    update: str | None = None  # "updated: v3, new abstract" for a paper shown before
 
     @property
     def meta(self) -> str:
         """Authors, date and categories on one line, for the compact views."""
-        parts = [self.authors_short] if self.authors_short else []
+        parts = [self.update] if self.update else []
+        if self.authors_short:
+            parts.append(self.authors_short)
         if self.date:
             parts.append(self.date + (f" (updated {self.updated})" if self.updated else ""))
         if self.categories:
@@ -130,6 +134,7 @@ class DigestView:
     # The reader's own sections (follows, alerts, rules), shown before the top picks.
     pinned: tuple[TopicView, ...] = ()
     hidden_by_rules: int = 0
+    empty_reason: str | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -155,6 +160,8 @@ class DigestView:
 
     @property
     def empty_message(self) -> str:
+        if self.empty_reason:
+            return f"No new papers to show: {self.empty_reason}."
         if self.total_papers:  # papers were counted but none was handed over to show
             return f"{_plural(self.total_papers, 'paper')} in this window, none to show."
         return f"No new papers in this window ({self.window})."
@@ -263,6 +270,7 @@ def digest_view(digest: Digest) -> DigestView:
         updates=tuple(filter(None, map(update_view, digest.updates))),
         pinned=pinned,
         hidden_by_rules=digest.hidden_by_rules,
+        empty_reason=clean_text(digest.empty_reason),
     )
 
 
@@ -319,6 +327,8 @@ def entry_view(
         atom_id=abs_url or f"{TAG_PREFIX}paper:{quote(paper.id, safe='/:')}",
         atom_updated=_rfc3339_date(latest) if latest else fallback_updated,
         badges=badge_views(paper),
+        read_url=feedback_link(feedback_url, paper.id, "read") if feedback_url else None,
+        update=clean_text(entry.update),
     )
 
 

@@ -17,6 +17,11 @@ A transport that gives up raises `FetchError` (httpx passes a transport's except
 unchanged), so the front end prints one line naming the URL and why. `get_bytes` turns the
 remaining failures (an HTTP error status, a malformed URL) into the same error.
 
+With `fail_fast=True` (what `daily` asks for) a connect error on a host that has not answered
+yet (no network, a name that does not resolve, a refused connection) raises
+`NetworkUnreachable` at once instead of backing off for minutes: retries help a server that
+dropped one connection, not a machine that is offline.
+
 Nothing here is patched in tests: they give `polite_client` fake `clock`/`sleep` functions and
 talk to a local server, or put an `httpx.MockTransport` under the polite one.
 """
@@ -32,7 +37,7 @@ from collections.abc import Callable
 import httpx
 
 from papersift import __version__
-from papersift.errors import FetchError
+from papersift.errors import FetchError, NetworkUnreachable
 
 USER_AGENT = f"papersift/{__version__} (+https://github.com/papersift/papersift)"
 
@@ -137,6 +142,7 @@ class PoliteTransport(httpx.BaseTransport):
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         on_wait: OnWait | None = None,
+        fail_fast: bool = False,
     ) -> None:
         if max_tries < 1:
             raise ValueError("max_tries must be at least 1")
@@ -149,6 +155,8 @@ class PoliteTransport(httpx.BaseTransport):
         self._clock = clock
         self._sleep = sleep
         self._on_wait = on_wait
+        self.fail_fast = fail_fast
+        self._answered: set[str] = set()  # hosts that sent a response through this transport
         self._last_response_at: dict[str, float] = {}  # host -> clock() when it last answered
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -203,11 +211,18 @@ class PoliteTransport(httpx.BaseTransport):
                 response.close()
         except httpx.UnsupportedProtocol as err:
             raise FetchError(url, f"unsupported URL ({err})") from None
+        except (httpx.ConnectError, httpx.ConnectTimeout) as err:
+            if self.fail_fast and host not in self._answered:
+                raise NetworkUnreachable(
+                    url, f"cannot connect ({err or type(err).__name__}); not retrying"
+                ) from None
+            raise _Retryable(f"connection failed ({type(err).__name__})", None, None) from None
         except httpx.TransportError as err:
             # Timeouts, refused and dropped connections: worth another try.
             raise _Retryable(f"connection failed ({type(err).__name__})", None, None) from None
         finally:
             self._last_response_at[host] = self._clock()
+        self._answered.add(host)
         status = response.status_code
         if status in RETRY_STATUSES:
             reason = f"HTTP {status} {response.reason_phrase}".rstrip()
@@ -263,6 +278,7 @@ def polite_client(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     connection: Callable[[], httpx.BaseTransport] | None = None,
+    fail_fast: bool = False,
 ) -> httpx.Client:
     """A plain `httpx.Client` whose every request goes through a `PoliteTransport`.
 
@@ -270,6 +286,7 @@ def polite_client(
     `OTHER_MIN_INTERVAL`, unless `min_interval` sets one spacing for all (a local mirror).
     Every request names papersift in its User-Agent. `connection` makes the transport under
     each polite one (tests pass an `httpx.MockTransport`); by default the environment's.
+    `fail_fast`: a host that cannot be reached at all raises `NetworkUnreachable` at once.
     """
 
     def polite(interval: float) -> PoliteTransport:
@@ -283,6 +300,7 @@ def polite_client(
             clock=clock,
             sleep=sleep,
             on_wait=on_wait,
+            fail_fast=fail_fast,
         )
 
     return httpx.Client(

@@ -136,6 +136,46 @@ class Snapshots(Protocol):
     def followed(self) -> list[int]: ...
     def get(self, rowids: Sequence[int]) -> dict[int, PaperSnapshot]: ...
     def record(self, snapshots: Mapping[int, PaperSnapshot]) -> None: ...
+# -- what the reader has seen --------------------------------------------------------------
+
+# Where a paper was shown: in a digest, the web feed, an e-mail, or the reader marked it read.
+SeenPlace = Literal["digest", "feed", "email", "read"]
+SEEN_PLACES: tuple[SeenPlace, ...] = ("digest", "feed", "email", "read")
+
+
+@dataclass(frozen=True)
+class Showing:
+    """One paper shown to the reader once: when, where, and the version and abstract it had."""
+
+    paper_rowid: int
+    at: dt.datetime
+    day: dt.date
+    place: SeenPlace
+    version: int | None
+    abstract_hash: str | None
+
+
+@dataclass(frozen=True)
+class SeenState:
+    """What a reader last saw of one paper (before a day, or marked read), and any snooze."""
+
+    last_day: dt.date | None  # None: never shown, only snoozed
+    version: int | None  # the highest version shown
+    abstract_hash: str | None  # of the abstract shown last
+    read: bool  # the reader marked it read
+    snoozed_until: dt.date | None
+
+
+class SeenPapers(Protocol):
+    """One reader's record of papers shown and snoozed; writes join the store's transaction."""
+
+    def record(
+        self, shown: Sequence[tuple[int, Paper]], place: SeenPlace, at: dt.datetime, day: dt.date
+    ) -> int: ...
+    def states(self, rowids: Sequence[int], before: dt.date) -> dict[int, SeenState]: ...
+    def snooze(self, rowid: int, until: dt.date) -> None: ...
+    def history(self, since: dt.date | None = None, limit: int = 1000) -> list[Showing]: ...
+    def fingerprint(self) -> tuple[Any, ...]: ...
 
 
 # -- accounts ------------------------------------------------------------------------------
@@ -282,6 +322,7 @@ class Store(Protocol):
     def library(self, user_id: int = LOCAL_USER) -> Library: ...
     def archive(self, user_id: int = LOCAL_USER) -> Archive: ...
     def snapshots(self, user_id: int = LOCAL_USER) -> Snapshots: ...
+    def seen(self, user_id: int = LOCAL_USER) -> SeenPapers: ...
     def users(self) -> Users: ...
     def follows(self, user_id: int = LOCAL_USER) -> Follows: ...
     def profile(self, user_id: int = LOCAL_USER) -> ProfileControls: ...

@@ -199,6 +199,29 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX IF NOT EXISTS private_papers_user ON private_papers(user_id);
     """,
+    # 9: what each reader was shown (digest, feed, e-mail) or marked read, with the version and
+    # abstract it had then, so later digests and the feed leave it out unless it changed; and
+    # papers a reader snoozed until a day. IF NOT EXISTS: a test rewinds user_version to 4 on a
+    # current store, and this must then run again without harm.
+    """
+    CREATE TABLE IF NOT EXISTS seen (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        paper_rowid INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
+        place TEXT NOT NULL CHECK (place IN ('digest', 'feed', 'email', 'read')),
+        day TEXT NOT NULL,              -- the reader's date: a second run that day is no repeat
+        at TEXT NOT NULL,
+        version INTEGER,
+        abstract_hash TEXT,
+        PRIMARY KEY (user_id, paper_rowid, place, day)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS seen_user_at ON seen(user_id, at);
+    CREATE TABLE IF NOT EXISTS snoozed (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        paper_rowid INTEGER NOT NULL REFERENCES papers(rowid) ON DELETE CASCADE,
+        until TEXT NOT NULL,
+        PRIMARY KEY (user_id, paper_rowid)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

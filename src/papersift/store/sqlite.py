@@ -42,6 +42,7 @@ from papersift.store.rows import (
     row_to_paper,
 )
 from papersift.store.schema import MIGRATIONS, SCHEMA_VERSION
+from papersift.store.seen import SqliteSeen
 from papersift.store.side_index import DELETE, INSERT, IndexOp, apply_ops, index_op
 from papersift.store.updates import SqliteSnapshots
 from papersift.store.users import SqliteUsers
@@ -210,6 +211,9 @@ class SqliteStore(BulkLoading, EmbeddingTables):
 
     def archive(self, user_id: int = LOCAL_USER) -> SqliteArchive:
         return SqliteArchive(self.db, user_id)
+
+    def seen(self, user_id: int = LOCAL_USER) -> SqliteSeen:
+        return SqliteSeen(self.db, user_id)
 
     def users(self) -> SqliteUsers:
         return SqliteUsers(self.db)

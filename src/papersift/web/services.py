@@ -321,11 +321,26 @@ class Services:
         since: str | None = "1d",
         k: int = 20,
         tag: str | None = None,
+        include_seen: bool = False,
+        today: dt.date | None = None,
     ) -> Feed:
-        """This reader's ranked papers, from the cache unless the store or library changed."""
-        key = (user_id, since, k, tag)
+        """This reader's ranked papers, from the cache unless the store or library changed.
+
+        Papers shown to the reader before `today` are left out unless `include_seen`; the day
+        is in the cache key, so yesterday's showings take effect at midnight.
+        """
+        today = today or dt.date.today()
+        key = (user_id, since, k, tag, include_seen, today)
         embedder = self.embedder()
-        state = (self._watch.papers_state(store, embedder.model_id), library_state(store, user_id))
+
+        def current_state() -> tuple[Any, ...]:
+            return (
+                self._watch.papers_state(store, embedder.model_id),
+                library_state(store, user_id),
+                store.seen(user_id).fingerprint(),
+            )
+
+        state = current_state()
         cached = self._feeds.get(key)
         if cached is not None and cached[0] == state:
             return cached[1]  # type: ignore[no-any-return]
@@ -334,17 +349,13 @@ class Services:
             if cached is not None and cached[0] == state:
                 return cached[1]  # type: ignore[no-any-return]
             try:
-                feed = self._rank(store, embedder, user_id, since, k, tag)
+                feed = self._rank(store, embedder, user_id, since, k, tag, include_seen, today)
             except StoreBusy:
                 if cached is None:
                     raise
                 return replace(cached[1], stale=True)
             # Ranking may embed papers that had no vector yet, which changes the state.
-            state = (
-                self._watch.papers_state(store, embedder.model_id),
-                library_state(store, user_id),
-            )
-            self._feeds.put(key, (state, feed))
+            self._feeds.put(key, (current_state(), feed))
             return feed
 
     def _rank(
@@ -355,15 +366,20 @@ class Services:
         since: str | None,
         k: int,
         tag: str | None,
+        include_seen: bool = False,
+        today: dt.date | None = None,
     ) -> Feed:
         from papersift.rank.candidates import load_collection
         from papersift.rank.pinned import pin_window, without
         from papersift.rank.recommend import recommend
+        from papersift.rank.unseen import leave_out_seen
 
         started = time.perf_counter()
         # Follows and rules first: an exclude rule hides papers from the feed too, and the
         # followed papers are shown whatever the ranking (or a cold start) says.
         window = load_collection(store, since, embedder)
+        if not include_seen:  # what the reader was shown on an earlier day, unless it changed
+            window = leave_out_seen(store, window, user_id, today or dt.date.today()).collection
         pinned = pin_window(store, embedder, window, user_id)
         window = without(window, pinned.excluded | pinned.rowids)
         try:

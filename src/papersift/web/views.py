@@ -27,7 +27,7 @@ LINK_LABELS = {
 # Feedback actions a digest links to and the paper page posts.
 RATING_ACTIONS = ("like", "dislike", "unlike")
 # Last path segments that routes under /papers/{id} answer to.
-PAPER_ACTIONS = (*RATING_ACTIONS, "tag", "untag")
+PAPER_ACTIONS = (*RATING_ACTIONS, "tag", "untag", "read", "snooze")
 
 
 def paper_url(paper_id: str, action: str | None = None) -> str:

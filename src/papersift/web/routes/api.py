@@ -226,12 +226,24 @@ def recommend(
     k: Annotated[int, Query(ge=1, le=100)] = 20,
     since: Window = "1d",
     tag: Annotated[str | None, Query(max_length=100)] = None,
+    include_seen: bool = False,
 ) -> RecommendOut:
-    """Your ranked papers of a window, each with the reasons it is shown."""
+    """Your ranked papers of a window, each with the reasons it is shown.
+
+    Papers shown to you on an earlier day (feed, digest, e-mail) are left out unless they
+    changed, or `include_seen`.
+    """
     from papersift.rank.recommend import reason_as_dict
 
     window = None if since is None or since.strip() == "all" else since.strip()
-    feed = services.feed(store, reader.id, since=window, k=k, tag=known_tag(store, reader.id, tag))
+    feed = services.feed(
+        store,
+        reader.id,
+        since=window,
+        k=k,
+        tag=known_tag(store, reader.id, tag),
+        include_seen=include_seen,
+    )
     return RecommendOut(
         items=[
             RecommendationOut(

@@ -6,6 +6,7 @@ POSTs. Every POST is checked for the session's CSRF token (deps.check_csrf).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
 from pathlib import Path as FilePath
@@ -19,7 +20,7 @@ from papersift import reader_library as library_actions
 from papersift.accounts import User
 from papersift.config import mask_credentials
 from papersift.defaults import MAP_WINDOW
-from papersift.errors import PapersiftError, ParseError, SemanticUnavailable, UsageError
+from papersift.errors import PapersiftError, ParseError, SemanticUnavailable, StoreBusy, UsageError
 from papersift.pipelines import TRENDING_WINDOW, trending
 from papersift.records import Paper
 from papersift.search import MAX_QUERY_CHARS, Hit, similar
@@ -40,12 +41,22 @@ Window = Annotated[
 TagName = Annotated[str, Form(min_length=1, max_length=100, pattern=r"\S")]
 NextPath = Annotated[str, Form(max_length=2000)]
 LIBRARY_SHOWN = 200
-VERBS = {"like": "Like", "dislike": "Dislike", "unlike": "Forget my rating of"}
+VERBS = {
+    "like": "Like",
+    "dislike": "Dislike",
+    "unlike": "Forget my rating of",
+    "read": "Mark as read",
+}
 DONE = {
     "like": "Liked. It now shapes your feed.",
     "dislike": "Disliked. Papers like it will rank lower.",
     "unlike": "Your rating is forgotten.",
+    "read": "Marked read: it is not shown again unless a new version comes out.",
+    "snooze": "Snoozed: it is hidden until the day you chose.",
 }
+# A snooze hides a paper for a week unless the reader picks another number of days.
+SNOOZE_DAYS = 7
+SnoozeDays = Annotated[int, Form(ge=1, le=365)]
 MAP_FRAME_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
     "sandbox allow-scripts allow-popups allow-popups-to-escape-sandbox; frame-ancestors 'self'"
@@ -98,13 +109,40 @@ def feed_page(
     tag: Annotated[str, Query(max_length=100)] = "",
     k: Annotated[int, Query(ge=1, le=100)] = 20,
     sort: Literal["", "trending"] = "",
+    seen: Annotated[bool, Query(description="Also show papers shown before.")] = False,
 ) -> HTMLResponse:
+    import datetime as dt
+
+    from papersift.rank.unseen import record_shown
+
     if sort == "trending":  # the feed sorted by the community's upvotes is the trending page
         return trending_page(request, store, reader, since=since, k=k)
     since = since.strip().lower()
     window = None if since == "all" else since
-    feed = services.feed(store, reader.id, since=window, k=k, tag=known_tag(store, reader.id, tag))
-    pinned_keys = [paper.rowid for section in feed.pinned for paper in section.papers]
+    today = dt.date.today()
+    feed = services.feed(
+        store,
+        reader.id,
+        since=window,
+        k=k,
+        tag=known_tag(store, reader.id, tag),
+        include_seen=seen,
+        today=today,
+    )
+    pinned_papers = [paper for section in feed.pinned for paper in section.papers]
+    # Shown now: from tomorrow on the feed and the digest leave these out. A reload today
+    # shows them again (showings of the same day are no repeat). While `daily` holds the
+    # write lock the page is still shown; the papers are recorded on the next reload.
+    with contextlib.suppress(StoreBusy):
+        record_shown(
+            store,
+            reader.id,
+            [item.paper for item in feed.items] + [p.paper for p in pinned_papers],
+            "feed",
+            dt.datetime.now(dt.UTC),
+            today,
+        )
+    pinned_keys = [paper.rowid for paper in pinned_papers]
     marks = marks_for(store, reader.id, [item.key for item in feed.items] + pinned_keys)
     heading = "Today's papers" if since == "1d" else f"Papers: {views.window_name(since)}"
     return render(
@@ -116,6 +154,7 @@ def feed_page(
         tag=tag,
         tags=sorted(store.library(reader.id).tags()),
         marks=marks,
+        seen=seen,
     )
 
 
@@ -283,6 +322,58 @@ def tag_paper(
     return RedirectResponse(views.paper_url(paper.id), status_code=303)
 
 
+def mark_seen(
+    request: Request,
+    store: SqliteStore,
+    services: ServicesDep,
+    reader: User,
+    ident: str,
+    action: Literal["read", "snooze"],
+    days: int = SNOOZE_DAYS,
+) -> Response:
+    """Mark a paper read (never shown again unless it changes) or snooze it for `days`."""
+    import datetime as dt
+
+    rowid, paper = find_paper(store, ident)
+    today = dt.date.today()
+    with store.transaction():
+        if action == "read":
+            store.seen(reader.id).record([(rowid, paper)], "read", dt.datetime.now(dt.UTC), today)
+        else:
+            store.seen(reader.id).snooze(rowid, today + dt.timedelta(days=days))
+    services.forget_user(reader.id)
+    if is_htmx(request):
+        return HTMLResponse(
+            f'<p class="seen-done" role="status">{DONE[action]}</p>',
+            headers={"Cache-Control": "no-store"},
+        )
+    return RedirectResponse(f"{views.paper_url(paper.id)}?done={action}", status_code=303)
+
+
+@router.get("/papers/{paper_id:path}/read", response_class=HTMLResponse)
+def confirm_read(request: Request, store: Store, reader: Reader, paper_id: str) -> HTMLResponse:
+    return confirm_page(request, store, reader, paper_id, "read")
+
+
+@router.post("/papers/{paper_id:path}/read")
+def read_route(
+    request: Request, store: Store, services: ServicesDep, reader: Reader, paper_id: str
+) -> Response:
+    return mark_seen(request, store, services, reader, paper_id, "read")
+
+
+@router.post("/papers/{paper_id:path}/snooze")
+def snooze_route(
+    request: Request,
+    store: Store,
+    services: ServicesDep,
+    reader: Reader,
+    paper_id: str,
+    days: SnoozeDays = SNOOZE_DAYS,
+) -> Response:
+    return mark_seen(request, store, services, reader, paper_id, "snooze", days)
+
+
 # Ids contain '/' (hep-th/9901001), so the action routes come before the catch-all page.
 def _add_action_routes() -> None:
     for action in views.RATING_ACTIONS:
@@ -349,7 +440,7 @@ def paper_route(
 
 # Ids that a browser would rewrite in a path (`a/../b`) are addressed in the query instead.
 QueryId = Annotated[str, Query(min_length=1, max_length=300)]
-QueryAction = Annotated[Literal["like", "dislike", "unlike", ""], Query()]
+QueryAction = Annotated[Literal["like", "dislike", "unlike", "read", ""], Query()]
 
 
 @router.get("/paper", response_class=HTMLResponse)
@@ -373,9 +464,14 @@ def post_by_query(
     services: ServicesDep,
     reader: Reader,
     id: QueryId,
-    action: Annotated[Literal["like", "dislike", "unlike", "tag", "untag"], Query()],
+    action: Annotated[
+        Literal["like", "dislike", "unlike", "tag", "untag", "read", "snooze"], Query()
+    ],
     tag: Annotated[str, Form(max_length=100)] = "",
+    days: SnoozeDays = SNOOZE_DAYS,
 ) -> Response:
+    if action in ("read", "snooze"):
+        return mark_seen(request, store, services, reader, id, action, days)
     if action in ("tag", "untag"):
         if not tag.strip():
             raise HTTPException(422, "tag: a tag needs a name")
