@@ -8,6 +8,7 @@ write lock in time raises `StoreBusy`, never sqlite3's OperationalError.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sqlite3
@@ -385,7 +386,8 @@ class SqliteStore(BulkLoading, EmbeddingTables):
                 continue
             _note_rowid(counts, row, rowid)
             old = existing[rowid]
-            combined = merge(old, paper)
+            # A private paper keeps its id: the merged one may be another reader's copy's.
+            combined = dataclasses.replace(merge(old, paper), id=old.id)
             if rowid not in owners or combined == old:
                 counts.unchanged += 1  # a public paper: the import only names it
                 continue
