@@ -180,6 +180,7 @@ def vectors_for(
 
     Papers the store's viewer may not see (private to another reader) are left out, so no
     ranking or map of theirs is built on them."""
-    rowids = store.visible_rowids(rowids)
+    if store.viewer is not None:  # else all are visible: keep the caller's array as it is
+        rowids = store.visible_rowids(rowids)
     embed_missing(store, embedder, progress=progress, on_total=on_total, only=rowids)
     return store.load_embeddings(embedder.model_id, rowids)
