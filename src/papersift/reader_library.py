@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from papersift import sources
+from papersift.dedupe import aliases
 from papersift.errors import ParseError, UsageError
 from papersift.ids import canonical_id, find_arxiv_id, normalize_doi, parse_arxiv_id
 from papersift.records import Paper
@@ -25,6 +26,11 @@ LIBRARY_FORMATS = ("bibtex", "ris", "csl-json")
 ZOTERO_FORMAT = "zotero-sqlite"  # Zotero's own database, told apart by its content
 IMPORT_FORMATS = (*LIBRARY_FORMATS, ZOTERO_FORMAT)
 RATINGS = {"like": 1, "dislike": -1, "unlike": None}
+# A reader's import on a shared server stays private to them (`import_library(private=True)`);
+# these bound what one account can add: one upload of junk once took a store from 259 to
+# 154,052 papers and made the next semantic search embed them for minutes (issue 21).
+PRIVATE_UPLOAD_MAX = 5_000  # records per upload
+PRIVATE_PAPERS_MAX = 20_000  # papers private to one reader
 
 
 def resolve_ids(store: Store, idents: Sequence[str]) -> list[int]:
@@ -61,6 +67,14 @@ def tag(store: Store, name: str, idents: Sequence[str], user_id: int = LOCAL_USE
         return store.library(user_id).tag(name, rowids)
 
 
+def promote(store: Store, idents: Sequence[str]) -> int:
+    """Make papers private to a reader public (an admin's call); all-or-nothing. Returns how
+    many were private."""
+    rowids = resolve_ids(store, idents)
+    with store.transaction():
+        return store.private_papers().promote(rowids)
+
+
 @dataclass
 class ImportReport:
     entries: int = 0
@@ -73,15 +87,19 @@ class ImportReport:
 
 
 def import_library(
-    store: Store, path: Path, fmt: str = "auto", user_id: int = LOCAL_USER
+    store: Store, path: Path, fmt: str = "auto", user_id: int = LOCAL_USER, private: bool = False
 ) -> ImportReport:
     """Read a BibTeX/RIS/CSL-JSON export: match entries to stored papers, store the rest, like all.
 
     Broken entries are listed in `rejected`; the good ones are imported regardless. Zotero's
     own database (`zotero.sqlite`) is recognised by its content and read by `import_zotero`.
+    `private` (an account's upload on a shared server): papers new to the store are the
+    reader's alone and nothing shared changes (see `Store.upsert`), within PRIVATE_UPLOAD_MAX
+    records per upload and PRIVATE_PAPERS_MAX private papers per reader; past either, nothing
+    is stored.
     """
     if fmt == ZOTERO_FORMAT or (fmt == "auto" and _is_database(path)):
-        return import_zotero(store, path, user_id)
+        return import_zotero(store, path, user_id, private=private)
     try:
         data = path.read_bytes()
     except OSError as err:
@@ -102,11 +120,21 @@ def import_library(
     except ParseError as err:
         report.rejected.append(err)
     report.entries = len(papers) + len(report.rejected)
+    if private and report.entries > PRIVATE_UPLOAD_MAX:
+        raise UsageError(
+            f"{path}: {report.entries:,} records; an upload may hold at most "
+            f"{PRIVATE_UPLOAD_MAX:,} (nothing was imported: split the file)"
+        )
     with store.transaction():
-        counts: UpsertCounts = store.upsert(papers)
+        counts: UpsertCounts = store.upsert(papers, private_to=user_id if private else None)
+        if private:
+            _check_private_cap(store, path, user_id)  # raising rolls the upload back
         report.added = counts.added
         report.matched = counts.merged + counts.unchanged
-        rowids = [r for p in papers if (r := _stored_rowid(store, p)) is not None]
+        if private:  # the upsert says which paper each record is for this reader
+            rowids = [r for p in papers if (r := _upserted_rowid(counts, p)) is not None]
+        else:
+            rowids = [r for p in papers if (r := _stored_rowid(store, p)) is not None]
         report.liked = store.library(user_id).rate(list(dict.fromkeys(rowids)), 1)
     return report
 
@@ -141,12 +169,20 @@ _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _EXTRA_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z ]{0,30}?)\s*:\s*(\S.*?)\s*$", re.M)
 
 
-def import_zotero(store: Store, path: Path, user_id: int = LOCAL_USER) -> ImportReport:
+def import_zotero(
+    store: Store, path: Path, user_id: int = LOCAL_USER, private: bool = False
+) -> ImportReport:
     """Import Zotero's own database: store its works, like them all, and tag each with the
     paths of its collections (`ML/Transformers`). Nothing is stored when the file cannot be
-    read as a whole; an item that cannot be a paper is listed in `rejected`."""
+    read as a whole; an item that cannot be a paper is listed in `rejected`. `private`: as
+    for `import_library`, with the same caps."""
     items = zotero.read_zotero(path)
     report = ImportReport(entries=len(items))
+    if private and report.entries > PRIVATE_UPLOAD_MAX:
+        raise UsageError(
+            f"{path}: {report.entries:,} records; an upload may hold at most "
+            f"{PRIVATE_UPLOAD_MAX:,} (nothing was imported: split the file)"
+        )
     papers: list[tuple[Paper, tuple[str, ...]]] = []
     for item in items:
         try:
@@ -154,14 +190,18 @@ def import_zotero(store: Store, path: Path, user_id: int = LOCAL_USER) -> Import
         except ParseError as err:
             report.rejected.append(err)
     with store.transaction():
-        counts = store.upsert([paper for paper, _ in papers])
+        counts = store.upsert(
+            [paper for paper, _ in papers], private_to=user_id if private else None
+        )
+        if private:
+            _check_private_cap(store, path, user_id)  # raising rolls the upload back
         report.added = counts.added
         report.matched = counts.merged + counts.unchanged
         library = store.library(user_id)
         tagged: dict[str, list[int]] = {}
         rowids: list[int] = []
         for paper, collections in papers:
-            rowid = _stored_rowid(store, paper)
+            rowid = _upserted_rowid(counts, paper) if private else _stored_rowid(store, paper)
             if rowid is None:
                 continue
             rowids.append(rowid)
@@ -275,6 +315,23 @@ def _zotero_date_parts(value: str | None) -> list[int] | None:
     rest = value[match.end() :] if match else value
     year = _YEAR.search(rest)  # "0000-00-00 Spring 2019": Zotero could not read it
     return [int(year.group(1))] if year else None
+
+
+def _check_private_cap(store: Store, path: Path, user_id: int) -> None:
+    held = store.private_papers().count(user_id)
+    if held > PRIVATE_PAPERS_MAX:
+        raise UsageError(
+            f"{path}: this upload would make {held:,} papers private to you; a reader may "
+            f"have at most {PRIVATE_PAPERS_MAX:,} (nothing was imported; ask an admin to "
+            "promote some with `papersift papers promote`)"
+        )
+
+
+def _upserted_rowid(counts: UpsertCounts, paper: Paper) -> int | None:
+    for ident in aliases(paper):
+        if (rowid := counts.rowids.get(ident)) is not None:
+            return rowid
+    return None
 
 
 def _stored_rowid(store: Store, paper: Paper) -> int | None:

@@ -82,7 +82,7 @@ def search(
         if allowed is not None and not len(allowed):
             vector = []
         else:
-            vector = searcher.search(searcher.embed_query(text), pool, allowed)
+            vector = _visible_neighbours(store, searcher, searcher.embed_query(text), pool, allowed)
     if mode == "keyword":
         ranked = keyword[:k]
     elif mode == "semantic":
@@ -90,6 +90,24 @@ def search(
     else:
         ranked = fuse_scores([keyword, vector], [KEYWORD_SHARE, 1.0 - KEYWORD_SHARE], POOL)[:k]
     return _hits(store, ranked, keyword, vector)
+
+
+def _visible_neighbours(
+    store: SqliteStore,
+    searcher: SemanticSearcher,
+    vector: np.ndarray,
+    depth: int,
+    allowed: np.ndarray | None,
+) -> list[tuple[int, float]]:
+    """The index's nearest `depth` papers the viewer may see. The index holds every paper
+    (one index serves all readers): those private to other readers are asked for on top and
+    dropped, unless `allowed` (already the viewer's) leaves them out."""
+    extra = store.private_papers().hidden_count(store.viewer) if allowed is None else 0
+    found = searcher.search(vector, depth + extra, allowed)
+    if extra:
+        visible = set(store.visible_rowids([rowid for rowid, _ in found]))
+        found = [(rowid, score) for rowid, score in found if rowid in visible]
+    return found[:depth]
 
 
 def _hits(
@@ -125,7 +143,9 @@ def similar(store: SqliteStore, ident: str, searcher: SemanticSearcher, k: int =
     if vector is None:
         raise UsageError(f"{ident} has no embedding yet; run `papersift embed`")
     depth = max(POOL, k) + 1
-    found = [(r, s) for r, s in searcher.search(vector, depth, None) if r != rowid]
+    found = [
+        (r, s) for r, s in _visible_neighbours(store, searcher, vector, depth, None) if r != rowid
+    ]
     paper = store.papers_by_rowid([rowid])[rowid]
     expression = fts_match_expression(
         paper_text(paper.title, paper.abstract), max_terms=MORE_LIKE_THIS_TERMS

@@ -138,3 +138,27 @@ def stats(
     out.print(f"{numbers['papers']:,} papers in {store.path}")
     for table in stats_tables(counts, top=None if show_all else 20):
         out.print(table)
+
+
+@papers_app.command("promote")
+def papers_promote(
+    paper_ids: Annotated[
+        list[str],
+        typer.Argument(
+            help="Papers to make public: arXiv id, DOI or a source id.", show_default=False
+        ),
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Make papers a reader imported on a shared server (private to them) visible to everyone."""
+    from papersift.reader_library import promote
+
+    store = open_db()
+    promoted = promote(store, paper_ids)
+    if as_json:
+        print_json({"promoted": promoted})
+    else:
+        console().print(
+            f"{promoted} of {len(paper_ids)} paper{'' if len(paper_ids) == 1 else 's'} made "
+            "public" + ("" if promoted == len(paper_ids) else " (the others already were)")
+        )

@@ -176,6 +176,11 @@ def vectors_for(
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(rowids, vectors) for these papers, embedding the ones that lack a current vector."""
+    """(rowids, vectors) for these papers, embedding the ones that lack a current vector.
+
+    Papers the store's viewer may not see (private to another reader) are left out, so no
+    ranking or map of theirs is built on them."""
+    if store.viewer is not None:  # else all are visible: keep the caller's array as it is
+        rowids = store.visible_rowids(rowids)
     embed_missing(store, embedder, progress=progress, on_total=on_total, only=rowids)
     return store.load_embeddings(embedder.model_id, rowids)

@@ -8,6 +8,7 @@ write lock in time raises `StoreBusy`, never sqlite3's OperationalError.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sqlite3
@@ -33,6 +34,7 @@ from papersift.store.bulk import (
 from papersift.store.embeddings import EmbeddingTables
 from papersift.store.follows import SqliteFollows
 from papersift.store.library import SqliteLibrary
+from papersift.store.private import SqlitePrivatePapers, hidden_sql, private_id
 from papersift.store.profile_controls import SqliteProfileControls
 from papersift.store.rows import (
     PAPER_COLUMNS,
@@ -133,6 +135,9 @@ class SqliteStore(BulkLoading, EmbeddingTables):
         # data_version that tells whether another connection has written since.
         self._indexes_deferred = False
         self._data_version = 0
+        # Whose reads these are (`set_viewer`): None reads every paper, a reader's id leaves
+        # out the papers private to other readers.
+        self._viewer: int | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             _create_private(path)
@@ -227,6 +232,23 @@ class SqliteStore(BulkLoading, EmbeddingTables):
     def profile(self, user_id: int = LOCAL_USER) -> SqliteProfileControls:
         return SqliteProfileControls(self.db, user_id)
 
+    def private_papers(self) -> SqlitePrivatePapers:
+        return SqlitePrivatePapers(self.db)
+
+    @property
+    def viewer(self) -> int | None:
+        return self._viewer
+
+    def set_viewer(self, user_id: int | None) -> None:
+        """Read as this reader from now on: papers private to others are left out of every
+        look-up, search, filter and window; None (the default) reads all papers."""
+        self._viewer = user_id
+
+    def visible_rowids(self, rowids: Sequence[int]) -> list[int]:
+        """`rowids` without the papers the viewer may not see, in their order."""
+        hidden = self.private_papers().hidden(rowids, self._viewer)
+        return [r for r in rowids if r not in hidden] if hidden else list(rowids)
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One all-or-nothing unit: committed on success, rolled back on any error.
@@ -254,22 +276,38 @@ class SqliteStore(BulkLoading, EmbeddingTables):
 
     # -- papers ---------------------------------------------------------------------------
 
-    def upsert(self, papers: Iterable[Paper]) -> UpsertCounts:
-        """Store new papers and merge ones already stored; re-storing the same data is a no-op."""
-        return self._upsert(prepare_batch(papers))
+    def upsert(self, papers: Iterable[Paper], private_to: int | None = None) -> UpsertCounts:
+        """Store new papers and merge ones already stored; re-storing the same data is a no-op.
+
+        `private_to`: a reader's import on a shared server, which changes nothing another reader
+        sees: a record of a public paper only names it (`UpsertCounts.rowids`), one of the
+        reader's own private papers merges into it, the rest become papers private to them.
+        A public upsert of a private paper makes it public, with the public record.
+        """
+        return self._upsert(prepare_batch(papers), private_to)
 
     def upsert_rows(self, rows: list[tuple[Any, ...]]) -> UpsertCounts:
         """`upsert` of rows `rows.prepare_batch` made (in a worker process, say) for its papers."""
         return self._upsert(PreparedBatch(rows))
 
-    def _upsert(self, prepared: PreparedBatch) -> UpsertCounts:
+    def _upsert(self, prepared: PreparedBatch, private_to: int | None = None) -> UpsertCounts:
         counts = UpsertCounts()
         if not prepared.rows:
             return counts
         with self.transaction():
             matches = self._find_existing(prepared.rows)
-            new_rows = self._merge_stored(prepared, matches, counts) if matches else prepared.rows
-            self._insert(new_rows)
+            owners = self.private_papers().owners(list(set(matches.values()))) if matches else {}
+            if private_to is not None:
+                new_rows = self._merge_private(prepared, matches, owners, counts, private_to)
+            elif matches:
+                new_rows = self._merge_stored(prepared, matches, counts, owners)
+            else:
+                new_rows = prepared.rows
+            rowids = self._insert(new_rows)
+            if private_to is not None:
+                self.private_papers().mark(rowids, private_to)
+                for rowid, row in zip(rowids, new_rows):
+                    _note_rowid(counts, row, rowid)
             counts.added += len(new_rows)
             if self._side_index is None:
                 apply_ops(self.db, self._index_ops)
@@ -277,9 +315,17 @@ class SqliteStore(BulkLoading, EmbeddingTables):
         return counts
 
     def _merge_stored(
-        self, prepared: PreparedBatch, matches: dict[str, int], counts: UpsertCounts
+        self,
+        prepared: PreparedBatch,
+        matches: dict[str, int],
+        counts: UpsertCounts,
+        private: dict[int, int] | None = None,
     ) -> list[tuple[Any, ...]]:
-        """Merge the batch's papers already stored into their rows; the rest, to insert."""
+        """Merge the batch's papers already stored into their rows; the rest, to insert.
+
+        A `private` paper (rowid: its reader) a public record matches becomes public.
+        """
+        private = dict(private or {})
         existing = self._load_rows(set(matches.values()))
         new_rows: list[tuple[Any, ...]] = []
         for index, row in enumerate(prepared.rows):
@@ -292,6 +338,13 @@ class SqliteStore(BulkLoading, EmbeddingTables):
             if not can_merge(old, paper):  # e.g. two arXiv papers given one (proceedings) DOI
                 new_rows.append(row)
                 continue
+            if private.pop(rowid, None) is not None:
+                # What a reader's import said (links, DOI, aliases) never becomes public: the
+                # public record replaces it whole.
+                self._make_public(rowid, old, paper)
+                existing[rowid] = paper
+                counts.merged += 1
+                continue
             combined = merge(old, paper)
             if combined == old:
                 counts.unchanged += 1
@@ -300,6 +353,60 @@ class SqliteStore(BulkLoading, EmbeddingTables):
             existing[rowid] = combined
             counts.merged += 1
         return new_rows
+
+    def _merge_private(
+        self,
+        prepared: PreparedBatch,
+        matches: dict[str, int],
+        owners: dict[int, int],
+        counts: UpsertCounts,
+        user_id: int,
+    ) -> list[tuple[Any, ...]]:
+        """A reader's import: name public papers, merge into the reader's own private ones;
+        the rest, to insert as private (under an id of their own where another reader's
+        private copy holds theirs)."""
+        copies = dict(
+            self._stored(
+                "papers", "id", "rowid",
+                [private_id(user_id, row[_ID]) for row in prepared.rows],
+            )
+        )  # fmt: skip
+        for row in prepared.rows:
+            rowid = matches.get(row[_ID])
+            if rowid is not None and owners.get(rowid, user_id) != user_id:
+                copy = copies.get(private_id(user_id, row[_ID]))
+                if copy is None:
+                    del matches[row[_ID]]
+                else:
+                    matches[row[_ID]] = copy
+                    owners[copy] = user_id
+        existing = self._load_rows(set(matches.values()))
+        new_rows: list[tuple[Any, ...]] = []
+        for index, row in enumerate(prepared.rows):
+            rowid = matches.get(row[_ID])
+            paper = prepared.paper(index)
+            if rowid is None or not can_merge(existing[rowid], paper):
+                new_rows.append(row)
+                continue
+            _note_rowid(counts, row, rowid)
+            old = existing[rowid]
+            # A private paper keeps its id: the merged one may be another reader's copy's.
+            combined = dataclasses.replace(merge(old, paper), id=old.id)
+            if rowid not in owners or combined == old:
+                counts.unchanged += 1  # a public paper: the import only names it
+                continue
+            self._update(rowid, old, combined, also_known_as=paper.id)
+            existing[rowid] = combined
+            counts.merged += 1
+        taken = {
+            key for key, _ in self._stored("papers", "id", "rowid", [r[_ID] for r in new_rows])
+        }
+        return [
+            (private_id(user_id, row[_ID]), *row[1:-1], (row[_ID], *row[-1]))
+            if row[_ID] in taken
+            else row
+            for row in new_rows
+        ]
 
     def _find_existing(self, rows: Sequence[tuple[Any, ...]]) -> dict[str, int]:
         """Map each prepared row's paper id to the rowid of the stored paper it is, if any."""
@@ -349,10 +456,10 @@ class SqliteStore(BulkLoading, EmbeddingTables):
         )
         return {row[0]: row_to_paper(tuple(row)[1:]) for row in rows}
 
-    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
-        """Insert prepared rows (paper_to_row + aliases) of papers not yet stored."""
+    def _insert(self, rows: list[tuple[Any, ...]]) -> list[int]:
+        """Insert prepared rows (paper_to_row + aliases) of papers not yet stored; their rowids."""
         if not rows:
-            return
+            return []
         # Rowids are assigned here so the whole batch goes in with executemany; safe because
         # the batch runs inside one write transaction (BEGIN IMMEDIATE holds the write lock).
         first = int(self.db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM papers").fetchone()[0])
@@ -360,6 +467,7 @@ class SqliteStore(BulkLoading, EmbeddingTables):
         self.db.executemany(_INSERT, [(rowid, *row[:-1]) for rowid, row in zip(rowids, rows)])
         self._index_ops.append(index_op(INSERT, list(rowids), rows))
         self._add_aliases([(alias, rowid) for rowid, row in zip(rowids, rows) for alias in row[-1]])
+        return list(rowids)
 
     def _update(self, rowid: int, old: Paper, new: Paper, also_known_as: str) -> None:
         old_row = paper_to_row(old)
@@ -370,6 +478,17 @@ class SqliteStore(BulkLoading, EmbeddingTables):
         self._add_aliases(
             [(a, rowid) for a in {*aliases(new), old.id, also_known_as} if a != new.id]
         )
+
+    def _make_public(self, rowid: int, old: Paper, new: Paper) -> None:
+        """A private paper becomes the public record `new`, keeping none of its own aliases."""
+        self.db.execute("DELETE FROM paper_aliases WHERE paper_rowid = ?", (rowid,))
+        old_row = paper_to_row(old)
+        row = paper_to_row(new)
+        self.db.execute(_UPDATE, (*row, rowid))
+        self._index_ops.append(index_op(DELETE, [rowid], [old_row]))
+        self._index_ops.append(index_op(INSERT, [rowid], [row]))
+        self._add_aliases([(a, rowid) for a in aliases(new) if a != new.id])
+        self.private_papers().promote([rowid])
 
     def _add_aliases(self, pairs: list[tuple[str, int]]) -> None:
         """Record (alias, rowid) pairs; an alias already taken keeps its paper."""
@@ -397,23 +516,34 @@ class SqliteStore(BulkLoading, EmbeddingTables):
         if doi:
             candidates.append(f"doi:{doi}")
         for alias in candidates:
-            row = self.db.execute(
-                "SELECT rowid FROM papers WHERE id = ? "
-                "UNION ALL SELECT paper_rowid FROM paper_aliases WHERE alias = ?",
-                (alias, alias),
-            ).fetchone()
-            if row:
-                return int(row[0])
+            # The paper holding the id first, then one holding it as an alias: another
+            # reader's private copy may hold either.
+            found = [
+                int(row[0])
+                for row in self.db.execute(
+                    "SELECT rowid FROM papers WHERE id = ? "
+                    "UNION ALL SELECT paper_rowid FROM paper_aliases WHERE alias = ?",
+                    (alias, alias),
+                )
+            ]
+            found = self.visible_rowids(found)
+            if found:
+                return found[0]
         return None
 
     def papers_by_rowid(self, rowids: Sequence[int]) -> dict[int, Paper]:
-        return self._load_rows(set(rowids))
+        found = self._load_rows(set(rowids))
+        for rowid in self.private_papers().hidden(list(found), self._viewer):
+            del found[rowid]
+        return found
 
     def iter_papers(self, batch_size: int = 1000) -> Iterator[tuple[int, Paper]]:
         last = 0
+        hidden, params = hidden_sql(self._viewer)
         while True:
             rows = self.db.execute(
-                f"{_SELECT} WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, batch_size)
+                f"{_SELECT} WHERE rowid > ? {hidden} ORDER BY rowid LIMIT ?",
+                (last, *params, batch_size),
             ).fetchall()
             if not rows:
                 return
@@ -460,7 +590,7 @@ class SqliteStore(BulkLoading, EmbeddingTables):
         self, fts_query: str, k: int, where: PaperFilter | None = None
     ) -> list[tuple[int, float]]:
         """(rowid, BM25 score) best first; higher is better. Title matches weigh 3x."""
-        clause, params = _filter_sql(where)
+        clause, params = self._visible_filter_sql(where)
         try:
             rows = self.db.execute(
                 "SELECT papers_fts.rowid, -bm25(papers_fts, 3.0, 1.0, 1.0) AS score "
@@ -475,7 +605,7 @@ class SqliteStore(BulkLoading, EmbeddingTables):
         return [(int(r[0]), float(r[1])) for r in rows]
 
     def filtered_rowids(self, where: PaperFilter) -> list[int]:
-        clause, params = _filter_sql(where)
+        clause, params = self._visible_filter_sql(where)
         sql = f"SELECT rowid FROM papers WHERE 1 {clause} ORDER BY rowid"
         return [int(r[0]) for r in self.db.execute(sql, params)]
 
@@ -485,7 +615,7 @@ class SqliteStore(BulkLoading, EmbeddingTables):
         Upvotes live in the `extra` JSON: only Daily Papers items carry them, and a window
         already bounds the rows read, so no column or index of their own is worth a migration.
         """
-        clause, params = _filter_sql(where)
+        clause, params = self._visible_filter_sql(where)
         sql = (
             "SELECT rowid FROM papers "
             "WHERE json_type(papers.extra, '$.upvotes') = 'integer' "
@@ -497,8 +627,17 @@ class SqliteStore(BulkLoading, EmbeddingTables):
 
     def latest_date(self) -> dt.date | None:
         """The newest publication or update date of any stored paper."""
-        row = self.db.execute("SELECT max(coalesce(updated, published)) FROM papers").fetchone()
+        # Seen by the viewer: a private paper dated 2099 must not empty another reader's window.
+        hidden, params = hidden_sql(self._viewer)
+        row = self.db.execute(
+            f"SELECT max(coalesce(updated, published)) FROM papers WHERE 1 {hidden}", params
+        ).fetchone()
         return dt.date.fromisoformat(row[0]) if row and row[0] else None
+
+    def _visible_filter_sql(self, where: PaperFilter | None) -> tuple[str, list[Any]]:
+        clause, params = _filter_sql(where)
+        hidden, hidden_params = hidden_sql(self._viewer)
+        return f"{clause} {hidden}", [*params, *hidden_params]
 
     # -- checkpoints ----------------------------------------------------------------------
 
@@ -518,6 +657,12 @@ class SqliteStore(BulkLoading, EmbeddingTables):
                     "updated_at = excluded.updated_at",
                     (name, value, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
                 )
+
+
+def _note_rowid(counts: UpsertCounts, row: tuple[Any, ...], rowid: int) -> None:
+    """Record under each of a prepared row's ids (its own, its aliases) the paper it now is."""
+    for ident in (row[_ID], *row[-1]):
+        counts.rowids[ident] = rowid
 
 
 def _create_private(path: Path) -> None:

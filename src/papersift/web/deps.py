@@ -19,15 +19,25 @@ from papersift.web.auth import (
 from papersift.web.services import Services
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# No account has this id (ids start at 1): the viewer that sees public papers only.
+NOBODY = 0
 
 
 def get_services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
-def get_store(services: Annotated[Services, Depends(get_services)]) -> Iterator[SqliteStore]:
-    """One store connection per request (SQLite connections are not shared across threads)."""
+def get_store(
+    request: Request, services: Annotated[Services, Depends(get_services)]
+) -> Iterator[SqliteStore]:
+    """One store connection per request (SQLite connections are not shared across threads).
+
+    On a shared server it reads as nobody (public papers only) until `get_reader` names the
+    reader: a route that never asks who is reading still shows no one's private papers.
+    """
     with services.store() as store:
+        if request.app.state.multi_user:
+            store.set_viewer(NOBODY)
         yield store
 
 
@@ -46,6 +56,7 @@ def get_reader(request: Request, store: Annotated[SqliteStore, Depends(get_store
             request.session.pop("gen", None)
             raise NotLoggedIn()
         user = found
+        store.set_viewer(user.id)
     request.state.user = user
     return user
 

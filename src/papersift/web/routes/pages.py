@@ -556,7 +556,9 @@ def import_page(
         path = FilePath(folder) / filename
         path.write_bytes(file.file.read())
         try:
-            report = library_actions.import_library(store, path, fmt, reader.id)
+            # On a shared server what an account imports is its own (issue 21).
+            private = bool(request.app.state.multi_user)
+            report = library_actions.import_library(store, path, fmt, reader.id, private)
         except (ParseError, UsageError) as err:
             # The reader's file is at fault: a 400 naming their file, not the server's temp path.
             message = str(err).replace(str(path), filename).splitlines()[0]
