@@ -140,3 +140,22 @@ def test_private_imports_are_capped_per_reader_and_nothing_is_kept(
     assert store.count() == 1
     assert store.private_papers().count(ALICE) == 0
     assert store.library(ALICE).feedback() == []
+
+
+def test_a_zotero_upload_on_a_shared_server_is_private_too(
+    store: SqliteStore, tmp_path: Path
+) -> None:
+    from tests.zotero_db import build_zotero
+
+    database = build_zotero(tmp_path / "zotero.sqlite")
+    with store.transaction():
+        alice = store.users().add("alice", "not-a-real-hash")
+    assert alice is not None
+    store.set_viewer(None)
+    before = {paper.id for _, paper in store.iter_papers()}
+    report = reader_library.import_library(store, database, "auto", alice, private=True)
+    assert report.added > 0
+    store.set_viewer(alice + 1)
+    assert {paper.id for _, paper in store.iter_papers()} == before
+    store.set_viewer(alice)
+    assert len({paper.id for _, paper in store.iter_papers()} - before) == report.added
