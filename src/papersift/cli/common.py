@@ -37,6 +37,9 @@ state = State()
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")
 ]
+LongFlag = Annotated[
+    bool, typer.Option("--long", "-l", help="Also a one-line TL;DR of each paper.")
+]
 ModelOption = Annotated[
     str | None,
     typer.Option(

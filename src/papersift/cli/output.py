@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
     from rich.console import Console, Group
     from rich.progress import Progress, TaskID
@@ -196,6 +196,8 @@ def render_paper(paper: Paper) -> Group:
         meta.append(f"v{paper.version}")
     if paper.published:
         meta.append(f"published {paper.published.isoformat()}")
+    elif isinstance(year := paper.extra.get("year"), int):  # only the year is known
+        meta.append(f"published {year}")
     if paper.updated and paper.updated != paper.published:
         meta.append(f"updated {paper.updated.isoformat()}")
     if paper.categories:
@@ -215,6 +217,44 @@ def render_paper(paper: Paper) -> Group:
     lines.append(Text(""))
     lines.append(Text(f"from {', '.join(paper.sources)}", style="dim"))
     return Group(*lines)
+
+
+def paper_date(paper: Paper) -> str:
+    """The paper's day, or its year when only the year is known (a journal paper, say)."""
+    day = paper.published or paper.updated
+    if day is not None:
+        return day.isoformat()
+    year = paper.extra.get("year")
+    return str(year) if isinstance(year, int) else ""
+
+
+def paper_list(papers: Sequence[Paper], *, long: bool = False) -> Table:
+    """Numbered papers as a reader scans them, at any terminal width (80 columns included):
+    the title wraps under itself, then authors, date, venue and badges, and the id, which can
+    be long (`s2:` + 40 hex digits) and so never squeezes the title into a narrow column.
+    `long`: a one-line TL;DR under each."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from papersift.badges import compact
+    from papersift.digest.summarize import extract_tldr
+    from papersift.text import short_authors
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for number, paper in enumerate(papers, start=1):
+        meta = [short_authors(paper.authors, 1), paper_date(paper), compact(paper), paper.id]
+        lines = Text(paper.title, style="bold")
+        lines.append("\n" + " · ".join(part for part in meta if part), style="dim")
+        if long and paper.abstract:
+            tldr = extract_tldr(paper.abstract, paper.title, max_sentences=1, max_chars=160)
+            if tldr:
+                lines.append("\n" + tldr)
+        grid.add_row(f"{number}.", lines)
+        if number < len(papers):
+            grid.add_row("", "")
+    return grid
 
 
 def stats_tables(

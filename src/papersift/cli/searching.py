@@ -6,8 +6,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from papersift.cli.common import JsonFlag, ModelOption, load_model, open_db, parse_day
-from papersift.cli.output import EmbeddingProgress, Spinner, console, print_json, warn
+from papersift.cli.common import JsonFlag, LongFlag, ModelOption, load_model, open_db, parse_day
+from papersift.cli.output import (
+    EmbeddingProgress,
+    Spinner,
+    console,
+    paper_list,
+    print_json,
+    warn,
+)
 from papersift.cli.trending import HasCodeFlag
 from papersift.errors import UsageError
 
@@ -34,38 +41,20 @@ def _searcher(store: SqliteStore, model: str | None) -> SemanticSearcher:
         return semantic_searcher(store, embedder, warn, progress=bar.advance, on_total=bar.on_total)
 
 
-def _print_hits(hits: list[Hit], as_json: bool, empty_message: str) -> None:
-    from papersift.badges import badges_as_dict, compact
-    from papersift.search import hit_as_dict
+def _print_hits(
+    hits: list[Hit], as_json: bool, empty_message: str, long: bool = False
+) -> None:
+    from papersift.badges import badges_as_dict
 
     if as_json:
+        from papersift.search import hit_as_dict
+
         print_json([{**hit_as_dict(h), **badges_as_dict(h.paper)} for h in hits])
         return
     if not hits:
         console().print(empty_message)
         return
-    from rich.table import Table
-
-    from papersift.text import short_authors
-
-    table = Table()
-    table.add_column("#", justify="right")
-    table.add_column("Title", ratio=3)
-    table.add_column("First author")
-    table.add_column("Date")
-    table.add_column("Id", no_wrap=True)
-    for i, hit in enumerate(hits, start=1):
-        paper = hit.paper
-        signals = compact(paper)
-        table.add_row(
-            str(i),
-            # The badges ride on the title: a column of their own is empty for most papers.
-            f"{paper.title}  {signals}" if signals else paper.title,
-            short_authors(paper.authors, 1),
-            paper.published.isoformat() if paper.published else "",
-            paper.id,
-        )
-    console().print(table)
+    console().print(paper_list([hit.paper for hit in hits], long=long))
 
 
 def embed(model: ModelOption = None, as_json: JsonFlag = False) -> None:
@@ -105,6 +94,7 @@ def search(
     ] = None,
     has_code: HasCodeFlag = False,
     model: ModelOption = None,
+    long: LongFlag = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Search the store: keyword (BM25), semantic (embeddings) or hybrid (both, fused)."""
@@ -133,13 +123,14 @@ def search(
         semantic=lambda: _searcher(store, model),
         warn=warn,
     )
-    _print_hits(hits, as_json, "No papers match. Try other words, or --mode semantic.")
+    _print_hits(hits, as_json, "No papers match. Try other words, or --mode semantic.", long)
 
 
 def similar(
     paper_id: Annotated[str, typer.Argument(help="A stored paper's id.")],
     k: Annotated[int, typer.Option("-k", help="How many results.")] = 10,
     model: ModelOption = None,
+    long: LongFlag = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Papers most similar to one you name."""
@@ -149,7 +140,7 @@ def similar(
     if store.rowid_of(paper_id) is None:
         raise UsageError(f"no paper {paper_id!r} in the store")
     hits = run_similar(store, paper_id, _searcher(store, model), k)
-    _print_hits(hits, as_json, "No other papers to compare with yet.")
+    _print_hits(hits, as_json, "No other papers to compare with yet.", long)
 
 
 @index_app.command("rebuild")

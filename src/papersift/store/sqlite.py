@@ -678,12 +678,19 @@ def _filter_sql(where: PaperFilter | None) -> tuple[str, list[Any]]:
         return "", []
     clauses: list[str] = []
     params: list[Any] = []
+    # A paper known only by its year (a journal paper from Semantic Scholar, say) is in a
+    # window when its whole year is: `--since 2021-01-01` keeps a 2021 paper, "1d" does not.
+    year_only = "papers.updated IS NULL AND papers.published IS NULL AND "
+    year = "json_extract(papers.extra, '$.year')"
     if where.since is not None:
-        clauses.append("AND coalesce(papers.updated, papers.published) >= ?")
-        params.append(where.since.isoformat())
+        clauses.append(
+            "AND (coalesce(papers.updated, papers.published) >= ? "
+            f"OR ({year_only}{year} || '-01-01' >= ?))"
+        )
+        params += [where.since.isoformat()] * 2
     if where.until is not None:
-        clauses.append("AND papers.published <= ?")
-        params.append(where.until.isoformat())
+        clauses.append(f"AND (papers.published <= ? OR ({year_only}{year} || '-12-31' <= ?))")
+        params += [where.until.isoformat()] * 2
     if where.category:
         clauses.append(
             "AND EXISTS (SELECT 1 FROM json_each(papers.categories) c WHERE c.value = ?)"
