@@ -86,6 +86,10 @@ def read_zotero(path: Path) -> list[ZoteroItem]:
         except sqlite3.DatabaseError as err:
             # "file is not a database", "database disk image is malformed": a damaged file.
             raise ParseError(str(path), f"damaged SQLite database ({err})") from None
+        except UnicodeDecodeError:
+            # A damaged schema's error message holds the broken bytes, which Python's sqlite3
+            # cannot decode: the same damaged file, and no traceback (issue 19, item 10).
+            raise ParseError(str(path), "damaged SQLite database (malformed schema)") from None
 
 
 @contextmanager

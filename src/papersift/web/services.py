@@ -12,11 +12,11 @@ import datetime as dt
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -38,6 +38,10 @@ QUERY_CACHE_SIZE = 512
 CACHE_ENTRIES = 256
 # Laying out and labelling more papers than this takes minutes and a map nobody can read.
 MAP_MAX_PAPERS = 5_000
+# Papers a search request embeds while the reader waits (about a second on two cores; 868
+# took 22.8 s, issue 19). More than this are embedded in the background, and the search answers
+# with keyword matches until the vectors and the index are ready.
+EMBED_WHILE_WAITING = 64
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,10 @@ class Feed:
     stale: bool = False  # an older feed, shown because the store was busy
     # The reader's follows, alerts and include rules: shown above the ranked papers.
     pinned: tuple[PinnedSection, ...] = ()
+    # Nothing to rank by yet (a cold start): the window's papers, by Hugging Face upvotes when
+    # any has some, else newest first, so a first visit shows papers, not only advice.
+    browse: tuple[FeedItem, ...] = ()
+    browse_order: Literal["upvotes", "newest"] | None = None
 
 
 class LruCache:
@@ -139,6 +147,37 @@ def feed_from(recommendations: Any, store: SqliteStore) -> Feed:
     return Feed(items, recommendations.candidates, recommendations.start, recommendations.end)
 
 
+def browse_items(
+    rowids: Sequence[int], papers: Sequence[Paper], k: int
+) -> tuple[tuple[FeedItem, ...], Literal["upvotes", "newest"]]:
+    """What a reader with nothing to rank by sees: the `k` papers with the most Hugging Face
+    upvotes when any paper has some (ties: newest), else the `k` newest (by the date the lists
+    show, so the list reads in order)."""
+    from papersift.badges import upvotes
+    from papersift.digest.summarize import extract_tldr
+
+    pairs = [(int(rowid), paper) for rowid, paper in zip(rowids, papers, strict=True)]
+
+    def newest(pair: tuple[int, Paper]) -> tuple[dt.date, int]:
+        rowid, paper = pair
+        return (paper.published or paper.updated or dt.date.min, rowid)
+
+    order: Literal["upvotes", "newest"] = (
+        "upvotes" if any(upvotes(paper) for _, paper in pairs) else "newest"
+    )
+    if order == "upvotes":
+        pairs.sort(key=lambda pair: (upvotes(pair[1]) or 0, *newest(pair)), reverse=True)
+    else:
+        pairs.sort(key=newest, reverse=True)
+    items = tuple(
+        FeedItem(
+            rowid, paper, float(upvotes(paper) or 0), (), extract_tldr(paper.abstract, paper.title)
+        )
+        for rowid, paper in pairs[:k]
+    )
+    return items, order
+
+
 class StoreWatch:
     """The papers' state, recounted only when anyone committed to the store since last time.
 
@@ -173,8 +212,10 @@ class Services:
         model: str | None = None,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
         warn: Callable[[str], None] = lambda message: None,
+        embed_while_waiting: int = EMBED_WHILE_WAITING,
     ) -> None:
         self.db_path = db_path
+        self.embed_while_waiting = embed_while_waiting
         self.model = model
         self.busy_timeout_ms = busy_timeout_ms
         self.warn = warn
@@ -281,8 +322,6 @@ class Services:
         )
 
     def _current_index(self, store: SqliteStore, embedder: Embedder) -> Any:
-        from papersift.index.sync import embed_missing, open_index
-
         state = self._watch.papers_state(store, embedder.model_id)
         if self._index is not None and self._index_state == state:
             return self._index
@@ -292,24 +331,76 @@ class Services:
         try:
             if self._index is not None and self._index_state == state:
                 return self._index
-            try:
-                report = embed_missing(store, embedder)
-            except StoreBusy:
-                if self._index is not None:
-                    return self._index
-                raise SemanticUnavailable(
-                    "new papers need embedding but the store is busy; try again in a moment"
-                ) from None
-            index = open_index(
-                store, embedder.model_id, embedder.dim, self.warn, report.changed_rowids
-            )
-            self._index, self._index_state = (
-                index,
-                self._watch.papers_state(store, embedder.model_id),
-            )
-            return index
+            return self._refresh_index(store, embedder)
         finally:
             self._index_lock.release()
+
+    def _refresh_index(self, store: SqliteStore, embedder: Embedder) -> Any:
+        """Embed what lacks a vector and bring the index up to date (hold `_index_lock`)."""
+        from papersift.index.sync import embed_missing, open_index
+
+        try:
+            report = embed_missing(store, embedder)
+        except StoreBusy:
+            if self._index is not None:
+                return self._index
+            raise SemanticUnavailable(
+                "new papers need embedding but the store is busy; try again in a moment"
+            ) from None
+        index = open_index(store, embedder.model_id, embedder.dim, self.warn, report.changed_rowids)
+        self._index, self._index_state = (
+            index,
+            self._watch.papers_state(store, embedder.model_id),
+        )
+        return index
+
+    def semantic_pending(self, store: SqliteStore) -> int | None:
+        """None when a semantic search can answer now without a long wait; otherwise how many
+        papers still need a vector (0: the model is still loading), and they are being
+        prepared in the background meanwhile.
+
+        A store whose papers were never embedded would keep the first search waiting for
+        all of them (22.8 s for 868 papers, issue 19); a few new ones are embedded at once.
+        """
+        embedder = self._embedder
+        if embedder is None:
+            if self._embedder_error is not None:
+                return None  # `semantic` says why it is unavailable
+            self._prepare_in_background()
+            return 0
+        state = self._watch.papers_state(store, embedder.model_id)
+        if self._index is not None and self._index_state == state:
+            return None
+        # papers_fingerprint: (max rowid, papers, vectors of this model).
+        missing = max(0, int(state[1] or 0) - int(state[2] or 0))
+        if missing <= self.embed_while_waiting:
+            return None
+        if self._index is not None and self._index_lock.locked():
+            return None  # the previous index answers while it is refreshed (`_current_index`)
+        self._prepare_in_background()
+        # While the background refresh holds the lock, `semantic` returns the previous index.
+        return None if self._index is not None else missing
+
+    def _prepare_in_background(self) -> None:
+        """Load the model, embed every paper lacking a vector and open the index, in a thread.
+
+        The lock is taken here, before the thread starts, so the request that started it (and
+        every later one) sees the refresh as running; the thread releases it when done.
+        """
+        if not self._index_lock.acquire(blocking=False):
+            return  # already being prepared
+
+        def prepare() -> None:
+            try:
+                embedder = self.embedder()
+                with self.store() as store:
+                    self._refresh_index(store, embedder)
+            except PapersiftError as err:
+                self.warn(f"semantic search is not ready: {err}")
+            finally:
+                self._index_lock.release()
+
+        threading.Thread(target=prepare, name="papersift-index", daemon=True).start()
 
     # -- the feed -----------------------------------------------------------------------------
 
@@ -387,7 +478,17 @@ class Services:
                 store, embedder, k=k, since=since, tag=tag, user_id=user_id, collection=window
             )
         except ColdStart as err:
-            return Feed((), 0, None, None, cold_start=str(err), pinned=pinned.sections)
+            browse, order = browse_items(window.rowids.tolist(), window.papers, k)
+            return Feed(
+                (),
+                len(window.papers),
+                window.start,
+                window.end,
+                cold_start=str(err),
+                pinned=pinned.sections,
+                browse=browse,
+                browse_order=order,
+            )
         feed = feed_from(recommendations, store)
         return replace(feed, seconds=time.perf_counter() - started, pinned=pinned.sections)
 

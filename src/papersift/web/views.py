@@ -115,3 +115,27 @@ def search_filter(
 
 def window_name(since: str | None) -> str:
     return dict(FEED_WINDOWS).get(since or "all", since or "All")
+
+
+# What an upload is when it is plainly no library export, by its first bytes.
+_FILE_KINDS = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive (or a .docx/.xlsx)"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+IMPORT_HINT = "Import a BibTeX (.bib), RIS (.ris) or CSL-JSON export, or Zotero's zotero.sqlite."
+
+
+def import_problem(filename: str, head: bytes, message: str) -> str:
+    """One line saying what is wrong with an uploaded library file, naming it by the reader's
+    file name. `message` is the import's error with the server's path already replaced."""
+    message = " ".join(message.split())  # one line, whatever the parser's message held
+    kind = next((name for magic, name in _FILE_KINDS if head.startswith(magic)), None)
+    if kind is not None:
+        return f"{filename} is {kind}, not a library export. {IMPORT_HINT}"
+    if "unrecognised format" in message or "not a library export" in message:
+        return f"{filename} is not a library export papersift can read. {IMPORT_HINT}"
+    return message

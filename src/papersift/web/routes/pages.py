@@ -113,6 +113,7 @@ def feed_page(
 ) -> HTMLResponse:
     import datetime as dt
 
+    from papersift.rank.model import cold_start_message
     from papersift.rank.unseen import record_shown
 
     if sort == "trending":  # the feed sorted by the community's upvotes is the trending page
@@ -130,6 +131,7 @@ def feed_page(
         today=today,
     )
     pinned_papers = [paper for section in feed.pinned for paper in section.papers]
+    listed = feed.items + feed.browse
     # Shown now: from tomorrow on the feed and the digest leave these out. A reload today
     # shows them again (showings of the same day are no repeat). While `daily` holds the
     # write lock the page is still shown; the papers are recorded on the next reload.
@@ -137,13 +139,15 @@ def feed_page(
         record_shown(
             store,
             reader.id,
-            [item.paper for item in feed.items] + [p.paper for p in pinned_papers],
+            [item.paper for item in listed] + [p.paper for p in pinned_papers],
             "feed",
             dt.datetime.now(dt.UTC),
             today,
         )
     pinned_keys = [paper.rowid for paper in pinned_papers]
-    marks = marks_for(store, reader.id, [item.key for item in feed.items] + pinned_keys)
+    marks = marks_for(store, reader.id, [item.key for item in listed] + pinned_keys)
+    # Only a first visit with nothing to show needs to know whether the store is empty.
+    empty_store = not listed and not pinned_papers and store.count() == 0
     heading = "Today's papers" if since == "1d" else f"Papers: {views.window_name(since)}"
     return render(
         request,
@@ -155,6 +159,9 @@ def feed_page(
         tags=sorted(store.library(reader.id).tags()),
         marks=marks,
         seen=seen,
+        empty_store=empty_store,
+        # The library's own cold-start text names CLI commands; the page links instead.
+        cold_start_note=None if feed.cold_start == cold_start_message(None) else feed.cold_start,
     )
 
 
@@ -206,14 +213,29 @@ def search_page(
         raise HTTPException(422, str(err)) from None
     hits: list[Hit] = []
     note = None
+    preparing = False
+    empty_store = False
     if q.strip():
-        try:
-            hits = run_search(
-                store, q, mode=mode, k=k, where=where, semantic=lambda: services.semantic(store)
+        # A new store's first search would wait for every paper to be embedded: answer with
+        # keyword matches at once while the vectors are prepared in the background.
+        pending = None if mode == "keyword" else services.semantic_pending(store)
+        if pending is not None:
+            preparing = True
+            what = f"{pending:,} papers are being embedded" if pending else "the model is loading"
+            note = (
+                f"Semantic results are being prepared ({what}); these are keyword matches "
+                f"for now, and the {mode} results replace them when ready."
             )
-        except SemanticUnavailable as err:
-            note = f"Semantic search is unavailable ({err}); these are keyword matches only."
             hits = run_search(store, q, mode="keyword", k=k, where=where)
+        else:
+            try:
+                hits = run_search(
+                    store, q, mode=mode, k=k, where=where, semantic=lambda: services.semantic(store)
+                )
+            except SemanticUnavailable as err:
+                note = f"Semantic search is unavailable ({err}); these are keyword matches only."
+                hits = run_search(store, q, mode="keyword", k=k, where=where)
+        empty_store = not hits and store.count() == 0
     found = with_rowids(store, hits)
     return render(
         request,
@@ -228,9 +250,20 @@ def search_page(
         code=code,
         filters_open=not where.is_empty or mode != "hybrid",
         hits=found,
+        tldrs={rowid: tldr_of(hit.paper) for hit, rowid in found},
         marks=marks_for(store, reader.id, [rowid for _, rowid in found]),
         note=note,
+        preparing=preparing,
+        refresh_url=f"{request.url.path}?{request.url.query}",
+        empty_store=empty_store,
     )
+
+
+def tldr_of(paper: Paper) -> str:
+    """The one-line TL;DR a list shows under the title (extractive: cheap and offline)."""
+    from papersift.digest.summarize import extract_tldr
+
+    return extract_tldr(paper.abstract, paper.title)
 
 
 # --- a paper and what the reader does with it -------------------------------------------------
@@ -240,14 +273,18 @@ def paper_page(
     request: Request, store: SqliteStore, services: ServicesDep, reader: User, ident: str
 ) -> HTMLResponse:
     from papersift.digest.summarize import extract_tldr
+    from papersift.export import export
 
     rowid, paper = find_paper(store, ident)
     similar_hits: list[Hit] = []
     similar_note = None
-    try:
-        similar_hits = similar(store, paper.id, services.semantic(store), k=8)
-    except (SemanticUnavailable, UsageError) as err:
-        similar_note = str(err)
+    if services.semantic_pending(store) is not None:  # a new store: do not wait for its vectors
+        similar_note = "Similar papers are being prepared; reload in a moment."
+    else:
+        try:
+            similar_hits = similar(store, paper.id, services.semantic(store), k=8)
+        except (SemanticUnavailable, UsageError) as err:
+            similar_note = str(err)
     found = with_rowids(store, similar_hits)
     marks = marks_for(store, reader.id, [rowid, *(r for _, r in found)])
     done = request.query_params.get("done")
@@ -257,6 +294,7 @@ def paper_page(
         paper=paper,
         mark=marks[rowid],
         tldr=extract_tldr(paper.abstract, paper.title),
+        bibtex=export([paper], "bibtex").strip(),
         similar=found,
         similar_note=similar_note,
         marks=marks,
@@ -554,19 +592,32 @@ def import_page(
     filename = upload_name(file.filename)
     with tempfile.TemporaryDirectory(prefix="papersift-import-") as folder:
         path = FilePath(folder) / filename
-        path.write_bytes(file.file.read())
+        data = file.file.read()
+        path.write_bytes(data)
         try:
             # On a shared server what an account imports is its own (issue 21).
             private = bool(request.app.state.multi_user)
             report = library_actions.import_library(store, path, fmt, reader.id, private)
         except (ParseError, UsageError) as err:
-            # The reader's file is at fault: a 400 naming their file, not the server's temp path.
-            message = str(err).replace(str(path), filename).splitlines()[0]
-            raise HTTPException(400, message) from None
+            # The reader's file is at fault: one line naming their file (never the server's
+            # temp path), with the form to try another.
+            message = str(err).replace(str(path), filename).replace(folder, "")
+            return render(
+                request,
+                "import_result.html",
+                status=400,
+                error=views.import_problem(filename, data[:16], message),
+                filename=filename,
+            )
         rejected = [err.one_line().replace(str(path), filename) for err in report.rejected]
     services.forget_user(reader.id)
     return render(
-        request, "import_result.html", report=report, rejected=rejected, filename=filename
+        request,
+        "import_result.html",
+        report=report,
+        rejected=rejected,
+        filename=filename,
+        error=None,
     )
 
 
