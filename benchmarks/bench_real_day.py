@@ -7,7 +7,8 @@ the arXiv metadata snapshot format: the "store" (every paper listed before --day
 the listing dates, so `--since 1d` is exactly the day. Then it times the real commands:
 
     store: ingest store.jsonl, embed (every paper, the default model)
-    day:   like (8 store papers), ingest day.jsonl, embed, recommend --since 1d, digest --since 1d
+    day:   like (8 store papers), ingest day.jsonl, embed, recommend --since 1d, digest --since 1d,
+           and `daily --no-fetch` on a copy with the day ingested (embed + rank + digest at once)
 
 and prints seconds per step, the day's total (ingest + embed + recommend + digest) and the top
 10 recommendations. The liked papers are the 8 newest store papers whose title contains
@@ -142,6 +143,7 @@ class Bench:
         model: bool = False,
         note: str = "",
         ok: tuple[int, ...] = (0,),
+        env: dict[str, str] | None = None,
     ) -> Any:
         """Time `papersift --db db argv... --json` as its own process; its parsed JSON output.
 
@@ -152,7 +154,9 @@ class Bench:
             command += ["--model", self.model]
         print(f"  {step} ...", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
-        proc = subprocess.run(command, env=self.env, capture_output=True, text=True)
+        proc = subprocess.run(
+            command, env={**self.env, **(env or {})}, capture_output=True, text=True
+        )
         elapsed = time.perf_counter() - t0
         if proc.returncode not in ok:
             sys.stderr.write(proc.stderr)
@@ -346,6 +350,10 @@ def run_bench(args: argparse.Namespace, work: Path) -> None:
         n,
         "day",
     )
+    # `daily` on its own copy of the store with the day ingested: what the morning run does
+    # after its fetch (embed the new papers, rank, build and write the digest).
+    daily_db = work / "daily.db"
+    copy_store(db, daily_db)
     report = bench.run("day: embed", db, "embed", model=True, note=model_id)
     check(
         n - MAX_REJECTED <= report["embedded"] <= n,
@@ -375,6 +383,18 @@ def run_bench(args: argparse.Namespace, work: Path) -> None:
         *bench.times[-1][:2],
         f"{summary['top_picks']} picks, {summary['topics']} topics",
     )
+
+    daily = bench.run(
+        "day: daily --no-fetch",
+        daily_db,
+        "daily",
+        "--no-fetch",
+        model=True,
+        ok=(0, 1),
+        env={"PAPERSIFT_DIGEST_SINCE": "1d", "PAPERSIFT_DIGEST_OUT_DIR": str(work / "daily")},
+        note="embed + rank + digest, as one command",
+    )
+    check(isinstance(daily, dict), f"daily --json should print an object: {daily!r}")
 
     day_steps = ("day: ingest", "day: embed", "day: recommend --since 1d", "day: digest --since 1d")
     total = sum(bench.seconds(s) for s in day_steps)

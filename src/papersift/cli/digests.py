@@ -174,8 +174,7 @@ def daily(
 ) -> None:
     """Fetch, embed, rank, build and deliver today's digest. Safe to run twice: one e-mail a day.
 
-    After a gap it catches up every arXiv announcement it missed; with no network it says so
-    in seconds.
+    After a gap it catches up every missed arXiv announcement; offline, it says so in seconds.
     """
     from contextlib import nullcontext
 
