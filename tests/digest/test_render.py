@@ -197,6 +197,11 @@ def test_html_passes_the_nu_html_checker(tmp_path):
         path = tmp_path / f"{name}.html"
         path.write_text(render(digest, "html"), encoding="utf-8")
         files.append(str(path))
+    assert_valid_html(jar, files)
+
+
+def assert_valid_html(jar: Path, files: list[str]) -> None:
+    """No error and no warning from the Nu HTML Checker over `files`."""
     result = subprocess.run(
         # Quick-start JVM flags: the checker runs for seconds, not long enough for C2 to pay.
         ["java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", str(jar)]
