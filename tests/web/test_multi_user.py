@@ -194,8 +194,9 @@ def test_a_digest_of_one_reader_is_not_anothers(app, db_path) -> None:
             "Alice's digest", None, None, 0, {"html": "<p>alice only</p>"}
         )
     store.close()
-    assert "alice only" in alice.get(f"/digests/{digest_id}").text
-    assert bob.get(f"/digests/{digest_id}").status_code == 404
+    assert "alice only" in alice.get(f"/digests/{digest_id}/frame").text
+    for path in (f"/digests/{digest_id}", f"/digests/{digest_id}/frame"):
+        assert bob.get(path).status_code == 404
     assert "Alice's digest" not in bob.get("/digests").text
 
 

@@ -324,16 +324,28 @@ def test_the_digest_archive_serves_each_digest_as_its_own_sandboxed_page(
     store.close()
     listing = client.get("/digests")
     assert f'href="/digests/{digest_id}"' in listing.text
+    # In the app's layout: the navigation, and the e-mail framed and sandboxed.
     page = client.get(f"/digests/{digest_id}")
     assert page.status_code == 200
-    assert "sandbox" in page.headers["content-security-policy"]
-    assert XSS_TITLE not in page.text, "the digest must escape titles"
+    assert '<nav aria-label="Main">' in page.text and "papersift digest 2026-11-21" in page.text
+    assert f'<iframe class="digest" src="/digests/{digest_id}/frame"' in page.text
+    frame = client.get(f"/digests/{digest_id}/frame")
+    assert "sandbox" in frame.headers["content-security-policy"]
+    assert "frame-ancestors 'self'" in frame.headers["content-security-policy"]
+    assert frame.headers["x-frame-options"] == "SAMEORIGIN"
+    assert '<base target="_blank">' in frame.text and "We quantize." in frame.text
+    assert XSS_TITLE not in frame.text, "the digest must escape titles"
+    # As e-mailed: the document itself, which no other page may frame.
+    sent = client.get(f"/digests/{digest_id}?fmt=html")
+    assert "frame-ancestors 'none'" in sent.headers["content-security-policy"]
+    assert "<base" not in sent.text and "We quantize." in sent.text
     assert (
         client.get(f"/digests/{digest_id}?fmt=md")
         .headers["content-type"]
         .startswith("text/markdown")
     )
-    assert client.get(f"/digests/{digest_id + 1}").status_code == 404
+    for missing in (f"/digests/{digest_id + 1}", f"/digests/{digest_id + 1}/frame"):
+        assert client.get(missing).status_code == 404
 
 
 def test_an_unknown_map_window_or_tiny_window_explains_itself(client: TestClient) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 
 from papersift.config import Config
 from papersift.digest import FORMATS, Format
+from papersift.digest.render import WIDEN_HINT
 from papersift.digest.summarize import extract_tldr
 from papersift.digest.updates import followed_updates
 from papersift.embed.base import Embedder
@@ -156,10 +157,12 @@ def build_digest(
     followed = followed_updates(store, user_id)
     empty_reason = None
     if not top and not topics and not pinned_sections:
+        # The reason names its remedy, so the CLI line, the webhook and the digest all say how
+        # to see more.
         if quiet:
-            empty_reason = quiet
+            empty_reason = f"{quiet} ({WIDEN_HINT})"
         elif not in_window:
-            empty_reason = "none in your categories in this window"
+            empty_reason = f"none in your categories in this window ({WIDEN_HINT})"
         else:
             empty_reason = (
                 f"all {in_window:,} papers of the window were already shown "

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from papersift.atomic import write_atomically
 from papersift.badges import badges
@@ -39,6 +39,17 @@ AUTHORS_SHOWN = 3
 TEXT_WIDTH = 78
 # Entry ids for papers without a stable URL; the tag date is fixed so ids never change.
 TAG_PREFIX = "tag:papersift,2026:"
+# Gmail clips an HTML body beyond about 102 KB, hiding the rest behind "View entire message".
+# The HTML (the e-mail body) therefore lists a topic's papers one line each, and only its first
+# few: 80 lines shared by the topics, 2 to 8 per topic (10 topics x 8, 40 topics x 2). The
+# Markdown and text files keep every paper. Sizes: docs/benchmarks.md#digest-e-mail-size.
+TOPIC_LINES_TOTAL = 80
+TOPIC_LINES_MIN = 2
+TOPIC_LINES_MAX = 8
+# How an empty digest's reader widens the window (the CLI's one --since grammar).
+WIDEN_HINT = "papersift digest --since 7d shows the past week, --since all everything"
+# Topic labels that name no subject: their "more" link opens the window's feed, not a search.
+_GENERIC_LABELS = frozenset({"other", "more papers"})
 
 # XML 1.0 forbids C0 controls other than tab/newline/CR; C1 controls and non-characters are
 # invisible junk in titles that validators reject, so they go too.
@@ -97,6 +108,7 @@ class EntryView:
     def badge_line(self) -> str:
         """The badges as plain text ("▲42 · code · ICLR 2025"), for the compact views."""
         return " · ".join(badge.text for badge in self.badges)
+
     read_url: str | None = None
     update: str | None = None  # "updated: v3, new abstract" for a paper shown before
 
@@ -117,6 +129,9 @@ class EntryView:
 class TopicView:
     label: str
     entries: tuple[EntryView, ...]
+    # The HTML's anchor for the table of contents, and where the papers it leaves out are.
+    anchor: str = ""
+    more_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,10 +176,22 @@ class DigestView:
     @property
     def empty_message(self) -> str:
         if self.empty_reason:
-            return f"No new papers to show: {self.empty_reason}."
-        if self.total_papers:  # papers were counted but none was handed over to show
-            return f"{_plural(self.total_papers, 'paper')} in this window, none to show."
-        return f"No new papers in this window ({self.window})."
+            message = f"No new papers to show: {self.empty_reason}."
+        elif self.total_papers:  # papers were counted but none was handed over to show
+            message = f"{_plural(self.total_papers, 'paper')} in this window, none to show."
+        else:
+            message = f"No new papers in this window ({self.window})."
+        # A reason that already names its remedy (build.py's "--include-seen shows them
+        # again", the widen hint itself) is not told twice.
+        if "--" in (self.empty_reason or ""):
+            return message
+        return f"{message} To see more: {WIDEN_HINT}."
+
+    @property
+    def topic_lines(self) -> int:
+        """How many papers of each topic the HTML lists (the rest: "and N more")."""
+        share = TOPIC_LINES_TOTAL // max(len(self.topics), 1)
+        return max(TOPIC_LINES_MIN, min(TOPIC_LINES_MAX, share))
 
 
 def render(digest: Digest, fmt: Format) -> str:
@@ -246,15 +273,19 @@ def digest_view(digest: Digest) -> DigestView:
         )
 
     pinned = tuple(
-        TopicView(clean_text(section.label) or "Yours", views(section.entries))
-        for section in digest.pinned
-        if section.entries
+        TopicView(clean_text(section.label) or "Yours", views(section.entries), f"yours-{n}")
+        for n, section in enumerate((s for s in digest.pinned if s.entries), start=1)
     )
     top_picks = views(digest.top_picks)
     topics = tuple(
-        TopicView(clean_text(topic.label) or "Other", views(topic.entries))
-        for topic in digest.topics
-        if topic.entries
+        TopicView(
+            label,
+            views(topic.entries),
+            f"topic-{n}",
+            _more_url(feedback_url, label, len(topic.entries), digest),
+        )
+        for n, topic in enumerate((t for t in digest.topics if t.entries), start=1)
+        for label in [clean_text(topic.label) or "Other"]
     )
     window = _window(digest.window_start, digest.window_end)
     return DigestView(
@@ -330,6 +361,21 @@ def entry_view(
         read_url=feedback_link(feedback_url, paper.id, "read") if feedback_url else None,
         update=clean_text(entry.update),
     )
+
+
+def _more_url(feedback_url: str | None, label: str, count: int, digest: Digest) -> str | None:
+    """The web app's page with all of a topic's papers: a search for its label in the window
+    (hybrid search finds the cluster's papers by meaning), or the window's feed when the
+    label names no subject."""
+    if not feedback_url:
+        return None
+    start, end = digest.window_start.isoformat(), digest.window_end.isoformat()
+    if label.lower() in _GENERIC_LABELS:
+        return f"{feedback_url}/?" + urlencode({"since": start, "k": 100})
+    words = collapse_whitespace(label.replace("·", " "))
+    # The search page shows at most 100 results; a topic's count asks for all of them.
+    query = {"q": words, "since": start, "until": end, "k": min(count, 100)}
+    return f"{feedback_url}/search?" + urlencode(query)
 
 
 def _abs_url(paper: Paper) -> str | None:

@@ -65,6 +65,8 @@ DIGEST_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
     "sandbox allow-popups allow-popups-to-escape-sandbox; frame-ancestors 'none'"
 )
+# The same document framed inside the app's layout (/digests/{id}): only this site may frame it.
+DIGEST_FRAME_CSP = DIGEST_CSP.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 DIGEST_TYPES = {
     "html": "text/html; charset=utf-8",
     "md": "text/markdown; charset=utf-8",
@@ -705,20 +707,41 @@ def digests_page(request: Request, store: Store, reader: Reader) -> HTMLResponse
 
 @router.get("/digests/{digest_id}")
 def digest_page(
+    request: Request,
     store: Store,
     reader: Reader,
     digest_id: int,
-    fmt: Literal["html", "md", "txt", "atom"] = "html",
+    fmt: Literal["html", "md", "txt", "atom"] | None = None,
 ) -> Response:
-    # Beyond SQLite's 64-bit integers no digest can exist (and the query would overflow).
-    fits = 0 < digest_id < 1 << 63
-    content = store.archive(reader.id).content(digest_id, fmt) if fits else None
-    if content is None:
-        raise HTTPException(404, f"No digest {digest_id}.")
+    """The digest inside the app's navigation; `?fmt=` gives one format as it was written."""
+    archive = store.archive(reader.id)
+    content = _archived(store, reader.id, digest_id, fmt or "html")  # 404 unless the reader's
+    if fmt is None:
+        listed = next((d for d in archive.list() if d.id == digest_id), None)
+        return render(request, "digest.html", digest_id=digest_id, archived=listed)
     # The digest is a whole e-mail document; sandboxed, nothing in it can run or reach out.
     return Response(
         content, media_type=DIGEST_TYPES[fmt], headers={"Content-Security-Policy": DIGEST_CSP}
     )
+
+
+@router.get("/digests/{digest_id}/frame")
+def digest_frame(store: Store, reader: Reader, digest_id: int) -> Response:
+    """The HTML digest for the in-app view's iframe: its links open a new tab (a paper's page
+    elsewhere may refuse to be framed), its table of contents scrolls the frame itself."""
+    content = _archived(store, reader.id, digest_id, "html")
+    framed = content.replace("<head>", '<head>\n<base target="_blank">', 1)
+    headers = {"Content-Security-Policy": DIGEST_FRAME_CSP, "X-Frame-Options": "SAMEORIGIN"}
+    return Response(framed, media_type=DIGEST_TYPES["html"], headers=headers)
+
+
+def _archived(store: SqliteStore, user_id: int, digest_id: int, fmt: str) -> str:
+    # Beyond SQLite's 64-bit integers no digest can exist (and the query would overflow).
+    fits = 0 < digest_id < 1 << 63
+    content = store.archive(user_id).content(digest_id, fmt) if fits else None
+    if content is None:
+        raise HTTPException(404, f"No digest {digest_id}.")
+    return content
 
 
 @router.get("/settings", response_class=HTMLResponse)
