@@ -177,24 +177,17 @@ def recommend_unseen(
     from papersift.rank.unseen import leave_out_seen
 
     hooks = hooks or NO_HOOKS
-    if include_seen:
-        return recommend(
-            store,
-            embedder,
-            k=k,
-            since=since,
-            tag=tag,
-            user_id=user_id,
-            hooks=hooks,
-            has_code=has_code,
-        )
-    window = load_collection(store, since, embedder, hooks.progress, hooks.on_total)
-    window = leave_out_seen(store, window, user_id, today or dt.date.today()).collection
-    if has_code:
-        no_code = frozenset(
-            int(rowid) for rowid, paper in zip(window.rowids, window.papers) if not with_code(paper)
-        )
-        window = without(window, no_code)
+    window = None
+    if not include_seen:
+        window = load_collection(store, since, embedder, hooks.progress, hooks.on_total)
+        window = leave_out_seen(store, window, user_id, today or dt.date.today()).collection
+        if has_code:
+            no_code = frozenset(
+                int(rowid)
+                for rowid, paper in zip(window.rowids, window.papers)
+                if not with_code(paper)
+            )
+            window = without(window, no_code)
     return recommend(
         store,
         embedder,
@@ -204,6 +197,7 @@ def recommend_unseen(
         user_id=user_id,
         hooks=hooks,
         collection=window,
+        has_code=has_code and window is None,  # a loaded window is filtered above
     )
 
 
