@@ -121,3 +121,18 @@ def test_the_cold_start_list_is_newest_first_or_by_upvotes() -> None:
     assert order == "upvotes"
     assert [i.paper.title for i in items] == ["Middle", "Old", "Newest"]
     assert [i.score for i in items] == [40.0, 9.0, 0.0]
+
+
+def test_switching_trending_off_lists_the_cold_start_newest_first() -> None:
+    day = dt.date(2026, 11, 20)
+    papers = [
+        make_paper("2611.00001", "Old, upvoted", published=day - dt.timedelta(days=3)),
+        make_paper("2611.00002", "Newest", published=day),
+    ]
+    voted = [replace(papers[0], extra={"upvotes": 50}), papers[1]]
+    assert [i.paper.title for i in browse_items([1, 2], voted, k=2)[0]] == [
+        "Old, upvoted",
+        "Newest",
+    ]
+    items, order = browse_items([1, 2], voted, k=2, use_upvotes=False)
+    assert order == "newest" and [i.paper.title for i in items] == ["Newest", "Old, upvoted"]

@@ -148,11 +148,12 @@ def feed_from(recommendations: Any, store: SqliteStore) -> Feed:
 
 
 def browse_items(
-    rowids: Sequence[int], papers: Sequence[Paper], k: int
+    rowids: Sequence[int], papers: Sequence[Paper], k: int, use_upvotes: bool = True
 ) -> tuple[tuple[FeedItem, ...], Literal["upvotes", "newest"]]:
     """What a reader with nothing to rank by sees: the `k` papers with the most Hugging Face
     upvotes when any paper has some (ties: newest), else the `k` newest (by the date the lists
-    show, so the list reads in order)."""
+    show, so the list reads in order). `use_upvotes` False (the reader switched the trending
+    signal off): newest first whatever the upvotes."""
     from papersift.badges import upvotes
     from papersift.digest.summarize import extract_tldr
 
@@ -163,7 +164,7 @@ def browse_items(
         return (paper.published or paper.updated or dt.date.min, rowid)
 
     order: Literal["upvotes", "newest"] = (
-        "upvotes" if any(upvotes(paper) for _, paper in pairs) else "newest"
+        "upvotes" if use_upvotes and any(upvotes(paper) for _, paper in pairs) else "newest"
     )
     if order == "upvotes":
         pairs.sort(key=lambda pair: (upvotes(pair[1]) or 0, *newest(pair)), reverse=True)
@@ -478,7 +479,8 @@ class Services:
                 store, embedder, k=k, since=since, tag=tag, user_id=user_id, collection=window
             )
         except ColdStart as err:
-            browse, order = browse_items(window.rowids.tolist(), window.papers, k)
+            trending = store.profile(user_id).switches().uses("trending")
+            browse, order = browse_items(window.rowids.tolist(), window.papers, k, trending)
             return Feed(
                 (),
                 len(window.papers),
