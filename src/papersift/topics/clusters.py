@@ -20,7 +20,8 @@ from papersift.topics.labels import label_clusters
 OTHER_LABEL = "other"
 UNNAMED_LABEL = "mixed papers"  # a cluster no phrase is shared enough to name
 # Below this many papers a window is not grouped: the fewest topics tried is two, and two topics
-# of under eight papers have no phrase that enough of their papers share to name them.
+# of under eight papers have no phrase that enough of their papers share to name them
+# (docs/benchmarks.md#topic-labels).
 MIN_PAPERS_TO_GROUP = 16
 # Ward needs the n x n distance matrix (n = 5,000: ~100 MB); beyond, k-means alone, with the
 # topic count chosen on a sample.
