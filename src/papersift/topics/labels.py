@@ -83,7 +83,7 @@ _VERBS = frozenset(
     outperform surpass improve boost raise lower trail lag fit solve capture exploit mitigate
     avoid remove add replace drive explain allow ensure is are was were be been being has have
     had does did do done vary simplify fewer versus vs contain derive integrate incorporate
-    construct raise raising
+    construct raise raising pay reach
     achieve adopt align aim facilitate employ utilize utilise offer demonstrate enable focus
     """.split()
 )
@@ -149,7 +149,10 @@ def _term_of(word: str) -> str | None:
     """The word as a phrase word (lower case, singular), or None where a phrase must break."""
     term = _normalize(word)
     # Both forms: "Does" singularises to "doe", which is no stopword.
-    if term in _stopwords() or word.lower() in _stopwords() or len(term) < 2:
+    lower = word.lower()
+    if term in _stopwords() or lower in _stopwords() or len(term) < 2:
+        return None
+    if lower.endswith("es") and lower[:-2] in _VERBS:  # "reaches", "matches"
         return None
     if term.endswith("ly") and term not in _LY_NOUNS:
         return None  # an adverb
