@@ -8,14 +8,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from papersift.topics.clusters import (
+    MIN_PAPERS_TO_GROUP,
     OTHER_LABEL,
     default_topic_count,
     find_topics,
     silhouette,
+    too_few_label,
     topic_count_range,
     topic_of,
 )
-from papersift.topics.labels import extract_terms, label_clusters
+from papersift.topics.labels import extract_terms, label_clusters, title_case
 
 # Three invented subfields; each abstract mixes its subfield's phrases with the boilerplate every
 # abstract has ("we propose a novel method ... results show ... performance of the model").
@@ -85,10 +87,11 @@ def test_planted_subfields_come_back_as_topics_with_their_phrases() -> None:
     for name, topic in by_field.items():
         assert {key.split("-")[0] for key in topic.members} == {name}
         assert topic.size == len(topic.members) == 8
-    assert "int8" in by_field["quant"].keyphrases
-    assert any("LLM inference" in phrase for phrase in by_field["quant"].keyphrases)
-    assert any("protein structure" in phrase for phrase in by_field["protein"].keyphrases)
-    assert any("reinforcement" in phrase for phrase in by_field["rl"].keyphrases)
+    # Title-cased like section titles since the noun-phrase labels; "LLM" as the papers write it.
+    assert any("Int8" in phrase for phrase in by_field["quant"].keyphrases)
+    assert "LLM Inference" in by_field["quant"].keyphrases
+    assert any("Protein Structure" in phrase for phrase in by_field["protein"].keyphrases)
+    assert any("Reinforcement" in phrase for phrase in by_field["rl"].keyphrases)
     for topic in topics:
         assert topic.label == " · ".join(topic.keyphrases)
         assert 2 <= len(topic.keyphrases) <= 3
@@ -114,7 +117,7 @@ def test_members_start_with_the_papers_nearest_the_centre() -> None:
 
 def test_small_clusters_go_to_the_other_bucket_last() -> None:
     vectors, texts, keys, _ = planted_corpus({"quant": 8, "protein": 8, "rl": 2})
-    topics = find_topics(vectors, texts, keys, n_topics=3, min_size=3)
+    topics = find_topics(vectors, texts, keys, n_topics=3, min_size=3)  # 18 papers: grouped
     assert [topic.is_other for topic in topics] == [False, False, True]
     other = topics[-1]
     assert other.label == OTHER_LABEL and other.keyphrases == ()
@@ -140,20 +143,42 @@ def test_sizes_are_in_decreasing_order_and_labels_read_as_written() -> None:
     vectors, texts, keys, _ = planted_corpus({"quant": 12, "protein": 8, "rl": 5})
     topics = find_topics(vectors, texts, keys, n_topics=3)
     assert [topic.size for topic in topics] == [12, 8, 5]
-    # "LLM" keeps its capitals, as the papers write it; sentence-initial "Protein" does not.
-    assert "LLM inference" in topics[0].label
-    assert "Protein" not in topics[1].label
+    # "LLM" keeps its capitals, as the papers write it; the rest is title-cased (before the
+    # noun-phrase labels, words were lower-cased: "protein structure").
+    assert "LLM Inference" in topics[0].label
+    assert "Protein Structure" in topics[1].label
 
 
 def test_no_papers_no_topics() -> None:
     assert find_topics(np.zeros((0, 32), np.float32), [], []) == []
 
 
-@pytest.mark.parametrize("n", [1, 2])
-def test_one_or_two_papers_make_one_topic(n: int) -> None:
+@pytest.mark.parametrize("n", [1, 2, 12, MIN_PAPERS_TO_GROUP - 1])
+def test_a_window_too_small_to_group_says_so(n: int) -> None:
+    # Before: one or two papers made a named topic, and twelve could come back as "other".
     vectors, texts, keys, _ = planted_corpus({"quant": n})
     (topic,) = find_topics(vectors, texts, keys)
-    assert topic.size == n and not topic.is_other
+    assert topic.label == too_few_label(n)
+    assert topic.size == n and topic.is_other and topic.keyphrases == ()
+    assert sorted(topic.members) == sorted(keys)
+
+
+def test_too_few_label_reads_as_a_sentence() -> None:
+    assert too_few_label(12) == "12 papers: too few to group into topics"
+    assert too_few_label(1) == "1 paper: too few to group into topics"
+
+
+def test_a_window_just_big_enough_is_grouped() -> None:
+    vectors, texts, keys, _ = planted_corpus({"quant": 8, "protein": 8})
+    assert len(keys) == MIN_PAPERS_TO_GROUP
+    topics = find_topics(vectors, texts, keys)
+    assert len(topics) == 2 and not any(topic.is_other for topic in topics)
+
+
+def test_asking_for_a_topic_count_groups_even_a_small_window() -> None:
+    vectors, texts, keys, _ = planted_corpus({"quant": 4, "protein": 4})
+    topics = find_topics(vectors, texts, keys, n_topics=2, min_size=2)
+    assert [topic.size for topic in topics] == [4, 4]
 
 
 def test_mismatched_inputs_are_refused() -> None:
@@ -181,22 +206,51 @@ def test_any_input_is_partitioned_completely(n: int, k: int | None, seed: int) -
     assert all(topic.size > 0 for topic in topics)
 
 
-# --- terms and labels --------------------------------------------------------------------------
+# --- phrases and labels -------------------------------------------------------------------------
 
 
 def terms_of(text: str) -> list[str]:
     return [term for term, _ in extract_terms(text)]
 
 
-def test_terms_are_singular_lower_case_and_keep_their_written_form() -> None:
+def test_phrases_are_singular_lower_case_keys_that_keep_their_written_form() -> None:
     assert extract_terms("LLMs") == [("llm", "LLMs")]
     assert terms_of("Transformers for graphs") == ["transformer", "graph"]
     assert terms_of("Studies of policies") == ["policy"]  # "study" is a stopword
-    assert terms_of("physics series") == ["physics", "series", "physics series"]
+    assert terms_of("physics series") == ["physics", "physics series", "series"]
 
 
-def test_bigrams_do_not_cross_stopwords_punctuation_numbers_or_math() -> None:
-    assert terms_of("learning of graphs") == ["graph"]  # "learning" is generic alone
+def test_phrases_are_runs_of_up_to_three_words_ending_on_a_noun() -> None:
+    assert terms_of("graph neural networks") == ["graph", "graph neural network"]
+    assert "speculative decoding" in terms_of("speculative decoding for LLM inference")
+    assert "llm inference" in terms_of("speculative decoding for LLM inference")
+    assert "a b c d" not in terms_of("alpha beta gamma delta")
+    assert max(len(term.split()) for term in terms_of("alpha beta gamma delta epsilon")) == 3
+
+
+@pytest.mark.parametrize(
+    "adjective",
+    ["young", "cool", "defined", "robust", "generative", "visual", "efficient", "large"],
+)
+def test_an_adjective_alone_is_never_a_phrase(adjective: str) -> None:
+    # The labels of issue 19: "young · fibonacci · defined", "cool · second-order optimization".
+    assert adjective not in terms_of(f"{adjective} children and {adjective}, then {adjective}")
+    assert terms_of(adjective) == []
+
+
+def test_adjectives_may_start_a_phrase() -> None:
+    assert "young children" in terms_of("young children")
+    assert "large language model" in terms_of("large language models")
+    assert "generative model" in terms_of("generative models")
+
+
+def test_nouns_with_adjective_endings_are_nouns() -> None:
+    for noun in ["signal", "retrieval", "metric", "objective", "gradient", "vocabulary"]:
+        assert noun in terms_of(f"the {noun} of it"), noun
+
+
+def test_phrases_do_not_cross_stopwords_punctuation_numbers_or_math() -> None:
+    assert terms_of("learning of graphs") == ["graph"]  # "learning" is too broad alone
     assert "sparse attention" not in terms_of("sparse, attention")
     assert "token pruning" not in terms_of("token 42 pruning")
     assert "kernel bandwidth" not in terms_of("kernel $h$ bandwidth")
@@ -211,7 +265,29 @@ def test_generic_words_count_only_inside_a_phrase() -> None:
     assert terms_of("neural network") == []
 
 
-def test_a_word_in_every_cluster_does_not_label_any() -> None:
+def test_clauses_adverbs_and_participles_do_not_make_phrases() -> None:
+    assert terms_of("the analysis yields speedups") == ["speedup"]  # not "analysis yield"
+    assert "policy trained" not in terms_of("policies trained on video")
+    assert "trained policy" not in terms_of("trained policies")
+    assert terms_of("consistently strong") == []
+    assert terms_of("anomaly detection") == ["anomaly", "anomaly detection", "detection"]
+    assert terms_of("inference speed") == ["inference", "inference speed", "speed"]  # not "-ed"
+
+
+def test_number_led_terms_stay_whole() -> None:
+    assert terms_of("4-bit weights") == ["4-bit", "4-bit weight", "weight"]
+    assert terms_of("3D scenes") == ["3d", "3d scene", "scene"]
+    assert terms_of("in 2024 we") == []
+
+
+def test_title_case_keeps_acronyms_and_small_words_inside_compounds() -> None:
+    assert title_case("speculative") == "Speculative"
+    assert title_case("chain-of-thought") == "Chain-of-Thought"
+    assert title_case("LoRA") == "LoRA" and title_case("LLMs") == "LLMs"
+    assert title_case("4-bit") == "4-Bit"
+
+
+def test_a_phrase_in_every_cluster_does_not_label_any() -> None:
     texts = [
         "quantization int8 in a transformer",
         "quantization int8 for the transformer",
@@ -222,7 +298,7 @@ def test_a_word_in_every_cluster_does_not_label_any() -> None:
     ]
     labels = np.array([0, 0, 0, 1, 1, 1])
     phrases = label_clusters(texts, labels, [0, 1], max_keyphrases=2)
-    assert phrases == {0: ("quantization int8",), 1: ("protein folding",)}
+    assert phrases == {0: ("Quantization Int8",), 1: ("Protein Folding",)}
 
 
 def test_one_paper_repeating_its_name_does_not_name_the_cluster() -> None:
@@ -234,8 +310,27 @@ def test_one_paper_repeating_its_name_does_not_name_the_cluster() -> None:
 def test_a_phrase_replaces_its_own_words() -> None:
     texts = ["image generation"] * 4 + ["speech recognition"] * 4
     phrases = label_clusters(texts, np.array([0] * 4 + [1] * 4), [0, 1])
-    assert phrases[0] == ("image generation",)
-    assert phrases[1] == ("speech recognition",)
+    assert phrases[0] == ("Image Generation",)
+    assert phrases[1] == ("Speech Recognition",)
+
+
+def test_a_fragment_of_a_longer_phrase_is_not_a_label() -> None:
+    # "large language" always comes before "model": shown alone it reads cut off.
+    texts = [f"large language models for {topic}" for topic in ("law", "code", "math", "chess")]
+    texts += ["image segmentation of cells"] * 4
+    phrases = label_clusters(texts, np.array([0] * 4 + [1] * 4), [0])
+    assert "Large Language Models" in phrases[0]
+    assert not any(phrase.lower() == "large language" for phrase in phrases[0])
+
+
+def test_labels_occur_verbatim_in_their_papers() -> None:
+    from papersift.topics.label_quality import occurs_verbatim
+
+    vectors, texts, keys, _ = planted_corpus()
+    for topic in find_topics(vectors, texts, keys):
+        member_texts = [texts[keys.index(key)] for key in topic.members]
+        for phrase in topic.keyphrases:
+            assert any(occurs_verbatim(phrase, text) for text in member_texts), phrase
 
 
 def test_topic_count_range_is_around_sqrt_half_n_and_capped() -> None:
@@ -278,17 +373,3 @@ def test_silhouette_matches_scikit_learn(n: int, k: int, seed: int) -> None:
         return  # sklearn refuses these; ours says -1 or 0 without raising
     expected = silhouette_score(distances, labels, metric="precomputed")
     assert silhouette(distances, labels) == pytest.approx(expected, abs=1e-9)
-
-
-def test_clauses_adverbs_and_participles_do_not_make_phrases() -> None:
-    assert terms_of("the analysis yields speedups") == ["speedup"]  # not "analysis yield"
-    assert "policy trained" not in terms_of("policies trained on video")
-    assert terms_of("consistently strong") == []
-    assert terms_of("anomaly detection") == ["anomaly", "detection", "anomaly detection"]
-    assert terms_of("inference speed") == ["inference", "speed", "inference speed"]  # not "-ed"
-
-
-def test_number_led_terms_stay_whole() -> None:
-    assert terms_of("4-bit weights") == ["4-bit", "weight", "4-bit weight"]
-    assert terms_of("3D scenes") == ["3d", "scene", "3d scene"]
-    assert terms_of("in 2024 we") == []

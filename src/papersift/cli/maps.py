@@ -49,6 +49,12 @@ def topics(
     with Spinner("Finding topics"):
         found = find_topics(window.vectors, window.texts, window.ids, n_topics=n_topics)
     titles = {p.id: p.title for p in window.papers}
+    if len(found) == 1 and found[0].is_other and not as_json:
+        # A window too small to group: say so, not a topic called "other" (issue 19).
+        console().print(f"{found[0].label}. Try --since 7d for more.")
+        for paper_id in found[0].members:
+            console().print(f"  • {titles[paper_id]} [dim]{paper_id}[/]", markup=True)
+        return
     if as_json:
         print_json(
             [

@@ -27,10 +27,12 @@ from papersift.rank.types import Recommendation
 from papersift.records import Digest, DigestEntry, DigestTopic, Paper
 from papersift.store.base import LOCAL_USER, PaperSnapshot
 from papersift.store.sqlite import SqliteStore
+from papersift.topics.clusters import MIN_PAPERS_TO_GROUP
 
 ALL_FORMATS: tuple[Format, ...] = FORMATS
-# Topics need a few papers to be worth naming; fewer than this are listed as one group.
-MIN_PAPERS_FOR_TOPICS = 6
+# Topics need a few papers to be worth naming; fewer than this are listed as one group (the
+# topics' own threshold, so the digest never shows a "too few to group" section).
+MIN_PAPERS_FOR_TOPICS = MIN_PAPERS_TO_GROUP
 
 Summarizer = Callable[[Paper], str]
 

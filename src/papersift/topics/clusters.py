@@ -18,6 +18,11 @@ import numpy as np
 from papersift.topics.labels import label_clusters
 
 OTHER_LABEL = "other"
+UNNAMED_LABEL = "mixed papers"  # a cluster no phrase is shared enough to name
+# Below this many papers a window is not grouped: the fewest topics tried is two, and two topics
+# of under eight papers have no phrase that enough of their papers share to name them
+# (docs/benchmarks.md#topic-labels).
+MIN_PAPERS_TO_GROUP = 16
 # Ward needs the n x n distance matrix (n = 5,000: ~100 MB); beyond, k-means alone, with the
 # topic count chosen on a sample.
 _WARD_MAX_PAPERS = 4_000
@@ -37,6 +42,12 @@ class Topic:
     is_other: bool = False  # the bucket of papers in clusters too small to name
 
 
+def too_few_label(n: int) -> str:
+    """The one "topic" of a window too small to group: "12 papers: too few to group into
+    topics", not a topic called "other"."""
+    return f"{n} paper{'s' if n != 1 else ''}: too few to group into topics"
+
+
 def find_topics(
     vectors: np.ndarray,
     texts: Sequence[str],
@@ -51,8 +62,10 @@ def find_topics(
     """Cluster papers into labelled topics, largest first, with an "other" bucket last.
 
     `vectors` are L2-normalized embeddings, one row per paper; `texts` (title + abstract) feed
-    the labels. `n_topics=None` picks the number that best separates the papers. Clusters under
-    `min_size` (default: 1% of the papers, at least 3) go to the "other" bucket.
+    the labels. `n_topics=None` picks the number that best separates the papers, and a window
+    of fewer than `MIN_PAPERS_TO_GROUP` papers comes back as one unnamed bucket labelled by
+    `too_few_label`. Clusters under `min_size` (default: 1% of the papers, at least 3) go to the
+    "other" bucket.
     """
     vectors = np.asarray(vectors, dtype=np.float32)
     if not len(vectors) == len(texts) == len(keys):
@@ -62,6 +75,9 @@ def find_topics(
     n = len(keys)
     if n == 0:
         return []
+    if n_topics is None and n < MIN_PAPERS_TO_GROUP:
+        whole = _make_topic(vectors, keys, np.ones(n, dtype=bool), (), n_representatives)
+        return [Topic(too_few_label(n), (), n, whole.members, whole.representatives, True)]
     if min_size is None:
         min_size = max(3, round(0.01 * n))
     min_size = min(min_size, n)  # two papers still make a (small) topic
@@ -204,5 +220,5 @@ def _make_topic(
     # Stable sort: equally close papers keep their input order, so output is reproducible.
     order = rows[np.argsort(-(vectors[rows] @ centre), kind="stable")]
     members = tuple(keys[i] for i in order)
-    label = " · ".join(keyphrases) if keyphrases else OTHER_LABEL
+    label = " · ".join(keyphrases) if keyphrases else UNNAMED_LABEL
     return Topic(label, keyphrases, len(members), members, members[:n_representatives])

@@ -1,8 +1,12 @@
-"""Topic labels: the keyphrases that name a cluster of papers, by class-based TF-IDF.
+"""Topic labels: the noun phrases that name a cluster of papers, like a newsletter's sections.
 
-c-TF-IDF (as in BERTopic) over unigrams and bigrams of the papers' titles and abstracts: the
-phrases frequent in one cluster and rare in the others, written as the cluster's papers write
-them ("LLM inference", "LoRA"). Pure: texts and cluster numbers in, keyphrases out.
+A label is two or three phrases that occur in the cluster's titles and abstracts ("Speculative
+Decoding · LLM Inference"), chosen because many of the cluster's papers use them and few others
+do. Phrases come from a part-of-speech-free chunker: runs of words between stopwords and
+punctuation, cut into spans of one to three words whose last word reads as a noun (never an
+adjective, an adverb or a participle alone). Measured on real arXiv listing days against the
+c-TF-IDF keywords it replaced (docs/benchmarks.md#topic-labels). Pure: texts and cluster numbers
+in, phrases out.
 """
 
 from __future__ import annotations
@@ -12,19 +16,28 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-BIGRAM_LIFT = 1.5
-MIN_LIFT = 1.5  # a label term is at least 1.5x as common in its cluster as outside it
+MAX_WORDS = 3
+# The constants below were tuned on the tune days of benchmarks/bench_topic_labels.py and are
+# reported on its other days (docs/benchmarks.md#topic-labels).
+MIN_SHARE = 0.08  # a phrase is in at least this share of its cluster's papers (and 2 of them)
+MIN_LIFT = 3.0  # ... and at least this many times as common there as in the other papers
+PHRASE_BONUS = 1.7  # per extra word: "graph neural network" names more than "graph"
+# A span that is this often part of one longer span is a fragment of it: "large language"
+# (before "model"), "neural network" (after "graph" in a GNN cluster); one this often followed
+# by some other word is a modifier ("vision-language").
+FRAGMENT_SHARE = 0.4
 
 # Words, hyphenated compounds, and number-led terms ("4-bit", "3D", "7B-parameter").
 _TOKEN = re.compile(
     r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*|\d+(?:\.\d+)?-?[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*"
 )
 _MATH = re.compile(r"\$[^$]*\$")
-# Words that never make a label and break phrases: English function words plus the verbs and
-# adjectives every abstract uses.
+# Words that end a phrase: English function words plus the verbs, adverbs and adjectives every
+# abstract uses ("we propose a novel ...", "results show ...").
 _ABSTRACT_WORDS = frozenset(
     """
     proposed proposes present presents presented introduce introduced introduces show
@@ -38,8 +51,8 @@ _ABSTRACT_WORDS = frozenset(
     problem problems key crucial important able enable enables enabling provide provides
     providing allow allows including include includes consider considered propose via
     well also often can may might could would should while whereas thus hence therefore
-    first second third finally main simple strong better best high higher low lower large
-    larger small smaller compared comparison superior prior previous current
+    first second third finally main simple strong better best higher lower
+    larger smaller compared comparison superior prior previous current
     available publicly code github https http www com org et al e i g etc observe observed
     observation obtain obtained find found finding findings given general case cases order
     form term terms effect effects property properties value values range single initial
@@ -51,10 +64,15 @@ _ABSTRACT_WORDS = frozenset(
     made need needs needed require requires required remain remains type types way ways
     approach approaches like despite across within without toward towards upon inherent
     particularly typically usually generally commonly increasingly substantially
+    leverage leverages leveraging enhance enhances enhancing enhanced rethinking revisiting
+    unlocking bridging boosting exploring introducing towards beyond unified comprehensive
+    robust diverse accurate scalable practical effective reliable efficient generalizable
+    promising remarkable notable impressive competitive superior limited great good bad
+    little poor easy true false full clear common rare unique broad due overall
     """.split()
 )
-# Verbs, after singularising ("yields" -> "yield"): with them, bigrams read as clauses ("analysis
-# yields", "gains grow") instead of naming something. Tuned on the demo corpus's labels.
+# Verbs (after singularising: "yields" -> "yield"): in a phrase they make a clause ("analysis
+# yields", "gains grow") instead of a name.
 _VERBS = frozenset(
     """
     yield stay remain shrink grow handle combine reach start drop match reduce increase
@@ -64,7 +82,37 @@ _VERBS = frozenset(
     put set bring rely build learn predict produce return report recover retain preserve
     outperform surpass improve boost raise lower trail lag fit solve capture exploit mitigate
     avoid remove add replace drive explain allow ensure is are was were be been being has have
-    had does did do done vary simplify fewer versus vs contain derive
+    had does did do done vary simplify fewer versus vs contain derive integrate incorporate
+    construct raise raising pay reach
+    achieve adopt align aim facilitate employ utilize utilise offer demonstrate enable focus
+    """.split()
+)
+# Adjectives without a telling ending: they may start a phrase ("large language model", "cool
+# roofs") but never end one, so never stand alone.
+_PLAIN_ADJECTIVES = frozenset(
+    """
+    large small high low long short young old cool hot cold warm big wide fast slow rich deep
+    open free fine hard soft dense sparse raw joint hybrid latent robust safe fair smart
+    red green blue black white dark light heavy clean noisy multi
+    """.split()
+)
+# Adjectives: endings that mark them, and the nouns that share those endings.
+_ADJECTIVE_ENDINGS = (
+    "al", "ic", "ive", "ous", "ful", "less", "able", "ible", "ary", "ular", "ish", "est", "ient",
+)  # fmt: skip
+_NOUNS_WITH_ADJECTIVE_ENDINGS = frozenset(
+    """
+    signal interval retrieval proposal removal arrival trial journal animal manual rival approval
+    portal capital hospital tutorial potential terminal material individual professional
+    logic topic metric music traffic graphic clinic epidemic heuristic critic arithmetic
+    mechanic mimic physic rhetoric panic fabric
+    objective alternative perspective derivative directive incentive initiative narrative
+    primitive representative motive archive detective
+    summary boundary library dictionary vocabulary adversary glossary commentary salary
+    itinerary anniversary
+    table cable variable vegetable
+    coefficient gradient client patient nutrient ingredient recipient quotient
+    test benchmark interest chest forest request harvest contest
     """.split()
 )
 # -ly words that are nouns, not adverbs.
@@ -78,13 +126,15 @@ _GENERIC_WORDS = frozenset(
     function level number time quality cost space domain scale theory calculation
     prediction architecture scenario experiment simulation measurement parameter result
     component strategy mechanism design solution tool environment rate score
-    average target budget gain baseline
+    average target budget gain baseline module limitation capability ability step
     """.split()
 )
 _SINGULAR_EXCEPTIONS = frozenset(
     "series species physics dynamics robotics statistics mathematics economics analysis "
     "basis bias gas lens news".split()
 )
+# Inside a hyphenated word, these stay lower case when title-cased: "Chain-of-Thought".
+_SMALL_WORDS = frozenset("a an and as at by for in of on or the to vs via with".split())
 
 
 @functools.cache
@@ -96,13 +146,36 @@ def _stopwords() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=200_000)  # a day's abstracts reuse a few thousand words
 def _term_of(word: str) -> str | None:
-    """The word as a label term, or None for a stopword."""
+    """The word as a phrase word (lower case, singular), or None where a phrase must break."""
     term = _normalize(word)
-    if term in _stopwords() or len(term) < 2:
+    # Both forms: "Does" singularises to "doe", which is no stopword.
+    lower = word.lower()
+    if term in _stopwords() or lower in _stopwords() or len(term) < 2:
+        return None
+    if lower.endswith("es") and lower[:-2] in _VERBS:  # "reaches", "matches"
         return None
     if term.endswith("ly") and term not in _LY_NOUNS:
         return None  # an adverb
     return term
+
+
+@functools.lru_cache(maxsize=200_000)
+def is_noun_like(term: str) -> bool:
+    """Whether a (normalized) word can end a noun phrase: not an adjective, participle or verb.
+
+    POS-free, so a heuristic: adjective endings ("-ive", "-al", "-ous"...) and "-ed" forms are
+    out unless the word is a known noun with that ending ("signal", "objective", "speed").
+    """
+    if term in _PLAIN_ADJECTIVES or (term in _GENERIC_WORDS and term.endswith(("al", "ic"))):
+        return False
+    if any(ch.isdigit() for ch in term):
+        return True  # "int8", "3d", "4-bit": names of things
+    last = term.rsplit("-", 1)[-1]  # "vision-language" reads by its last part
+    if last in _NOUNS_WITH_ADJECTIVE_ENDINGS or last in _SINGULAR_EXCEPTIONS:
+        return True
+    if last.endswith("ed") and not last.endswith("eed"):
+        return False  # "defined", "trained"
+    return not (len(last) > 4 and last.endswith(_ADJECTIVE_ENDINGS))
 
 
 def _normalize(word: str) -> str:
@@ -119,34 +192,68 @@ def _normalize(word: str) -> str:
     return word
 
 
-def extract_terms(text: str) -> list[tuple[str, str]]:
-    """(term, as written) for each label candidate: unigrams and bigrams of adjacent words.
+@dataclass(frozen=True)
+class Span:
+    """One candidate phrase where it occurs: its key ("graph neural network"), its words as
+    written ("Graph Neural Networks"), and the words just before and after it in its run."""
 
-    A bigram never spans punctuation, a number or a stopword ("learning of graphs" gives no
-    "learning graph"); generic words ("model") count only inside a phrase.
-    """
+    key: str
+    written: str
+    before: str | None
+    after: str | None
+
+
+def word_runs(text: str) -> list[list[tuple[str, str]]]:
+    """Maximal runs of (term, as written) between stopwords, punctuation, numbers and math."""
     text = _MATH.sub(" , ", text)
-    terms: list[tuple[str, str]] = []
-    previous: tuple[str, str] | None = None
+    runs: list[list[tuple[str, str]]] = []
+    run: list[tuple[str, str]] = []
     last_end = 0
     for match in _TOKEN.finditer(text):
         surface = match.group()
         term = _term_of(surface)
-        adjacent = previous is not None and text[last_end : match.start()].isspace()
+        adjacent = text[last_end : match.start()].isspace()
         last_end = match.end()
-        if term is None:
-            previous = None
-            continue
-        if term not in _GENERIC_WORDS:
-            terms.append((term, surface))
-        if adjacent and previous is not None:
-            first_term, first_surface = previous
-            # "policies trained", "both generic": a clause or a platitude, not a name.
-            participle = term.endswith("ed") and not term.endswith("eed")
-            if not participle and not (first_term in _GENERIC_WORDS and term in _GENERIC_WORDS):
-                terms.append((f"{first_term} {term}", f"{first_surface} {surface}"))
-        previous = (term, surface)
-    return terms
+        if run and (term is None or not adjacent):
+            runs.append(run)
+            run = []
+        if term is not None:
+            run.append((term, surface))
+    if run:
+        runs.append(run)
+    return runs
+
+
+def candidate_spans(text: str) -> list[Span]:
+    """Every noun-phrase candidate of `text`: spans of one to three words of a run that end on
+    a noun-like word, do not start on a participle, and are not a broad word alone ("model")."""
+    spans = []
+    for run in word_runs(text):
+        terms = [term for term, _ in run]
+        for end in range(len(run)):
+            if not is_noun_like(terms[end]):
+                continue
+            for start in range(max(0, end - MAX_WORDS + 1), end + 1):
+                first = terms[start]
+                if start < end and first.endswith("ed") and not first.endswith("eed"):
+                    continue  # "trained policy": a clause's tail
+                words = terms[start : end + 1]
+                if all(word in _GENERIC_WORDS or word in _PLAIN_ADJECTIVES for word in words):
+                    continue  # "model", "large number": says nothing
+                spans.append(
+                    Span(
+                        " ".join(words),
+                        " ".join(surface for _, surface in run[start : end + 1]),
+                        terms[start - 1] if start > 0 else None,
+                        terms[end + 1] if end + 1 < len(run) else None,
+                    )
+                )
+    return spans
+
+
+def extract_terms(text: str) -> list[tuple[str, str]]:
+    """(phrase key, as written) for each candidate phrase of `text`, in order of its end."""
+    return [(span.key, span.written) for span in candidate_spans(text)]
 
 
 def label_clusters(
@@ -156,96 +263,129 @@ def label_clusters(
     *,
     max_keyphrases: int = 3,
 ) -> dict[int, tuple[str, ...]]:
-    """Keyphrases for each cluster in `clusters` by c-TF-IDF; papers labelled -1 count as one
-    more class, so a word common to everything scores low everywhere."""
-    doc_terms = [extract_terms(text) for text in texts]
+    """The phrases that name each cluster in `clusters`; papers labelled -1 count as outside
+    every cluster, so a phrase common to the whole window names none of them."""
+    labels = np.asarray(labels)
+    paper_spans = [candidate_spans(text) for text in texts]
+    fragments = _fragments(paper_spans)
+    # Papers per phrase (a paper counts once: one abstract repeating its method's name ten
+    # times must not name the whole cluster), counted per cluster in one pass.
     vocabulary: dict[str, int] = {}
-    rows, cols = [], []
-    for row, terms in enumerate(doc_terms):
-        # Count each term once per paper: one abstract repeating its method's name ten
-        # times must not name the whole cluster.
-        for term in {term for term, _ in terms}:
-            rows.append(row)
-            cols.append(vocabulary.setdefault(term, len(vocabulary)))
-    if not vocabulary:
+    pairs = [
+        (row, vocabulary.setdefault(key, len(vocabulary)))
+        for row, spans in enumerate(paper_spans)
+        for key in {span.key for span in spans}
+        if key not in fragments
+    ]
+    if not pairs:
         return {c: () for c in clusters}
-    class_ids = np.unique(labels)
-    class_of_paper = np.searchsorted(class_ids, labels)
-    flat = class_of_paper[np.array(rows)] * len(vocabulary) + np.array(cols)
-    counts = np.bincount(flat, minlength=len(class_ids) * len(vocabulary)).astype(np.float64)
-    counts = counts.reshape(len(class_ids), len(vocabulary))
-    terms_by_id = sorted(vocabulary, key=vocabulary.__getitem__)
-    # A phrase is rarer than its words but names a topic better ("image generation" over
-    # "image"), unless half of it is a broad word ("target accuracy"); the lift was set by
-    # reading the demo corpus's labels.
-    specific_phrase = np.array([_is_specific_phrase(term) for term in terms_by_id])
-    scores = _class_tfidf(counts) * np.where(specific_phrase, BIGRAM_LIFT, 1.0)
+    keys = sorted(vocabulary, key=vocabulary.__getitem__)
+    rows, cols = np.array(pairs).T
+    papers_with = np.bincount(cols, minlength=len(keys))
+    words = np.array([key.count(" ") + 1 for key in keys])
     result = {}
-    papers_with_term = counts.sum(axis=0)
     for c in clusters:
-        i = int(np.searchsorted(class_ids, c))
-        size = int((labels == c).sum())
-        # A label word must be shared: at least two papers (a tenth in big clusters).
-        support = max(2, math.ceil(0.1 * size)) if size >= 4 else 1
-        candidates = counts[i] >= support
-        if size < len(labels):
-            # ... and over-represented here: "transformer" in every cluster names none.
-            share_here = counts[i] / size
-            share_elsewhere = (papers_with_term - counts[i] + 1) / (len(labels) - size + 1)
+        inside = labels == c
+        size = int(inside.sum())
+        outside = len(labels) - size
+        support = max(2, math.ceil(MIN_SHARE * size)) if size >= 4 else 1
+        here = np.bincount(cols[inside[rows]], minlength=len(keys))
+        share_here = here / size
+        # +1: a phrase no other paper uses is distinctive, but by an amount that depends on
+        # how many others there are to not use it.
+        share_elsewhere = (papers_with - here + 1) / (outside + 1)
+        candidates = here >= support
+        if outside:
             candidates &= share_here >= MIN_LIFT * share_elsewhere
-        candidates = np.flatnonzero(candidates)
-        ranked = candidates[np.argsort(-scores[i, candidates], kind="stable")]
-        chosen = _pick_distinct([terms_by_id[j] for j in ranked[:50]], max_keyphrases)
-        result[c] = _display_forms(chosen, [doc_terms[r] for r in np.flatnonzero(labels == c)])
+            lift = np.log(np.maximum(share_here, 1e-9) / share_elsewhere)
+        else:
+            lift = np.ones(len(keys))
+        score = share_here * np.maximum(lift, 0.1) * PHRASE_BONUS ** (words - 1)
+        found = np.flatnonzero(candidates)
+        ranked = sorted(found.tolist(), key=lambda j: (-score[j], keys[j]))[:60]
+        chosen = _pick_distinct([keys[j] for j in ranked], max_keyphrases)
+        members = [paper_spans[r] for r in np.flatnonzero(inside)]
+        result[c] = _display_forms(chosen, members)
     return result
 
 
-def _is_specific_phrase(term: str) -> bool:
-    words = term.split()
-    return len(words) > 1 and not any(word in _GENERIC_WORDS for word in words)
+def _fragments(paper_spans: Sequence[list[Span]]) -> set[str]:
+    """Keys that are mostly part of one longer candidate ("large language" of "large language
+    model"): shown alone they read cut off."""
+    occurrences: Counter[str] = Counter()
+    modifying: Counter[str] = Counter()  # followed by another word of its run
+    extended: Counter[tuple[str, str]] = Counter()
+    keys: set[str] = set()
+    for spans in paper_spans:
+        for span in spans:
+            occurrences[span.key] += 1
+            keys.add(span.key)
+            if span.after is not None:
+                modifying[span.key] += 1
+                extended[(span.key, f"{span.key} {span.after}")] += 1
+            if span.before is not None:
+                extended[(span.key, f"{span.before} {span.key}")] += 1
+    # Mostly written in front of other words ("vision-language" models, tasks, navigation): a
+    # modifier, whatever follows it.
+    # Two such uses at least: one of two occurrences is no evidence ("policy gradient variance").
+    fragments = {
+        k for k, count in modifying.items() if count >= max(2, FRAGMENT_SHARE * occurrences[k])
+    }
+    return fragments | {
+        key
+        for (key, longer), count in extended.items()
+        if longer in keys and count >= max(2, FRAGMENT_SHARE * occurrences[key])
+    }
 
 
-def _class_tfidf(counts: np.ndarray) -> np.ndarray:
-    """c-TF-IDF: tf of a term in its class x log(1 + mean words per class / term frequency)."""
-    class_totals = counts.sum(axis=1, keepdims=True)
-    tf = counts / np.maximum(class_totals, 1.0)
-    term_totals = counts.sum(axis=0)
-    average_class_words = class_totals.mean()
-    idf = np.log1p(average_class_words / np.maximum(term_totals, 1.0))
-    return tf * idf
-
-
-def _pick_distinct(ranked_terms: Sequence[str], limit: int) -> list[str]:
-    """The best terms, skipping those that repeat a chosen one ("graph" after "graph neural")."""
+def _pick_distinct(ranked_keys: Sequence[str], limit: int) -> list[str]:
+    """The best phrases, skipping those that repeat a chosen one's words ("graph" after "graph
+    neural network", "language model" after "large language model")."""
     chosen: list[str] = []
-    for term in ranked_terms:
-        words = set(term.split())
-        if any(words <= set(other.split()) for other in chosen):
+    for key in ranked_keys:
+        words = set(key.split())
+        if any(words <= set(other.split()) or set(other.split()) <= words for other in chosen):
             continue
-        if len(words) > 1 and any(words & set(other.split()) for other in chosen if " " in other):
-            continue  # "language model" after "large language" adds nothing
-        # A phrase beats its own word: "diffusion" chosen, then "diffusion model" replaces it.
-        chosen = [other for other in chosen if not set(other.split()) <= words]
-        chosen.append(term)
+        if any(len(words & set(other.split())) * 2 >= len(words) for other in chosen):
+            continue  # "LLM inference" after "LLM serving": half of it is said already
+        chosen.append(key)
         if len(chosen) == limit:
             break
     return chosen
 
 
-def _display_forms(
-    terms: Sequence[str], member_terms: Sequence[list[tuple[str, str]]]
-) -> tuple[str, ...]:
-    """How the cluster's papers write each term: "LLM inference", "LoRA", else lower case."""
-    wanted = set(terms)
-    forms = Counter(
-        pair for terms_of_paper in member_terms for pair in terms_of_paper if pair[0] in wanted
-    )
+def _display_forms(keys: Sequence[str], member_spans: Sequence[list[Span]]) -> tuple[str, ...]:
+    """Each phrase as the cluster's papers most often write it, title-cased like a section
+    title ("Speculative Decoding"); words with capitals inside ("LoRA", "LLMs") stay as written."""
+    wanted = set(keys)
+    forms = Counter(span_pair for spans in member_spans for span_pair in _pairs(spans, wanted))
     shown = []
-    for term in terms:
-        written = [(count, surface) for (t, surface), count in forms.items() if t == term]
-        surface = min(written, key=lambda item: (-item[0], item[1]))[1] if written else term
-        # Keep capitals only where writers mean them (acronyms, "LoRA"), not at sentence starts.
-        shown.append(
-            " ".join(w if any(ch.isupper() for ch in w[1:]) else w.lower() for w in surface.split())
-        )
+    for key in keys:
+        written = [(count, surface) for (k, surface), count in forms.items() if k == key]
+        surface = min(written, key=lambda item: (-item[0], item[1]))[1] if written else key
+        shown.append(" ".join(title_case(word) for word in surface.split()))
     return tuple(shown)
+
+
+def _pairs(spans: list[Span], wanted: set[str]) -> list[tuple[str, str]]:
+    # Lower-case the sentence-initial capital only: "Protein structure" and "protein structure"
+    # are one form; "LLM" is another word than "llm".
+    return [(s.key, _uncapitalize(s.written)) for s in spans if s.key in wanted]
+
+
+def _uncapitalize(written: str) -> str:
+    return " ".join(w if any(ch.isupper() for ch in w[1:]) else w.lower() for w in written.split())
+
+
+def title_case(word: str) -> str:
+    """Title-case one word: "speculative" -> "Speculative", "chain-of-thought" ->
+    "Chain-of-Thought"; a word with capitals ("LoRA", "LLMs") stays as written."""
+    if any(ch.isupper() for ch in word):
+        return word
+    parts = word.split("-")
+    return "-".join(
+        part
+        if (i and part in _SMALL_WORDS) or not part[:1].isalpha()
+        else part[:1].upper() + part[1:]
+        for i, part in enumerate(parts)
+    )
