@@ -387,3 +387,12 @@ def test_any_sequence_of_adds_and_removes_matches_a_dictionary(operations, seed)
     assert sorted(result_keys(found)) == sorted(expected)
     for key, score in found:
         assert score == pytest.approx(float(expected[key] @ query), abs=2e-3)
+
+
+def test_a_new_index_folder_is_its_owners_only(tmp_path) -> None:
+    from papersift.index.vectors import build_index
+
+    folder = tmp_path / "store.db.index" / "model"
+    vectors = np.random.default_rng(0).standard_normal((5, DIM)).astype(np.float32)
+    build_index(folder, MODEL, DIM, [(np.arange(5, dtype=np.int64), vectors)])
+    assert folder.stat().st_mode & 0o777 == 0o700

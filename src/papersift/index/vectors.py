@@ -364,7 +364,7 @@ class VectorIndex:
         vector file and an unchanged graph file is kept.
         """
         directory = Path(path)
-        directory.mkdir(parents=True, exist_ok=True)
+        make_index_dir(directory)
         committed = storage.committed_rows(directory, self._vectors)
         vectors_file = self._vectors.persist(directory, committed)
         generation = storage.new_generation()
@@ -442,7 +442,7 @@ def build_index(
     vectors, not every vector. `papersift index rebuild` is this.
     """
     directory = Path(path)
-    directory.mkdir(parents=True, exist_ok=True)
+    make_index_dir(directory)
     index = VectorIndex(dim, model_id, settings)
     for keys, vectors in batches:
         index.add(keys, vectors)
@@ -526,3 +526,9 @@ def _top_k(scores: np.ndarray, keys: np.ndarray, k: int) -> np.ndarray:
         candidates = np.arange(len(scores))
     order = np.lexsort((keys[candidates], -scores[candidates]))
     return candidates[order[:k]]
+
+
+def make_index_dir(directory: Path) -> None:
+    """The index's folder, readable by its owner only, like the store beside it: the vectors
+    of papers a reader imported privately on a shared server are in it too."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
