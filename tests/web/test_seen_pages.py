@@ -97,3 +97,39 @@ def test_mark_read_without_the_csrf_token_is_refused(client: TestClient) -> None
     for path in (f"/papers/{first}/read", f"/papers/{first}/snooze"):
         assert client.post(path, data={"csrf_token": "forged"}).status_code == 403
     assert first in feed_ids(client.get("/?since=all").text)
+
+
+def test_a_paper_seen_yesterday_that_comes_back_changed_says_so_in_the_feed(
+    client: TestClient, db_path: Path
+) -> None:
+    import dataclasses
+
+    from papersift.rank.unseen import record_shown
+
+    ids = start_reading(client)
+    store = open_store(db_path)
+    try:
+        yesterday = dt.date.today() - dt.timedelta(days=1)
+        papers = [p for p in (store.get(i) for i in ids) if p is not None]
+        with store.transaction():  # yesterday's showings stand instead of today's
+            store.db.execute("DELETE FROM seen")
+        record_shown(
+            store, 1, papers, "feed", dt.datetime.now(dt.UTC) - dt.timedelta(days=1), yesterday
+        )
+        changed = next(p for p in papers if p.version is not None)  # an arXiv paper
+        store.upsert(
+            [
+                dataclasses.replace(
+                    changed, version=(changed.version or 1) + 1, sources=("arxiv-api",)
+                )
+            ]
+        )
+    finally:
+        store.close()
+    # In real life the day changed since those showings, and the feed's cache is keyed by day.
+    client.app.state.services.forget_user(1)  # type: ignore[attr-defined]
+    html = client.get("/?since=all&k=100").text
+    shown = feed_ids(html)
+    assert changed.id in shown, shown
+    assert not (set(shown) - {changed.id}) & set(ids), "the rest seen yesterday stays out"
+    assert f"updated: v{(changed.version or 1) + 1}" in html

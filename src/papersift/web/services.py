@@ -12,7 +12,7 @@ import datetime as dt
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -51,6 +51,7 @@ class FeedItem:
     score: float
     reasons: tuple[Reason, ...]
     tldr: str
+    update: str | None = None  # "updated: v3, new abstract": shown before, back changed
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,11 @@ def library_state(store: Store, user_id: int) -> tuple[Any, ...]:
     )
 
 
-def feed_from(recommendations: Any, store: SqliteStore) -> Feed:
-    """Turn `recommend.Recommendations` into what the page shows: papers, reasons, TL;DRs."""
+def feed_from(
+    recommendations: Any, store: SqliteStore, updates: Mapping[str, str] | None = None
+) -> Feed:
+    """Turn `recommend.Recommendations` into what the page shows: papers, reasons, TL;DRs, and
+    `updates` (by paper id) for papers the reader saw before that came back changed."""
     from papersift.digest.summarize import extract_tldr
 
     papers = store.papers_by_rowid([item.key for item in recommendations.items])
@@ -140,6 +144,7 @@ def feed_from(recommendations: Any, store: SqliteStore) -> Feed:
             score=float(item.score),
             reasons=tuple(item.reasons),
             tldr=extract_tldr(papers[item.key].abstract, papers[item.key].title),
+            update=(updates or {}).get(papers[item.key].id),
         )
         for item in recommendations.items
         if item.key in papers
@@ -470,8 +475,10 @@ class Services:
         # Follows and rules first: an exclude rule hides papers from the feed too, and the
         # followed papers are shown whatever the ranking (or a cold start) says.
         window = load_collection(store, since, embedder)
+        updates: dict[str, str] = {}
         if not include_seen:  # what the reader was shown on an earlier day, unless it changed
-            window = leave_out_seen(store, window, user_id, today or dt.date.today()).collection
+            unseen = leave_out_seen(store, window, user_id, today or dt.date.today())
+            window, updates = unseen.collection, unseen.updates
         pinned = pin_window(store, embedder, window, user_id)
         window = without(window, pinned.excluded | pinned.rowids)
         try:
@@ -491,7 +498,7 @@ class Services:
                 browse=browse,
                 browse_order=order,
             )
-        feed = feed_from(recommendations, store)
+        feed = feed_from(recommendations, store, updates)
         return replace(feed, seconds=time.perf_counter() - started, pinned=pinned.sections)
 
     def forget_user(self, user_id: int) -> None:
