@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -517,6 +517,7 @@ class DailyRun:
     announcements: tuple[dt.date, ...] = ()
     failed_sources: tuple[str, ...] = ()
     offline: bool = False
+    tag_feeds: dict[str, Path] = field(default_factory=dict)  # tag -> its Atom feed
 
     @property
     def caught_up(self) -> int:
@@ -584,6 +585,13 @@ def run_daily(
         store, load_embedder(), config, request, hooks=hooks, today=today, quiet=quiet
     )
     run = publish_and_send(store, config, built, request, day=today, now=now)
+    # Each of the reader's tags keeps its Atom feed beside the digest, fresh every morning.
+    feeds = {}
+    if store.library().tags():
+        from papersift.digest.feeds import write_tag_feeds
+
+        folder = request.out_dir or config.digest.out_dir
+        feeds = write_tag_feeds(store, folder, feedback_url=config.serve.public_url)
     if client is not None and not outcome.failed:
         with store.transaction():
             store.set_checkpoint(DAILY_COVERED, latest.isoformat())
@@ -593,4 +601,5 @@ def run_daily(
         missed if client is not None else (),
         outcome.failed,
         outcome.offline,
+        feeds,
     )

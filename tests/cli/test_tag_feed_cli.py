@@ -29,3 +29,32 @@ def test_digest_tag_writes_the_feed(run, tmp_path):
     assert feed.bozo == 0 and [e.title for e in feed.entries] == ["Graphs"]
     missing = run("digest", "--tag", "nope", "--out", str(out))
     assert missing.code == 2 and "no tag 'nope'" in missing.err
+
+
+def test_daily_keeps_every_tag_feed_fresh(run, tmp_path):
+    path = tmp_path / "seed.jsonl"
+    path.write_bytes(
+        snapshot_line("2611.00001", "Eight-bit weights") + snapshot_line("2611.00002", "Graphs")
+    )
+    assert run("ingest", str(path)).code == 0
+    assert run("tag", "quantization", "2611.00001").code == 0
+    out = tmp_path / "daily"
+    config = tmp_path / "config.toml"
+    config.write_text(f'[digest]\nsince = "all"\nout_dir = "{out}"\n')
+    result = run_with_config(run, config, "daily", "--no-fetch", "--json")
+    assert result.returncode in (0, 1), result.stderr
+    feeds = json.loads(result.stdout)["tag_feeds"]
+    assert list(feeds) == ["quantization"]
+    feed = feedparser.parse(Path(feeds["quantization"]).read_bytes())
+    assert [e.title for e in feed.entries] == ["Eight-bit weights"]
+
+
+def run_with_config(run, config: Path, *args: str):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PAPERSIFT_DB": str(run.db), "PAPERSIFT_CONFIG": str(config)}
+    return subprocess.run(
+        [sys.executable, "-m", "papersift.cli", *args], capture_output=True, text=True, env=env
+    )

@@ -231,6 +231,7 @@ def daily(
                 "already_sent": delivery.skipped if delivery else [],
                 "failed": [r for r, _ in delivery.failed] if delivery else [],
                 "webhook": posted,
+                "tag_feeds": {tag: str(path) for tag, path in done.tag_feeds.items()},
             }
         )
     else:
