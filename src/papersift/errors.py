@@ -19,6 +19,7 @@ lives in (under src/papersift/; tests/test_docs.py keeps this in step with the c
             IndexCorrupt        errors.py         truncated, garbled or inconsistent files
             IndexMismatch       errors.py         built for another model, dimension or format
         SemanticUnavailable     errors.py         semantic search cannot run now
+        ClusterError            errors.py         the Ray cluster cannot be joined or its job failed
         ColdStart               errors.py         nothing to rank with: no likes, no interests
         NothingToEvaluate       errors.py         too few likes to hold any out
         DigestWriteError        errors.py         the digest cannot be written
@@ -72,6 +73,10 @@ class ServerReportedError(ParseError):
 
 class UsageError(PapersiftError):
     """The user asked for something that cannot be done as asked (exit code 2)."""
+
+
+class ClusterError(PapersiftError):
+    """The Ray cluster cannot be joined, or a job on it failed (what was stored stays stored)."""
 
 
 class StoreError(PapersiftError):

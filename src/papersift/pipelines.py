@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from papersift.digest.build import BuiltDigest, DeliveryOutcome, Published, Summarizer
     from papersift.digest.webhook import WebhookOutcome
     from papersift.embed.base import Embedder
+    from papersift.index.ray_embed import RayEmbedReport
     from papersift.ingest.harvest import HarvestReport
     from papersift.rank.candidates import Collection
     from papersift.rank.recommend import EmbedHooks, Recommendations
@@ -87,6 +88,33 @@ def load_model(name: str | None = None) -> Embedder:
     from papersift.embed import load_embedder
 
     return load_embedder(name or DEFAULT_EMBEDDER)
+
+
+def embed_on_ray(
+    store: SqliteStore,
+    model: str | None,
+    address: str | None,
+    *,
+    model_id: str | None = None,
+    actors: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> RayEmbedReport:
+    """`embed` on a Ray cluster (`address`, or "local" to start one here); resumable."""
+    from papersift.index.ray_embed import connect, embed_on_ray
+
+    disconnect = connect(address)
+    try:
+        return embed_on_ray(
+            store,
+            model or DEFAULT_EMBEDDER,
+            model_id=model_id,
+            actors=actors,
+            progress=progress,
+            on_total=on_total,
+        )
+    finally:
+        disconnect()
 
 
 def load_window(

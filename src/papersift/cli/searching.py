@@ -19,7 +19,7 @@ from papersift.cli.trending import HasCodeFlag
 from papersift.errors import UsageError
 
 if TYPE_CHECKING:
-    from papersift.index.sync import SemanticSearcher
+    from papersift.index.sync import EmbedReport, SemanticSearcher
     from papersift.search import Hit
     from papersift.store.sqlite import SqliteStore
 
@@ -57,14 +57,39 @@ def _print_hits(
     console().print(paper_list([hit.paper for hit in hits], long=long))
 
 
-def embed(model: ModelOption = None, as_json: JsonFlag = False) -> None:
+def embed(
+    model: ModelOption = None,
+    as_json: JsonFlag = False,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            metavar="ADDRESS",
+            help="Embed on a Ray cluster: `local` starts one here, else the cluster's address.",
+        ),
+    ] = None,
+) -> None:
     """Embed every paper that has no embedding for the model yet (resumable; progress bar)."""
     from papersift.index.sync import embed_missing, open_index
 
     store = open_db()
     embedder = load_model(model)
-    with EmbeddingProgress() as bar:
-        report = embed_missing(store, embedder, progress=bar.advance, on_total=bar.on_total)
+    report: EmbedReport
+    if ray is not None:
+        from papersift import pipelines
+
+        with EmbeddingProgress() as bar:
+            report = pipelines.embed_on_ray(
+                store,
+                model,
+                ray,
+                model_id=embedder.model_id,
+                progress=bar.advance,
+                on_total=bar.on_total,
+            )
+    else:
+        with EmbeddingProgress() as bar:
+            report = embed_missing(store, embedder, progress=bar.advance, on_total=bar.on_total)
     open_index(store, embedder.model_id, embedder.dim, warn, report.changed_rowids)
     if as_json:
         print_json(
