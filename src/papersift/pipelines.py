@@ -198,9 +198,7 @@ def recommend_unseen(
     `today` (unless it changed, or `include_seen`); `has_code`: only papers with a code link.
     ColdStart without likes or interests.
     """
-    from papersift.badges import has_code as with_code
     from papersift.rank.candidates import load_collection
-    from papersift.rank.pinned import without
     from papersift.rank.recommend import NO_HOOKS, recommend
     from papersift.rank.unseen import leave_out_seen
 
@@ -209,13 +207,6 @@ def recommend_unseen(
     if not include_seen:
         window = load_collection(store, since, embedder, hooks.progress, hooks.on_total)
         window = leave_out_seen(store, window, user_id, today or dt.date.today()).collection
-        if has_code:
-            no_code = frozenset(
-                int(rowid)
-                for rowid, paper in zip(window.rowids, window.papers)
-                if not with_code(paper)
-            )
-            window = without(window, no_code)
     return recommend(
         store,
         embedder,
@@ -225,7 +216,7 @@ def recommend_unseen(
         user_id=user_id,
         hooks=hooks,
         collection=window,
-        has_code=has_code and window is None,  # a loaded window is filtered above
+        has_code=has_code,
     )
 
 

@@ -136,7 +136,7 @@ def recommend(
 
     `collection`: the window `since` already loaded (candidates.load_collection), as a digest
     has it; its papers and vectors are used instead of loading and checking them again.
-    `has_code`: only papers with a code link are candidates (not with `collection`).
+    `has_code`: only papers with a code link are candidates.
     """
     entries = library_entries(store, user_id)
     if tag is not None and not any(tag in e.tags for e in entries):
@@ -159,6 +159,13 @@ def recommend(
     excluded = np.concatenate([keys.liked, keys.disliked, keys.seen])
     if collection is not None:
         start, latest = collection.start, collection.end
+        if has_code:  # the store filter's rule, applied to the papers already loaded
+            from papersift.badges import has_code as with_code
+
+            no_code = [
+                int(r) for r, p in zip(collection.rowids, collection.papers) if not with_code(p)
+            ]
+            excluded = np.concatenate([excluded, np.asarray(no_code, dtype=excluded.dtype)])
         candidates = window_corpus(collection, excluded, embedder.dim)
     else:
         latest = store.latest_date()
