@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from tests.pg_cluster import PgCluster, why_unavailable
 
 # Property tests must not fail on a busy 2-core machine because an example ran slowly, and in
 # CI they run derandomized so a red build is reproducible from the same commit.
@@ -30,3 +33,32 @@ def shared_formats() -> Path:
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """A throw-away PostgreSQL cluster for the whole run; its tests skip (saying why) when
+    PostgreSQL's server or psycopg is not installed."""
+    reason = why_unavailable()
+    if reason:
+        pytest.skip(reason)
+    cluster = PgCluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: PgCluster) -> str:
+    """The URL of a new, empty database in the test cluster."""
+    return pg_cluster.create_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a new store goes, once per backend: a SQLite file's path or a PostgreSQL URL.
+    `open_store(store_location)` opens either."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.db")
+    return str(request.getfixturevalue("pg_url"))

@@ -1,0 +1,123 @@
+"""Connecting to PostgreSQL and bringing its schema up to date; every failure one clear line.
+
+The connection runs in autocommit mode: the store opens a transaction where it wants one
+(`PgStore.transaction`), so a reader's single like is one statement, committed at once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from papersift.errors import StoreBusy, StoreError, UsageError
+from papersift.store.schema import SCHEMA_VERSION, STEPS
+
+if TYPE_CHECKING:
+    import psycopg
+
+INSTALL_HINT = "a postgresql:// store needs psycopg: pip install 'papersift[cluster]'"
+BUSY = (
+    "the store is busy (another papersift process is writing the same rows); try again in a moment"
+)
+# How long opening a connection may take before "cannot reach" (a firewalled host never
+# answers; libpq's default is to wait forever).
+CONNECT_TIMEOUT_SECONDS = 10
+_URL = re.compile(r"^postgres(ql)?://", re.IGNORECASE)
+# A key every session takes before migrating, so two processes opening a new store at once
+# do not both create its tables.
+_MIGRATION_LOCK = 0x70617065  # "pape"
+
+
+def is_url(location: str) -> bool:
+    """Whether a --db value names a PostgreSQL server rather than a SQLite file."""
+    return bool(_URL.match(location))
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
+def import_psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise UsageError(INSTALL_HINT) from None
+    return psycopg
+
+
+def connect(url: str, lock_wait: float = 30.0) -> psycopg.Connection[Any]:
+    """An autocommit connection; a write waits `lock_wait` seconds for a row lock before
+    StoreBusy. StoreError (one line, no password) when the server cannot be used."""
+    psycopg = import_psycopg()
+    try:
+        conn = psycopg.connect(
+            url,
+            autocommit=True,
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            application_name="papersift",
+        )
+    except psycopg.ProgrammingError as err:  # a malformed URL
+        raise StoreError(
+            f"{redact(url)}: not a usable PostgreSQL URL: {_first_line(err)}"
+        ) from None
+    except psycopg.OperationalError as err:  # refused, unknown host, bad password, no database
+        raise StoreError(f"{redact(url)}: cannot connect: {_first_line(err)}") from None
+    conn.execute(f"SET lock_timeout = {int(lock_wait * 1000)}")  # type: ignore[arg-type]
+    return conn
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    # libpq prefixes "connection failed: connection to server at ... failed: "; the reason is
+    # the last clause.
+    text = text.splitlines()[0] if text else type(err).__name__
+    return text.rsplit("failed: ", 1)[-1].strip()
+
+
+def schema_version(conn: psycopg.Connection[Any]) -> int | None:
+    """How far this database's papersift schema is (0: an empty database), or None when the
+    database holds another application's tables."""
+    row = conn.execute("SELECT to_regclass('papersift_schema') IS NOT NULL").fetchone()
+    if row and row[0]:
+        version = conn.execute("SELECT version FROM papersift_schema").fetchone()
+        return int(version[0]) if version else 0
+    tables = conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+    ).fetchone()
+    return 0 if not tables or not tables[0] else None
+
+
+def migrate(conn: psycopg.Connection[Any], url: str) -> None:
+    """Run the schema steps this database lacks, all in one transaction (PostgreSQL's DDL is
+    transactional: a failed step leaves the database as it was)."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+        current = schema_version(conn)
+        if current is None:
+            raise StoreError(
+                f"{redact(url)}: this database holds another application's tables, not a "
+                "papersift store; give an empty database or an existing papersift one"
+            )
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{redact(url)}: made by a newer papersift (schema {current} > {SCHEMA_VERSION})"
+            )
+        if current == SCHEMA_VERSION:
+            return
+        if current == 0:
+            conn.execute("CREATE TABLE papersift_schema (version INTEGER NOT NULL)")
+            conn.execute("INSERT INTO papersift_schema VALUES (0)")
+        for step in STEPS[current:]:
+            if step.postgres.strip():
+                conn.execute(step.postgres)  # type: ignore[arg-type]
+        conn.execute("UPDATE papersift_schema SET version = %s", (SCHEMA_VERSION,))
+
+
+def is_lock_timeout(err: BaseException) -> bool:
+    """Whether a statement failed for want of a lock in time (→ StoreBusy)."""
+    return type(err).__name__ in {"LockNotAvailable", "DeadlockDetected"}
+
+
+def busy() -> StoreBusy:
+    return StoreBusy(BUSY)
