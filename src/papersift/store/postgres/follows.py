@@ -63,7 +63,7 @@ class PgFollows:
     def fingerprint(self) -> tuple[Any, ...]:
         """Changes whenever this reader adds or removes a follow, alert or rule."""
         row = self.db.execute(
-            "SELECT count(*), coalesce(max(id), 0), coalesce(sum(id), 0), "
+            "SELECT count(*), coalesce(max(id), 0), coalesce(sum(id), 0)::bigint, "
             "coalesce(max(at), '') FROM follows WHERE user_id = %s",
             (self.user_id,),
         ).fetchone()

@@ -36,7 +36,8 @@ class PgLibrary:
         # liked, and liking twice must change nothing. One statement per paper: a rowid given
         # twice is then one change, as in SQLite (a single upsert would refuse it).
         now = now_stamp()
-        with self.db.cursor() as cur:
+        # All or none of them, inside the store's transaction or not (a savepoint in one).
+        with self.db.transaction(), self.db.cursor() as cur:
             cur.executemany(
                 "INSERT INTO feedback(user_id, paper_rowid, rating, at) VALUES (%s, %s, %s, %s) "
                 "ON CONFLICT (user_id, paper_rowid) DO UPDATE SET rating = excluded.rating, "

@@ -28,7 +28,7 @@ class PgSeen:
             return 0
         # One statement per showing: a paper given twice is then shown twice (the second
         # replacing the first), as in SQLite; a single upsert would refuse it.
-        with self.db.cursor() as cur:
+        with self.db.transaction(), self.db.cursor() as cur:  # all or none
             cur.executemany(
                 "INSERT INTO seen(user_id, paper_rowid, place, day, at, version, abstract_hash) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s) "

@@ -43,7 +43,7 @@ class PgSnapshots:
         if not snapshots:
             return
         at = seconds_stamp()
-        with self.db.cursor() as cur:
+        with self.db.transaction(), self.db.cursor() as cur:  # all or none
             cur.executemany(
                 "INSERT INTO paper_snapshots(user_id, paper_rowid, version, code_url, venue, at) "
                 "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (user_id, paper_rowid) DO UPDATE "
