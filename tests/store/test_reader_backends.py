@@ -525,5 +525,10 @@ def test_two_connections_adding_one_name_in_two_cases_make_one_account(pg_url: s
         finally:
             for store in stores:
                 store.close()
-    accounts = [a.name.lower() for a in PgStore(pg_url).users().accounts()]
-    assert accounts == [f"reader{i}" for i in range(5)]
+    store = PgStore(pg_url)
+    try:
+        assert [a.name.lower() for a in store.users().accounts()] == [
+            f"reader{i}" for i in range(5)
+        ]
+    finally:
+        store.close()
