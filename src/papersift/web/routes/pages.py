@@ -611,7 +611,8 @@ def import_page(
                 error=views.import_problem(filename, data[:16], message),
                 filename=filename,
             )
-        rejected = [err.one_line().replace(str(path), filename) for err in report.rejected]
+        shown = report.rejected[: library_actions.REJECTED_SHOWN]
+        rejected = [err.one_line().replace(str(path), filename) for err in shown]
     services.forget_user(reader.id)
     return render(
         request,
