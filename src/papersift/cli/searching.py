@@ -41,9 +41,7 @@ def _searcher(store: SqliteStore, model: str | None) -> SemanticSearcher:
         return semantic_searcher(store, embedder, warn, progress=bar.advance, on_total=bar.on_total)
 
 
-def _print_hits(
-    hits: list[Hit], as_json: bool, empty_message: str, long: bool = False
-) -> None:
+def _print_hits(hits: list[Hit], as_json: bool, empty_message: str, long: bool = False) -> None:
     from papersift.badges import badges_as_dict
 
     if as_json:

@@ -2,7 +2,7 @@
 
 The papers to embed are chosen exactly as `embed_missing` chooses them (no vector for the model,
 or a vector of another text: keyed by model and text hash). The driver first lists their rowids
-(one pass over the store, keeping no text), then feeds them in waves of `WAVE` papers: each wave's
+(one pass over the store, keeping no text), then feeds them in waves (see `WAVE`): each wave's
 texts become a Ray dataset of (rowid, text hash, text); `map_batches` runs them through a pool of
 actors that each load the embedder once; the driver writes every finished batch back through the
 store in its own transaction as it arrives. So the driver never holds more than one wave's texts
@@ -48,9 +48,12 @@ INSTALL_HINT = "--ray needs Ray: pip install 'papersift[cluster]'"
 # Texts per map_batches call: big enough that Ray's per-batch overhead is small against the
 # model's work, small enough that a lost worker redoes little and progress moves often.
 BATCH = 256
-# Papers whose texts the driver holds at once, one Ray Data pass each: ~75 MB of abstracts, and
-# minutes of work for a large cluster, so the pool's start and its drained tail stay small.
+# Papers whose texts the driver holds at once, one Ray Data pass each: at least 50,000 (~75 MB
+# of abstracts), and at least 40 batches per actor, because each pass pays its pool's start and
+# the drained tail of its last batches (seconds: docs/benchmarks.md#ray-back-catalogue-embedding)
+# and those must stay small against the pass.
 WAVE = 50_000
+WAVE_BATCHES_PER_ACTOR = 40
 # Seconds to wait for the cluster's address to answer before giving up, so that a wrong
 # address fails at once rather than after Ray's own minute-long retries.
 CONNECT_TIMEOUT = 5.0
@@ -179,7 +182,7 @@ def embed_on_ray(
     factory: EmbedderFactory | None = None,
     actors: int | None = None,
     batch_size: int = BATCH,
-    wave: int = WAVE,
+    wave: int | None = None,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
 ) -> RayEmbedReport:
@@ -189,7 +192,8 @@ def embed_on_ray(
     actor's share of CPU threads; it must be picklable); `model_id` is its id, needed to select
     the papers without loading the model on the driver (default: load it once here to learn
     it). `actors` defaults to one per GPU when the cluster has GPUs, else one per CPU; each
-    CPU actor gets an equal share of the CPUs. Ray must be initialised (`connect`).
+    CPU actor gets an equal share of the CPUs. `wave`: papers per Ray Data pass (default: see
+    `WAVE`). Ray must be initialised (`connect`).
     """
     ray = _import_ray()
     resources = ray.cluster_resources()
@@ -200,6 +204,7 @@ def embed_on_ray(
     # that many threads, so the pool fills the cores without oversubscribing them. A GPU actor
     # asks for its GPU only.
     threads = 1 if gpus else max(1, cpus // size)
+    wave = wave or max(WAVE, size * batch_size * WAVE_BATCHES_PER_ACTOR)
     if factory is None:
         from papersift.embed import load_embedder
 
