@@ -51,7 +51,7 @@ def connect(url: str, lock_wait: float = 30.0) -> psycopg.Connection[Any]:
     StoreBusy. StoreError (one line, no password) when the server cannot be used."""
     psycopg = import_psycopg()
     try:
-        conn = psycopg.connect(
+        conn = _connection_class().connect(
             url,
             autocommit=True,
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
@@ -65,6 +65,44 @@ def connect(url: str, lock_wait: float = 30.0) -> psycopg.Connection[Any]:
         raise StoreError(f"{redact(url)}: cannot connect: {_first_line(err)}") from None
     conn.execute(f"SET lock_timeout = {int(lock_wait * 1000)}")  # type: ignore[arg-type]
     return conn
+
+
+_CLASS: Any = None
+
+
+def _connection_class() -> Any:
+    """psycopg's Connection whose `execute` raises StoreBusy for want of a lock and StoreError
+    (one line) for a lost server, so no caller outside the store sees psycopg's errors."""
+    global _CLASS
+    if _CLASS is None:
+        psycopg = import_psycopg()
+
+        class _Connection(psycopg.Connection):  # type: ignore[misc,name-defined]
+            def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+                try:
+                    return super().execute(query, params, **kwargs)
+                except psycopg.OperationalError as err:
+                    raise translate(err, self) from None
+
+        _CLASS = _Connection
+    return _CLASS
+
+
+def translate(err: BaseException, conn: Any = None) -> Exception:
+    """The papersift error for a psycopg OperationalError: StoreBusy for a lock not had in
+    time, else StoreError naming the server (never its password) and the reason."""
+    if is_lock_timeout(err):
+        return busy()
+    where = "PostgreSQL"
+    if conn is not None:
+        try:
+            info = conn.info
+            where = f"PostgreSQL at {info.host}:{info.port}/{info.dbname}"
+        except Exception:  # noqa: BLE001 - only decoration for the message
+            pass
+    return StoreError(
+        f"{where}: {_first_line(err)} (everything committed before is kept; run the command again)"
+    )
 
 
 def _first_line(err: BaseException) -> str:
