@@ -27,7 +27,7 @@ class PgCommitWatch:
     def generation(self) -> int:
         with self._lock:
             row = self._db.execute("SELECT pg_current_snapshot()::text").fetchone()
-            snapshot = str(row[0])
+            snapshot = str(row[0]) if row else ""
             if snapshot != self._snapshot:
                 self._snapshot = snapshot
                 self._generation += 1
