@@ -231,6 +231,10 @@ class SqliteStore(Merging, BulkLoading, EmbeddingTables):
         return SqlitePrivatePapers(self.db)
 
     @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
     def viewer(self) -> int | None:
         return self._viewer
 

@@ -58,7 +58,7 @@ class PgStore(Merging, PgEmbeddings):
 
     def __init__(self, url: str, *, lock_wait: float = 30.0) -> None:
         self.url = url
-        self.location = redact(url)
+        self._location = redact(url)
         self.db: Any = connect(url, lock_wait)
         try:
             migrate(self.db, url)
@@ -90,6 +90,10 @@ class PgStore(Merging, PgEmbeddings):
 
     def close(self) -> None:
         self.db.close()
+
+    @property
+    def location(self) -> str:
+        return self._location
 
     @property
     def viewer(self) -> int | None:
