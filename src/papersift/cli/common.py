@@ -67,15 +67,20 @@ _ANY_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
 
 
 def store_location(value: str | None) -> Path | str | None:
-    """--db as given: a postgresql:// URL as text, anything else a path."""
-    if value is None or _URL.match(value):
+    """--db as given: a URL as text (a Path would fold its "//"), anything else a path."""
+    if value is None or _ANY_URL.match(value):
         return value
     return Path(value)
 
 
 def shown_location(location: Path | str) -> str:
-    """A store location for messages: a URL's password left out."""
-    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", str(location))
+    """A store location for messages: a URL's password left out (as the store's `redact`)."""
+    text = re.sub(r"(?i)(password=)[^&]*", r"\1***", str(location))
+    found = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^?#]*)@", text)
+    if found and ":" in found.group(2):
+        user = found.group(2).split(":", 1)[0]
+        return f"{found.group(1)}{user}:***@{text[found.end() :]}"
+    return text
 
 
 def open_db(create: bool = False) -> Store:
@@ -90,12 +95,12 @@ def open_db(create: bool = False) -> Store:
     location = state.db_path or default_location()
     if isinstance(location, str) and _URL.match(location):
         return open_store(location, notice=warn)
-    path = Path(location)
     if _ANY_URL.match(str(location)):
         raise UsageError(
             f"--db {shown_location(location)}: only postgresql:// URLs name a database server; "
             "otherwise give the path of a SQLite file"
         )
+    path = Path(location)
     if not create and not path.exists() and not path.parent.is_dir():
         raise UsageError(f"no store at {path}: its folder does not exist (check --db)")
     return open_store(path, notice=warn)

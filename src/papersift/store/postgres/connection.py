@@ -33,9 +33,16 @@ def is_url(location: str) -> bool:
     return bool(_URL.match(location))
 
 
-def redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+def redact(text: str) -> str:
+    """A URL (or a message quoting one) without its password, for messages: the user info
+    runs to the last @ before any query (a password may hold / or @), and a `password=`
+    parameter goes too."""
+    text = re.sub(r"(?i)(password=)[^&]*", r"\1***", text)
+    found = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^?#]*)@", text)
+    if found and ":" in found.group(2):
+        user = found.group(2).split(":", 1)[0]
+        return f"{found.group(1)}{user}:***@{text[found.end() :]}"
+    return text
 
 
 def import_psycopg() -> Any:
@@ -59,10 +66,10 @@ def connect(url: str, lock_wait: float = 30.0) -> psycopg.Connection[Any]:
         )
     except psycopg.ProgrammingError as err:  # a malformed URL
         raise StoreError(
-            f"{redact(url)}: not a usable PostgreSQL URL: {_first_line(err)}"
+            f"{redact(url)}: not a usable PostgreSQL URL: {_first_line(err, url)}"
         ) from None
     except psycopg.OperationalError as err:  # refused, unknown host, bad password, no database
-        raise StoreError(f"{redact(url)}: cannot connect: {_first_line(err)}") from None
+        raise StoreError(f"{redact(url)}: cannot connect: {_first_line(err, url)}") from None
     conn.execute(f"SET lock_timeout = {int(lock_wait * 1000)}")  # type: ignore[arg-type]
     return conn
 
@@ -105,8 +112,24 @@ def translate(err: BaseException, conn: Any = None) -> Exception:
     )
 
 
-def _first_line(err: BaseException) -> str:
+def _secrets(url: str) -> list[str]:
+    """The password(s) a URL holds, as typed and percent-decoded."""
+    from urllib.parse import unquote
+
+    found = re.findall(r"(?i)password=([^&]*)", url)
+    userinfo = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://([^?#]*)@", url)
+    if userinfo and ":" in userinfo.group(1):
+        found.append(userinfo.group(1).split(":", 1)[1])
+    return [text for secret in found if secret for text in {secret, unquote(secret)}]
+
+
+def _first_line(err: BaseException, url: str = "") -> str:
     text = str(err).strip()
+    for secret in sorted(_secrets(url), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    # libpq quotes a connection string it cannot parse: never echo the password in it.
+    text = re.sub(r"(?i)(password\s*=\s*)\S+", r"\1***", text)
+    text = re.sub(r"(://[^:/?#\s]*):[^\s\"']*@", r"\1:***@", text)
     # libpq prefixes "connection failed: connection to server at ... failed: "; the reason is
     # the last clause.
     text = text.splitlines()[0] if text else type(err).__name__
