@@ -444,7 +444,7 @@ class SqliteStore(Merging, BulkLoading, EmbeddingTables):
                 (fts_query, *params, k),
             ).fetchall()
         except sqlite3.OperationalError as err:  # a query FTS5 cannot parse finds nothing
-            if "fts5" in str(err) or "syntax" in str(err):
+            if any(word in str(err) for word in ("fts5", "syntax", "unterminated")):
                 return []
             raise
         return [(int(r[0]), float(r[1])) for r in rows]

@@ -74,10 +74,13 @@ class PgStore(Merging, PgEmbeddings):
         StoreBusy when a lock does not come within the store's lock wait; StoreError (one
         line) when the server goes away, with nothing of the unit committed.
         """
-        if self.db.info.transaction_status != 0:  # psycopg.pq.TransactionStatus.IDLE
+        psycopg = import_psycopg()
+        # Join only a transaction really open: a connection the server cut reports UNKNOWN,
+        # and must fail here, not run the unit's statements one by one outside any.
+        status = self.db.info.transaction_status
+        if status in (psycopg.pq.TransactionStatus.INTRANS, psycopg.pq.TransactionStatus.INERROR):
             yield
             return
-        psycopg = import_psycopg()
         try:
             with self.db.transaction():
                 yield

@@ -5,7 +5,8 @@ terms ORed; saved searches: quoted terms ANDed). Here it becomes SQL that builds
 from each term with `phraseto_tsquery('english', term)` (stemmed as the `search` column is,
 never parsed as tsquery syntax, so a term cannot inject an operator) combined with `||`,
 `&&` and `!!`. FTS5's precedence: NOT binds tighter than AND, AND tighter than OR; terms side
-by side are ANDed. An expression this cannot parse is None: the search finds nothing.
+by side are ANDed. Each term is looked up stemmed (titles and abstracts) or as written (the
+authors, indexed unstemmed). An expression this cannot parse is None: the search finds nothing.
 """
 
 from __future__ import annotations
@@ -101,8 +102,9 @@ class _Parser:
         self.pos += 1
         kind, text = token
         if kind == "term":
-            self.params.append(text)
-            return "phraseto_tsquery('english', %s)"
+            # Titles and abstracts are stemmed ('english'), author names are not ('simple').
+            self.params += [text, text]
+            return "(phraseto_tsquery('english', %s) || phraseto_tsquery('simple', %s))"
         if kind == "open":
             sql = self.or_expr()
             if self._peek() != ("close", ")"):
