@@ -423,3 +423,32 @@ def test_postgresql_restarted_mid_ingest_then_rerun_equals_clean_run(pg_cluster,
     assert 0 < _committed(url) < N_RESTART
     assert _cli(url, "ingest", str(path), timeout=600).returncode == 0
     assert _contents(url) == expected
+
+
+# -- end to end: every kind of command and the web app ------------------------------------------
+
+
+@pytest.mark.slow  # loads the embedding model
+def test_the_commands_and_the_web_app_run_on_postgresql(pg_url, shared_formats, tmp_path):
+    # The per-reader half (likes, digests' archive, accounts) lives in modules of its own.
+    pytest.importorskip("papersift.store.postgres.library")
+    atom = sorted(str(p) for p in (shared_formats / "arxiv-api-atom").glob("*.xml"))
+    assert _cli(pg_url, "ingest", *atom).returncode == 0
+    assert _cli(pg_url, "embed").returncode == 0
+    found = _cli(pg_url, "search", "transformer")
+    assert found.returncode == 0 and found.stdout.strip()
+    assert _cli(pg_url, "like", "1111.2011").returncode == 0
+    assert _cli(pg_url, "recommend", "--since", "all").returncode == 0
+    digest = _cli(pg_url, "digest", "--since", "all", "--out", str(tmp_path / "digest"))
+    assert digest.returncode == 0, digest.stderr
+    assert list((tmp_path / "digest").glob("*.html"))
+
+    from fastapi.testclient import TestClient
+
+    from papersift.web import create_app
+
+    with TestClient(create_app(pg_url), base_url="http://127.0.0.1") as client:
+        assert client.get("/").status_code == 200
+        page = client.get("/search", params={"q": "Bethe lattice"})
+        assert page.status_code == 200 and "Bethe Lattice" in page.text
+        assert client.get("/library").status_code == 200

@@ -152,6 +152,9 @@ def schema_version(conn: psycopg.Connection[Any]) -> int | None:
 def migrate(conn: psycopg.Connection[Any], url: str) -> None:
     """Run the schema steps this database lacks, all in one transaction (PostgreSQL's DDL is
     transactional: a failed step leaves the database as it was)."""
+    # The common case, a current store (every web request opens one), takes no lock.
+    if schema_version(conn) == SCHEMA_VERSION:
+        return
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
         current = schema_version(conn)
