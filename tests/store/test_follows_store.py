@@ -83,7 +83,9 @@ def test_switches_and_reset_round_trip(tmp_path: Path) -> None:
 
 def test_the_migration_brings_an_older_store_up_to_date(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
-    mine = next(i for i, script in enumerate(MIGRATIONS) if "CREATE TABLE IF NOT EXISTS follows" in script)
+    mine = next(
+        i for i, script in enumerate(MIGRATIONS) if "CREATE TABLE IF NOT EXISTS follows" in script
+    )
     con = sqlite3.connect(path)
     try:
         for script in MIGRATIONS[:mine]:

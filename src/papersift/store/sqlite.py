@@ -1,6 +1,7 @@
 """The SQLite store: WAL, FTS5, numbered migrations, one transaction per ingest batch.
 
-This module holds the connection, the papers, search and checkpoints; the bulk-load machinery
+This module holds the connection, the papers' SQL, search and checkpoints; what an upsert
+merges is decided by merging.py (shared with PostgreSQL); the bulk-load machinery
 (bulk.py), the embeddings (embeddings.py), and the per-reader library (library.py), archive
 (archive.py) and accounts (users.py) share its connection. A statement that cannot get the
 write lock in time raises `StoreBusy`, never sqlite3's OperationalError.

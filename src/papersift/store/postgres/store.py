@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from papersift.records import Paper, PaperFilter
@@ -87,7 +87,7 @@ class PgStore(Merging, PgEmbeddings):
         except psycopg.OperationalError as err:
             raise translate(err, self.db) from None
 
-    def bulk_load(self) -> Any:
+    def bulk_load(self) -> AbstractContextManager[bool]:
         """New papers always go in with COPY here, so a bulk load needs nothing more."""
         return _no_setup()
 
