@@ -212,14 +212,15 @@ def test_two_writers_never_take_the_same_rowids(pg_url):
     errors: list[BaseException] = []
 
     def write(start: int) -> None:
-        store = open_store(pg_url)
         try:
-            for n in range(10):
-                store.upsert([make_paper(f"2403.{start + n * 10 + i:05d}") for i in range(10)])
+            store = open_store(pg_url)  # three new sessions migrating one new database at once
+            try:
+                for n in range(10):
+                    store.upsert([make_paper(f"2403.{start + n * 10 + i:05d}") for i in range(10)])
+            finally:
+                store.close()
         except BaseException as err:  # noqa: BLE001 - reported below
             errors.append(err)
-        finally:
-            store.close()
 
     threads = [threading.Thread(target=write, args=(k * 1000,)) for k in range(3)]
     for thread in threads:

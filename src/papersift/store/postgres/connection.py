@@ -139,14 +139,18 @@ def _first_line(err: BaseException, url: str = "") -> str:
 def schema_version(conn: psycopg.Connection[Any]) -> int | None:
     """How far this database's papersift schema is (0: an empty database), or None when the
     database holds another application's tables."""
-    row = conn.execute("SELECT to_regclass('papersift_schema') IS NOT NULL").fetchone()
-    if row and row[0]:
+    # One statement, one snapshot: asked apart (to_regclass, then a count), a migration that
+    # commits in between makes its tables look like another application's; and to_regclass
+    # may answer from a cache the advisory lock does not refresh.
+    row = conn.execute(
+        "SELECT count(*) FILTER (WHERE table_name = 'papersift_schema'), count(*) "
+        "FROM information_schema.tables WHERE table_schema = current_schema()"
+    ).fetchone()
+    ours, tables = (int(row[0]), int(row[1])) if row else (0, 0)
+    if ours:
         version = conn.execute("SELECT version FROM papersift_schema").fetchone()
         return int(version[0]) if version else 0
-    tables = conn.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
-    ).fetchone()
-    return 0 if not tables or not tables[0] else None
+    return 0 if not tables else None
 
 
 def migrate(conn: psycopg.Connection[Any], url: str) -> None:
