@@ -384,7 +384,7 @@ def _committed(url: str) -> int:
         return 0
 
 
-N_RESTART = 6000
+N_RESTART = 50_000  # enough that the restart lands mid-ingest on a loaded machine too
 
 
 @pytest.mark.slow
