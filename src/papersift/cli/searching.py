@@ -21,7 +21,7 @@ from papersift.errors import UsageError
 if TYPE_CHECKING:
     from papersift.index.sync import EmbedReport, SemanticSearcher
     from papersift.search import Hit
-    from papersift.store.sqlite import SqliteStore
+    from papersift.store.base import Store
 
 index_app = typer.Typer(help="The vector index beside the store.", no_args_is_help=True)
 
@@ -33,7 +33,7 @@ EMPTY_STORE = (
 )
 
 
-def _searcher(store: SqliteStore, model: str | None) -> SemanticSearcher:
+def _searcher(store: Store, model: str | None) -> SemanticSearcher:
     from papersift.index.sync import semantic_searcher
 
     embedder = load_model(model)

@@ -42,7 +42,7 @@ from papersift.index.sync import EmbedReport, pending_texts
 
 if TYPE_CHECKING:
     from papersift.embed.base import Embedder
-    from papersift.store.sqlite import SqliteStore
+    from papersift.store.base import Store
 
 INSTALL_HINT = "--ray needs Ray: pip install 'papersift[cluster]'"
 # Texts per map_batches call: big enough that Ray's per-batch overhead is small against the
@@ -175,7 +175,7 @@ def _waves(pending: array, size: int) -> Iterator[list[int]]:
 
 
 def embed_on_ray(
-    store: SqliteStore,
+    store: Store,
     model: str,
     *,
     model_id: str | None = None,
