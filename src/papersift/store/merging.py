@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from papersift.dedupe import aliases, can_merge, merge
 from papersift.records import Paper
-from papersift.store.base import UpsertCounts
+from papersift.store.base import PrivatePapers, UpsertCounts
 from papersift.store.private import private_id
 from papersift.store.rows import PAPER_COLUMNS, PreparedBatch, prepare_batch
 
@@ -30,7 +30,9 @@ class Merging:
     if TYPE_CHECKING:  # provided by the backend
 
         def transaction(self) -> AbstractContextManager[None]: ...
-        def visible_rowids(self, rowids: Sequence[int]) -> list[int]: ...
+
+        _viewer: int | None
+
         def _begin_upsert(self) -> None: ...
         def _end_upsert(self) -> None: ...
         def _ids_stored(self, ids: list[str]) -> dict[str, int]: ...
@@ -42,9 +44,12 @@ class Merging:
         def _write_row(self, rowid: int, old: Paper, new: Paper) -> None: ...
         def _drop_aliases(self, rowid: int) -> None: ...
         def _add_aliases(self, pairs: list[tuple[str, int]]) -> None: ...
-        def _private_owners(self, rowids: list[int]) -> dict[int, int]: ...
-        def _mark_private(self, rowids: list[int], user_id: int) -> None: ...
-        def _promote_private(self, rowids: list[int]) -> None: ...
+        def private_papers(self) -> PrivatePapers: ...
+
+    def visible_rowids(self, rowids: Sequence[int]) -> list[int]:
+        """`rowids` without the papers the viewer may not see, in their order."""
+        hidden = self.private_papers().hidden(rowids, self._viewer)
+        return [r for r in rowids if r not in hidden] if hidden else list(rowids)
 
     def upsert(self, papers: Iterable[Paper], private_to: int | None = None) -> UpsertCounts:
         """Store new papers and merge ones already stored; re-storing the same data is a no-op.
@@ -67,7 +72,7 @@ class Merging:
         with self.transaction():
             self._begin_upsert()
             matches = self._find_existing(prepared.rows)
-            owners = self._private_owners(list(set(matches.values()))) if matches else {}
+            owners = self.private_papers().owners(list(set(matches.values()))) if matches else {}
             if private_to is not None:
                 new_rows = self._merge_private(prepared, matches, owners, counts, private_to)
             elif matches:
@@ -76,7 +81,7 @@ class Merging:
                 new_rows = prepared.rows
             rowids = self._insert(new_rows)
             if private_to is not None:
-                self._mark_private(rowids, private_to)
+                self.private_papers().mark(rowids, private_to)
                 for rowid, row in zip(rowids, new_rows):
                     note_rowid(counts, row, rowid)
             counts.added += len(new_rows)
@@ -202,7 +207,7 @@ class Merging:
         self._drop_aliases(rowid)
         self._write_row(rowid, old, new)
         self._add_aliases([(a, rowid) for a in aliases(new) if a != new.id])
-        self._promote_private([rowid])
+        self.private_papers().promote([rowid])
 
     # -- look-ups by identifier -------------------------------------------------------------
 

@@ -244,11 +244,6 @@ class SqliteStore(Merging, BulkLoading, EmbeddingTables):
         look-up, search, filter and window; None (the default) reads all papers."""
         self._viewer = user_id
 
-    def visible_rowids(self, rowids: Sequence[int]) -> list[int]:
-        """`rowids` without the papers the viewer may not see, in their order."""
-        hidden = self.private_papers().hidden(rowids, self._viewer)
-        return [r for r in rowids if r not in hidden] if hidden else list(rowids)
-
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One all-or-nothing unit: committed on success, rolled back on any error.
@@ -367,15 +362,6 @@ class SqliteStore(Merging, BulkLoading, EmbeddingTables):
         else:
             sql = "INSERT OR IGNORE INTO paper_aliases(alias, paper_rowid) VALUES (?, ?)"
         self.db.executemany(sql, pairs)
-
-    def _private_owners(self, rowids: list[int]) -> dict[int, int]:
-        return self.private_papers().owners(rowids)
-
-    def _mark_private(self, rowids: list[int], user_id: int) -> None:
-        self.private_papers().mark(rowids, user_id)
-
-    def _promote_private(self, rowids: list[int]) -> None:
-        self.private_papers().promote(rowids)
 
     def papers_by_rowid(self, rowids: Sequence[int]) -> dict[int, Paper]:
         found = self._load_rows(set(rowids))

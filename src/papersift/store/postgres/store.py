@@ -17,6 +17,7 @@ from typing import Any
 from papersift.records import Paper, PaperFilter
 from papersift.store.base import LOCAL_USER
 from papersift.store.merging import Merging
+from papersift.store.postgres.archive import PgArchive
 from papersift.store.postgres.connection import (
     connect,
     import_psycopg,
@@ -25,7 +26,14 @@ from papersift.store.postgres.connection import (
     translate,
 )
 from papersift.store.postgres.embeddings import PgEmbeddings
+from papersift.store.postgres.follows import PgFollows
+from papersift.store.postgres.library import PgLibrary
+from papersift.store.postgres.private import PgPrivatePapers, hidden_sql
+from papersift.store.postgres.profile_controls import PgProfileControls
+from papersift.store.postgres.seen import PgSeen
 from papersift.store.postgres.tsquery import tsquery_sql
+from papersift.store.postgres.updates import PgSnapshots
+from papersift.store.postgres.users import PgUsers
 from papersift.store.rows import PAPER_COLUMNS, paper_to_row, row_to_paper
 
 _COLS = ", ".join(PAPER_COLUMNS)
@@ -37,20 +45,6 @@ _RANK_WEIGHTS = "'{0.1, 0.33, 0.33, 1.0}'"
 # Rank normalisation 1: divide by 1 + log(document length), so a long abstract that repeats
 # a word does not outrank a short paper about it (BM25 normalises by length too).
 _RANK_NORMALISATION = 1
-
-
-def _hidden_sql(viewer: int | None) -> tuple[str, list[int]]:
-    """A condition (starting with AND) on `papers` keeping what `viewer` may see; None: all.
-
-    TODO(issue 20): fold into `store.postgres.private.hidden_sql` once that module lands.
-    """
-    if viewer is None:
-        return "", []
-    return (
-        "AND NOT EXISTS (SELECT 1 FROM private_papers pp "
-        "WHERE pp.paper_rowid = papers.rowid AND pp.user_id != %s)",
-        [viewer],
-    )
 
 
 class PgStore(Merging, PgEmbeddings):
@@ -107,60 +101,30 @@ class PgStore(Merging, PgEmbeddings):
         look-up, search, filter and window; None (the default) reads all papers."""
         self._viewer = user_id
 
-    def visible_rowids(self, rowids: Sequence[int]) -> list[int]:
-        """`rowids` without the papers the viewer may not see, in their order."""
-        if self._viewer is None or not rowids:
-            return list(rowids)
-        hidden = {
-            rowid for rowid, user in self._private_owners(list(rowids)).items()
-            if user != self._viewer
-        }  # fmt: skip
-        return [r for r in rowids if r not in hidden] if hidden else list(rowids)
-
     # -- per-reader parts -----------------------------------------------------------------
 
-    def library(self, user_id: int = LOCAL_USER) -> Any:
-        from papersift.store.postgres.library import PgLibrary  # type: ignore[import-not-found]
-
+    def library(self, user_id: int = LOCAL_USER) -> PgLibrary:
         return PgLibrary(self.db, user_id)
 
-    def archive(self, user_id: int = LOCAL_USER) -> Any:
-        from papersift.store.postgres.archive import PgArchive  # type: ignore[import-not-found]
-
+    def archive(self, user_id: int = LOCAL_USER) -> PgArchive:
         return PgArchive(self.db, user_id)
 
-    def seen(self, user_id: int = LOCAL_USER) -> Any:
-        from papersift.store.postgres.seen import PgSeen  # type: ignore[import-not-found]
-
+    def seen(self, user_id: int = LOCAL_USER) -> PgSeen:
         return PgSeen(self.db, user_id)
 
-    def users(self) -> Any:
-        from papersift.store.postgres.users import PgUsers  # type: ignore[import-not-found]
-
+    def users(self) -> PgUsers:
         return PgUsers(self.db)
 
-    def snapshots(self, user_id: int = LOCAL_USER) -> Any:
-        from papersift.store.postgres.updates import PgSnapshots  # type: ignore[import-not-found]
-
+    def snapshots(self, user_id: int = LOCAL_USER) -> PgSnapshots:
         return PgSnapshots(self.db, user_id)
 
-    def follows(self, user_id: int = LOCAL_USER) -> Any:
-        from papersift.store.postgres.follows import PgFollows  # type: ignore[import-not-found]
-
+    def follows(self, user_id: int = LOCAL_USER) -> PgFollows:
         return PgFollows(self.db, user_id)
 
-    def profile(self, user_id: int = LOCAL_USER) -> Any:
-        from papersift.store.postgres.profile_controls import (  # type: ignore[import-not-found]
-            PgProfileControls,
-        )
-
+    def profile(self, user_id: int = LOCAL_USER) -> PgProfileControls:
         return PgProfileControls(self.db, user_id)
 
-    def private_papers(self) -> Any:
-        from papersift.store.postgres.private import (  # type: ignore[import-not-found]
-            PgPrivatePapers,
-        )
-
+    def private_papers(self) -> PgPrivatePapers:
         return PgPrivatePapers(self.db)
 
     # -- papers: the primitives of `Merging` -------------------------------------------------
@@ -249,29 +213,6 @@ class PgStore(Merging, PgEmbeddings):
             ([a for a, _ in pairs], [r for _, r in pairs]),
         )
 
-    def _private_owners(self, rowids: list[int]) -> dict[int, int]:
-        if not rowids:
-            return {}
-        rows = self.db.execute(
-            "SELECT paper_rowid, user_id FROM private_papers WHERE paper_rowid = ANY(%s)",
-            ([int(r) for r in rowids],),
-        )
-        return {int(rowid): int(user) for rowid, user in rows}
-
-    def _mark_private(self, rowids: list[int], user_id: int) -> None:
-        if rowids:
-            self.db.execute(
-                "INSERT INTO private_papers(paper_rowid, user_id) "
-                "SELECT unnest(%s::bigint[]), %s "
-                "ON CONFLICT (paper_rowid) DO UPDATE SET user_id = excluded.user_id",
-                ([int(r) for r in rowids], user_id),
-            )
-
-    def _promote_private(self, rowids: list[int]) -> None:
-        self.db.execute(
-            "DELETE FROM private_papers WHERE paper_rowid = ANY(%s)", ([int(r) for r in rowids],)
-        )
-
     # -- papers: reads --------------------------------------------------------------------
 
     def papers_by_rowid(self, rowids: Sequence[int]) -> dict[int, Paper]:
@@ -283,7 +224,7 @@ class PgStore(Merging, PgEmbeddings):
 
     def iter_papers(self, batch_size: int = 1000) -> Iterator[tuple[int, Paper]]:
         last = 0
-        hidden, params = _hidden_sql(self._viewer)
+        hidden, params = hidden_sql(self._viewer)
         while True:
             rows = self.db.execute(
                 f"{_SELECT} WHERE rowid > %s {hidden} ORDER BY rowid LIMIT %s",
@@ -370,7 +311,7 @@ class PgStore(Merging, PgEmbeddings):
 
     def latest_date(self) -> dt.date | None:
         """The newest publication or update date of any paper the viewer may see."""
-        hidden, params = _hidden_sql(self._viewer)
+        hidden, params = hidden_sql(self._viewer)
         row = self.db.execute(
             f"SELECT max(coalesce(updated, published)) FROM papers WHERE TRUE {hidden}", params
         ).fetchone()
@@ -378,7 +319,7 @@ class PgStore(Merging, PgEmbeddings):
 
     def _visible_filter_sql(self, where: PaperFilter | None) -> tuple[str, list[Any]]:
         clause, params = _filter_sql(where)
-        hidden, hidden_params = _hidden_sql(self._viewer)
+        hidden, hidden_params = hidden_sql(self._viewer)
         return f"{clause} {hidden}", [*params, *hidden_params]
 
     # -- checkpoints ----------------------------------------------------------------------
