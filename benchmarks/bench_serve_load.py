@@ -110,6 +110,7 @@ def reader_names(readers: int) -> list[str]:
 def seed(db: str, papers: int, readers: int, log: Any = print) -> list[str]:
     """Real papers (embedded, so no worker has to) and the readers' accounts; the paper ids."""
     from papersift import accounts
+    from papersift.defaults import DEFAULT_EMBEDDER
     from papersift.embed import load_embedder
     from papersift.index.sync import embed_missing, open_index
 
@@ -119,7 +120,7 @@ def seed(db: str, papers: int, readers: int, log: Any = print) -> list[str]:
             started = time.perf_counter()
             store.upsert(sample_papers(papers))
             log(f"stored {store.count()} papers in {time.perf_counter() - started:.1f} s")
-        embedder = load_embedder(None)
+        embedder = load_embedder(DEFAULT_EMBEDDER)  # the model `serve` loads
         started = time.perf_counter()
         embed_missing(store, embedder)
         open_index(store, embedder.model_id, embedder.dim, warn=lambda message: None)

@@ -135,3 +135,39 @@ def test_many_readers_through_two_workers_store_every_like_once(location: str) -
     assert not report.problems, report.problems
     assert sum(len(v) for v in report.results.likes.values()) > 0
     assert len(report.results.workers) == 2
+
+
+def test_workers_embed_new_papers_once_between_them(server: str, location: str) -> None:
+    """Both workers meet the same unembedded papers on their first searches: one embeds and
+    saves the index while the other waits, and the saved index is whole."""
+    alice = sign_up(server, "erin")
+    cookies = alice.cookies
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(
+            pool.map(
+                lambda _: fresh_connection_get(
+                    server, cookies, "/api/search?q=paper&mode=semantic"
+                ),
+                range(24),
+            )
+        )
+    assert {a.status_code for a in answers} == {200}, [a.text[:200] for a in answers]
+    assert all(len(a.json()) == len(PAPERS) for a in answers)
+    assert len({a.headers["x-papersift-worker"] for a in answers}) == 2
+
+    from papersift.defaults import DEFAULT_EMBEDDER
+    from papersift.embed import load_embedder
+    from papersift.index.sync import index_path
+    from papersift.index.vectors import load_or_rebuild
+
+    embedder = load_embedder(DEFAULT_EMBEDDER)  # what `serve` loads
+    store = bench_serve_load.open_location(location)
+    try:
+        path = index_path(store, embedder.model_id)
+        complaints: list[str] = []
+        index = load_or_rebuild(
+            path, embedder.model_id, embedder.dim, lambda: iter(()), warn=complaints.append
+        )
+        assert not complaints and len(index.keys()) == len(PAPERS)
+    finally:
+        store.close()
