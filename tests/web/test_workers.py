@@ -134,7 +134,8 @@ def test_many_readers_through_two_workers_store_every_like_once(location: str) -
     assert not report.results.errors, report.results.examples
     assert not report.problems, report.problems
     assert sum(len(v) for v in report.results.likes.values()) > 0
-    assert len(report.results.workers) == 2
+    # Which worker answers is the kernel's choice per connection, and readers keep theirs
+    # open: ten may well all land on one (the session test above checks both answer).
 
 
 def test_workers_embed_new_papers_once_between_them(server: str, location: str) -> None:

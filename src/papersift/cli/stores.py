@@ -31,13 +31,13 @@ def store_copy(
     from papersift.store.copy import copy_store
 
     err = console(stderr=True)
-    last = {"table": "", "at": 0.0}
+    shown: dict[str, float] = {}  # table -> when its progress was last printed
 
     def progress(table: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if table != last["table"] or done == total or now - float(last["at"]) >= 1.0:
+        if table not in shown or done == total or now - shown[table] >= 1.0:
             err.print(f"copying {table}: {done:,}/{total:,} rows", markup=False)
-            last.update(table=table, at=now)
+            shown[table] = now
 
     report = copy_store(src, dst, batch_rows=batch_rows, progress=progress)
     if report.already_done:
