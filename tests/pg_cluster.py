@@ -100,7 +100,12 @@ class PgCluster:
 
     def restart(self) -> None:
         """Stop fast (connections are cut) and start again on the same port."""
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "restart")
+        # -l as at start: without it the new server writes to pg_ctl's captured stdout, which
+        # then never closes, and the restart seems to hang.
+        self._run(
+            str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w",
+            "-l", str(self.dir / "server.log"), "restart",
+        )  # fmt: skip
 
     def stop(self) -> None:
         try:

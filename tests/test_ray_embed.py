@@ -1,15 +1,22 @@
 """`embed --ray`: the back catalogue embedded by Ray Data on a real local cluster (2 CPUs).
 
 The vectors must equal what plain `embed` stores, a second run must embed nothing, and a job
-that dies mid-way must, once rerun, leave every paper embedded exactly once.
+that dies mid-way (a worker's error, a killed driver, a killed actor) must, once rerun or
+recovered, leave every paper embedded exactly once. A wrong cluster address fails in seconds,
+in one line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+import signal
+import socket
+import subprocess
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -24,7 +31,8 @@ from tests.helpers import make_paper
 ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'papersift[cluster]'")
 pytest.importorskip("ray.data", reason="Ray Data is not installed: pip install 'ray[data]'")
 
-from papersift.index.ray_embed import embed_on_ray  # noqa: E402
+from papersift.index import ray_embed  # noqa: E402
+from papersift.index.ray_embed import embed_on_ray, probe_address  # noqa: E402
 
 PAPERS = 200
 MODEL = "test-word-hash"
@@ -70,6 +78,54 @@ class FailingFactory:
 
     def __call__(self) -> WordHashEmbedder:
         return WordHashEmbedder(self.fail_after, self.flag)
+
+
+class SlowFactory:
+    """Word-hash embedders that take `delay` seconds a batch: a job long enough to interrupt."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+
+    def __call__(self) -> WordHashEmbedder:
+        embedder = WordHashEmbedder()
+        encode = embedder.encode
+
+        def slow_encode(texts: Sequence[str], *args: object, **kwargs: object) -> np.ndarray:
+            time.sleep(self.delay)
+            return encode(texts)
+
+        embedder.encode = slow_encode  # type: ignore[method-assign]
+        return embedder
+
+
+class KillOnceFactory:
+    """Word-hash embedders whose process is SIGKILLed mid-batch once, by whichever actor first
+    takes the flag file away after `after` batches: a worker lost as a node's OOM killer would
+    lose it, with no exception for Ray to see."""
+
+    def __init__(self, flag: str, after: int) -> None:
+        self.flag = flag
+        self.after = after
+
+    def __call__(self) -> WordHashEmbedder:
+        embedder = WordHashEmbedder()
+        encode = embedder.encode
+        calls = [0]
+
+        def encode_or_die(texts: Sequence[str], *args: object, **kwargs: object) -> np.ndarray:
+            calls[0] += 1
+            vectors = encode(texts)
+            if calls[0] > self.after:
+                try:
+                    os.unlink(self.flag)  # only one actor wins it
+                except FileNotFoundError:
+                    pass
+                else:
+                    os.kill(os.getpid(), signal.SIGKILL)
+            return vectors
+
+        embedder.encode = encode_or_die  # type: ignore[method-assign]
+        return embedder
 
 
 def start_cluster() -> None:
@@ -183,3 +239,185 @@ def test_a_job_killed_mid_way_resumes_and_embeds_every_paper_once(cluster, tmp_p
     plain = fill(tmp_path / "plain.db")
     embed_missing(plain, WordHashEmbedder())
     np.testing.assert_allclose(vectors, plain.load_embeddings(MODEL)[1], atol=1e-5)
+
+
+def assert_each_paper_once_as_plain(store, tmp_path: Path, count: int = PAPERS) -> None:
+    counts = per_paper_counts(store)
+    assert len(counts) == count and set(counts.values()) == {1}
+    plain = fill(tmp_path / "plain.db", count)
+    embed_missing(plain, WordHashEmbedder())
+    keys, vectors = store.load_embeddings(MODEL)
+    plain_keys, plain_vectors = plain.load_embeddings(MODEL)
+    np.testing.assert_array_equal(keys, plain_keys)
+    # Both are stored as float16: the same float32 vectors round to the same halves.
+    np.testing.assert_allclose(vectors, plain_vectors, atol=1e-3)
+
+
+def test_the_driver_holds_one_wave_of_texts_at_a_time(cluster, tmp_path, monkeypatch):
+    store = fill(tmp_path / "s.db")
+    asked: list[int] = []
+    pending_texts = ray_embed.pending_texts
+
+    def recording(store, model_id, only=None):
+        asked.append(len(only))
+        return pending_texts(store, model_id, only)
+
+    monkeypatch.setattr(ray_embed, "pending_texts", recording)
+    report = embed_on_ray(
+        store, MODEL, model_id=MODEL, factory=make_embedder, actors=2, batch_size=16, wave=64
+    )
+    assert asked == [64, 64, 64, 8] and report.embedded == PAPERS
+    assert_each_paper_once_as_plain(store, tmp_path)
+
+
+# What `papersift embed --ray local` runs (pipelines.embed_on_ray: connect, then embed_on_ray),
+# with the test's slow word-hash model in place of a real one, which would need minutes of export.
+DRIVER = """
+import sys
+from pathlib import Path
+
+import ray
+import tests.test_ray_embed as t
+from papersift.index.ray_embed import connect, embed_on_ray
+from papersift.store import open_store
+
+ray.cloudpickle.register_pickle_by_value(t)
+connect("local")
+embed_on_ray(open_store(Path(sys.argv[1])), t.MODEL, model_id=t.MODEL, factory=t.SlowFactory(0.4),
+             actors=2, batch_size=16)
+"""
+
+
+def test_a_driver_killed_mid_job_resumes_with_every_paper_embedded_once(cluster, tmp_path):
+    psutil = pytest.importorskip("psutil")
+    count = 300
+    path = tmp_path / "s.db"
+    store = fill(path, count)
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root / "src"), str(root)])}
+    with open(tmp_path / "driver.log", "wb") as log:
+        driver = subprocess.Popen(
+            [sys.executable, "-c", DRIVER, str(path)], cwd=root, env=env, stdout=log, stderr=log
+        )
+    started = psutil.Process(driver.pid)
+    spawned: list = []
+    try:
+        deadline = time.monotonic() + 45
+        while store.embedding_count(MODEL) < 32:
+            assert driver.poll() is None, (tmp_path / "driver.log").read_text()[-2000:]
+            assert time.monotonic() < deadline, "the driver stored nothing in 45 s"
+            spawned = started.children(recursive=True) or spawned
+            time.sleep(0.05)
+        spawned = started.children(recursive=True) or spawned
+        driver.send_signal(signal.SIGKILL)
+        driver.wait(10)
+    finally:
+        # Whatever of the killed driver's local cluster outlives it (GCS, raylet, workers)
+        # ends here, by pid.
+        for process in [started, *spawned]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+    done = store.embedding_count(MODEL)
+    assert 32 <= done < count  # killed part-way, after the first batches were written
+
+    report = embed_on_ray(store, MODEL, model_id=MODEL, factory=make_embedder, actors=2)
+    assert report.already == done and report.embedded == count - done
+    assert_each_paper_once_as_plain(store, tmp_path, count)
+
+
+def test_a_killed_actor_is_replaced_and_the_job_finishes(cluster, tmp_path):
+    store = fill(tmp_path / "s.db")
+    flag = tmp_path / "kill-one-actor"
+    flag.touch()
+    report = embed_on_ray(
+        store,
+        MODEL,
+        model_id=MODEL,
+        factory=KillOnceFactory(str(flag), after=2),
+        actors=2,
+        batch_size=16,
+    )
+    assert not flag.exists()  # an actor process did die mid-batch
+    assert report.embedded == PAPERS
+    assert_each_paper_once_as_plain(store, tmp_path)
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_an_unreachable_cluster_fails_in_seconds_with_one_line(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root / "src"), "HF_HUB_OFFLINE": "1"}
+    started = time.monotonic()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "papersift.cli",
+            "--db",
+            str(tmp_path / "s.db"),
+            "embed",
+            "--ray",
+            f"127.0.0.1:{closed_port()}",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert time.monotonic() - started < 30
+    assert result.returncode != 0
+    output = (result.stdout + result.stderr).strip()
+    assert "Traceback" not in output and len(output.splitlines()) == 1, output
+    assert "no Ray cluster answers at 127.0.0.1" in output and "ray start --head" in output
+
+
+def test_a_port_that_is_not_ray_fails_in_bounded_time(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root / "src"), "HF_HUB_OFFLINE": "1"}
+    with socket.socket() as listener:  # accepts the TCP probe, never speaks Ray
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        started = time.monotonic()
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "papersift.cli",
+                "--db",
+                str(tmp_path / "s.db"),
+                "embed",
+                "--ray",
+                f"127.0.0.1:{listener.getsockname()[1]}",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+    assert time.monotonic() - started < 30
+    assert result.returncode != 0
+    output = (result.stdout + result.stderr).strip()
+    # Ray's own C++ warnings may precede it; the command's error is one line at the end.
+    assert "Traceback" not in output, output
+    assert output.splitlines()[-1].count("cannot join the Ray cluster at 127.0.0.1") == 1
+
+
+def test_an_address_that_never_answers_times_out(monkeypatch):
+    monkeypatch.setattr(ray_embed, "CONNECT_TIMEOUT", 1.0)
+    started = time.monotonic()
+    # TEST-NET-1 (RFC 5737): never routed, so the connection times out or is refused at once.
+    with pytest.raises(ClusterError, match="no Ray cluster answers at 192.0.2.1:6379"):
+        probe_address("192.0.2.1")
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("address", ["host:port", ":6379", "ray://"])
+def test_a_malformed_address_is_a_usage_error(address):
+    from papersift.errors import UsageError
+
+    with pytest.raises(UsageError, match="HOST:PORT"):
+        probe_address(address)

@@ -6,7 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 from papersift.ingest.files import IngestReport, ingest_paths
-from papersift.store.sqlite import SqliteStore
+from papersift.store.base import Store
 
 # A reader who follows LLM quantization and graph learning, and asked about retrieval.
 DEMO_LIKES = ("2611.00148", "2611.00729", "2611.01450", "2611.00175", "2611.00301")
@@ -19,7 +19,7 @@ def corpus_path() -> Path:
     return Path(str(resources.files("papersift") / "data" / "demo_papers.jsonl"))
 
 
-def build_demo_store(store: SqliteStore) -> IngestReport:
+def build_demo_store(store: Store) -> IngestReport:
     """Ingest the bundled corpus and give the demo reader their likes and interests."""
     report = ingest_paths(store, [str(corpus_path())])
     library = store.library()

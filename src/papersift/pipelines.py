@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from papersift.rank.candidates import Collection
     from papersift.rank.recommend import EmbedHooks, Recommendations
     from papersift.records import Digest, Paper
-    from papersift.store.sqlite import SqliteStore
+    from papersift.store.base import Store
     from papersift.viz.map import PaperMap
 
 # Topics and a 2-D layout need a few points; fewer make no picture.
@@ -91,7 +91,7 @@ def load_model(name: str | None = None) -> Embedder:
 
 
 def embed_on_ray(
-    store: SqliteStore,
+    store: Store,
     model: str | None,
     address: str | None,
     *,
@@ -118,7 +118,7 @@ def embed_on_ray(
 
 
 def load_window(
-    store: SqliteStore,
+    store: Store,
     embedder: Embedder,
     since: str | None,
     *,
@@ -163,7 +163,7 @@ class Trending:
 
 
 def trending(
-    store: SqliteStore,
+    store: Store,
     since: str | None = TRENDING_WINDOW,
     *,
     k: int = 30,
@@ -182,7 +182,7 @@ def trending(
 
 
 def recommend_unseen(
-    store: SqliteStore,
+    store: Store,
     embedder: Embedder,
     *,
     k: int,
@@ -233,7 +233,7 @@ class DrawnMap:
 
 
 def make_map(
-    store: SqliteStore,
+    store: Store,
     window: Collection,
     *,
     user_id: int = LOCAL_USER,
@@ -320,7 +320,7 @@ def tldr_summarizer(config: Config) -> Summarizer:
 
 
 def make_digest(
-    store: SqliteStore,
+    store: Store,
     embedder: Embedder,
     config: Config,
     request: DigestRequest,
@@ -362,7 +362,7 @@ def make_digest(
 
 
 def publish_and_send(
-    store: SqliteStore,
+    store: Store,
     config: Config,
     built: BuiltDigest,
     request: DigestRequest,
@@ -436,7 +436,7 @@ class FetchOutcome:
     offline: bool = False
 
 
-def _covered(store: SqliteStore, name: str) -> dt.date | None:
+def _covered(store: Store, name: str) -> dt.date | None:
     value = store.get_checkpoint(name)
     try:
         return dt.date.fromisoformat(value) if value else None
@@ -445,7 +445,7 @@ def _covered(store: SqliteStore, name: str) -> dt.date | None:
 
 
 def fetch_configured(
-    store: SqliteStore,
+    store: Store,
     config: Config,
     client: httpx.Client,
     *,
@@ -545,7 +545,7 @@ class DailyRun:
 
 
 def run_daily(
-    store: SqliteStore,
+    store: Store,
     config: Config,
     load_embedder: Callable[[], Embedder],
     *,

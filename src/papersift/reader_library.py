@@ -13,8 +13,10 @@ from papersift.errors import ParseError, UsageError
 from papersift.ids import canonical_id, find_arxiv_id, normalize_doi, parse_arxiv_id
 from papersift.records import Paper
 from papersift.sources.bibtex import (
+    block_count,
     citation_details,
     date_from_parts,
+    decode_export_text,
     is_arxiv_venue,
     library_links,
 )
@@ -31,6 +33,12 @@ RATINGS = {"like": 1, "dislike": -1, "unlike": None}
 # 154,052 papers and made the next semantic search embed them for minutes (issue 21).
 PRIVATE_UPLOAD_MAX = 5_000  # records per upload
 PRIVATE_PAPERS_MAX = 20_000  # papers private to one reader
+# BibTeX blocks an upload may hold, `@string`s and comments included; counted before the parse,
+# which costs ~20 us a block however broken (docs/benchmarks.md#hostile-bibtex).
+PRIVATE_UPLOAD_BLOCKS = 4 * PRIVATE_UPLOAD_MAX
+# How many rejected records the front ends list one by one; the rest are counted. A file of
+# junk lines had 333,312 of them per MB, and printing them took longer than reading it.
+REJECTED_SHOWN = 50
 
 
 def resolve_ids(store: Store, idents: Sequence[str]) -> list[int]:
@@ -109,6 +117,8 @@ def import_library(
         raise UsageError(
             f"{path}: looks like {name}, not a library export ({', '.join(LIBRARY_FORMATS)})"
         )
+    if private and name == "bibtex":
+        _check_upload_blocks(path, data)
     report = ImportReport()
     papers: list[Paper] = []
     try:
@@ -137,6 +147,16 @@ def import_library(
             rowids = [r for p in papers if (r := _stored_rowid(store, p)) is not None]
         report.liked = store.library(user_id).rate(list(dict.fromkeys(rowids)), 1)
     return report
+
+
+def _check_upload_blocks(path: Path, data: bytes) -> None:
+    """Refuse, before the parse, a BibTeX upload with more blocks than any allowed upload has."""
+    blocks = block_count(decode_export_text(data, str(path)))
+    if blocks > PRIVATE_UPLOAD_BLOCKS:
+        raise UsageError(
+            f"{path}: {blocks:,} BibTeX blocks (`@type{{`); an upload may hold at most "
+            f"{PRIVATE_UPLOAD_MAX:,} records (nothing was imported: split the file)"
+        )
 
 
 def _is_database(path: Path) -> bool:

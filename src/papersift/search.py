@@ -16,7 +16,7 @@ from papersift.errors import UsageError
 from papersift.fusion import KEYWORD_SHARE, fts_match_expression, fuse_scores
 from papersift.index.sync import SemanticSearcher
 from papersift.records import Paper, PaperFilter
-from papersift.store.sqlite import SqliteStore
+from papersift.store.base import Store
 
 Mode = Literal["hybrid", "semantic", "keyword"]
 MODES: tuple[str, ...] = ("hybrid", "semantic", "keyword")
@@ -52,7 +52,7 @@ def clean_query(query: str, warn: Callable[[str], None]) -> str:
 
 
 def search(
-    store: SqliteStore,
+    store: Store,
     query: str,
     *,
     mode: Mode = "hybrid",
@@ -93,7 +93,7 @@ def search(
 
 
 def _visible_neighbours(
-    store: SqliteStore,
+    store: Store,
     searcher: SemanticSearcher,
     vector: np.ndarray,
     depth: int,
@@ -111,7 +111,7 @@ def _visible_neighbours(
 
 
 def _hits(
-    store: SqliteStore,
+    store: Store,
     ranked: list[tuple[int, float]],
     keyword: list[tuple[int, float]],
     vector: list[tuple[int, float]],
@@ -133,7 +133,7 @@ def _hits(
     ]
 
 
-def similar(store: SqliteStore, ident: str, searcher: SemanticSearcher, k: int = 10) -> list[Hit]:
+def similar(store: Store, ident: str, searcher: SemanticSearcher, k: int = 10) -> list[Hit]:
     """Papers most like a stored paper (itself excluded): its embedding's nearest neighbours
     fused with a keyword search for its own words, as hybrid search fuses a query's."""
     rowid = store.rowid_of(ident)

@@ -1,6 +1,7 @@
 import json
 import sqlite3
 
+from papersift.reader_library import REJECTED_SHOWN
 from tests.cli.snapshot_lines import snapshot_file
 
 BIB = r"""@article{lovelace2024sifting,
@@ -117,3 +118,14 @@ def test_interests_add_list_remove(run):
     assert [i["text"] for i in json.loads(run("interest", "list", "--json").out)] == [
         "quantization"
     ]
+
+
+def test_the_cli_lists_the_first_rejections_and_counts_the_rest(run, tmp_path):
+    bib = tmp_path / "junk.bib"
+    bib.write_bytes(b"@article{k, title = {T}, year = 2020}\n" + b"@{\n" * 500)  # 500 broken
+    result = run("library", "import", str(bib), "--json")
+    assert result.code == 1
+    lines = result.err.splitlines()
+    assert len(lines) == REJECTED_SHOWN + 1
+    assert lines[-1] == f"error: {bib}: and {500 - REJECTED_SHOWN:,} more records rejected"
+    assert json.loads(result.out)["rejected"] == 500

@@ -47,17 +47,23 @@ def test_a_database_url_never_becomes_a_folder(tmp_path):
     import subprocess
     import sys
 
-    for args in (("stats",), ("ingest", "x.bib")):
-        proc = subprocess.run(
-            [sys.executable, "-m", "papersift.cli", "--db", "postgresql://me@db.lab/papers", *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env={**os.environ, "NO_COLOR": "1"},
-        )
-        assert proc.returncode == 2, proc.stderr
-        assert "database URLs are not supported" in proc.stderr
-        assert len(proc.stderr.splitlines()) == 1
+    cases = (
+        # A PostgreSQL server that cannot be reached (no such host here): one line.
+        ("postgresql://me@db.invalid/papers", "cannot connect"),
+        ("mysql://me@db.invalid/papers", "only postgresql:// URLs"),
+    )
+    for url, message in cases:
+        for args in (("stats",), ("ingest", "x.bib")):
+            proc = subprocess.run(
+                [sys.executable, "-m", "papersift.cli", "--db", url, *args],
+                capture_output=True,
+                text=True,
+                cwd=tmp_path,
+                env={**os.environ, "NO_COLOR": "1"},
+            )
+            assert proc.returncode == 2, proc.stderr
+            assert message in proc.stderr
+            assert len(proc.stderr.splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
 
 

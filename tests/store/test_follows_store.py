@@ -1,4 +1,5 @@
-"""Follows, alerts, rules and the profile's switches survive a round trip through a real file."""
+"""Follows, alerts, rules and the profile's switches survive a round trip through a real store
+(a SQLite file, a PostgreSQL database)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from pathlib import Path
 
 from papersift.store import open_store
 from papersift.store.schema import MIGRATIONS, SCHEMA_VERSION
+from tests.backends import add_papers, open_backend
 from tests.helpers import make_paper
 
 
-def test_follows_round_trip_per_reader(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    store = open_store(path)
+def test_follows_round_trip_per_reader(store_location: str) -> None:
+    store = open_backend(store_location)
     bob = store.users().add("bob", "hash")
     assert bob is not None
     follows = store.follows()
@@ -25,7 +26,7 @@ def test_follows_round_trip_per_reader(tmp_path: Path) -> None:
         assert store.follows(bob).add("author", "Ada Lovelace", "lovelace|ada")
     store.close()
 
-    store = open_store(path)
+    store = open_backend(store_location)
     listed = store.follows().list()
     assert [(f.kind, f.text, f.mode) for f in listed] == [
         ("author", "Yann LeCun", None),
@@ -47,16 +48,15 @@ def test_follows_round_trip_per_reader(tmp_path: Path) -> None:
     store.close()
 
 
-def test_switches_and_reset_round_trip(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    store = open_store(path)
-    store.upsert([make_paper(f"2301.0000{i}") for i in range(1, 5)])
+def test_switches_and_reset_round_trip(store_location: str) -> None:
+    store = open_backend(store_location)
+    one, two, three, four = add_papers(store, [make_paper(f"2301.0000{i}") for i in range(1, 5)])
     library = store.library()
     controls = store.profile()
     with store.transaction():
-        library.rate([1, 2], 1)
-        library.rate([3], -1)
-        library.tag("quant", [1, 4])
+        library.rate([one, two], 1)
+        library.rate([three], -1)
+        library.tag("quant", [one, four])
         library.add_interest("sparse attention")
         assert not controls.set_signal("likes", True)  # on already: nothing to store
         assert controls.set_signal("likes", False)
@@ -64,7 +64,7 @@ def test_switches_and_reset_round_trip(tmp_path: Path) -> None:
         assert controls.set_tag("quant", False)
     store.close()
 
-    store = open_store(path)
+    store = open_backend(store_location)
     switches = store.profile().switches()
     assert switches.signals_off == {"likes"} and switches.tags_off == {"quant"}
     assert not switches.uses("likes") and switches.uses("interests")
@@ -83,7 +83,9 @@ def test_switches_and_reset_round_trip(tmp_path: Path) -> None:
 
 def test_the_migration_brings_an_older_store_up_to_date(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
-    mine = next(i for i, script in enumerate(MIGRATIONS) if "CREATE TABLE IF NOT EXISTS follows" in script)
+    mine = next(
+        i for i, script in enumerate(MIGRATIONS) if "CREATE TABLE IF NOT EXISTS follows" in script
+    )
     con = sqlite3.connect(path)
     try:
         for script in MIGRATIONS[:mine]:

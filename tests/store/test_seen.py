@@ -3,35 +3,47 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from papersift.rank.unseen import judge
-from papersift.store import SqliteStore
 from papersift.store.seen import abstract_hash
+from tests.backends import add_papers, open_backend
 from tests.helpers import make_paper
 
 MON, TUE, WED = dt.date(2025, 6, 2), dt.date(2025, 6, 3), dt.date(2025, 6, 4)
 AT = dt.datetime(2025, 6, 3, 7, 0, tzinfo=dt.UTC)
+PAPERS = {p.id: p for p in (make_paper("2506.00001"), make_paper("2506.00002", "Another paper"))}
+
+
+class Stored:
+    """A store on one backend holding PAPERS, with their rowids (a store's protocols only:
+    the papers themselves come from PAPERS)."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.rowids = dict(zip(PAPERS, add_papers(store, list(PAPERS.values())), strict=True))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = SqliteStore(tmp_path / "seen.db")
-    s.upsert([make_paper("2506.00001"), make_paper("2506.00002", "Another paper")])
-    yield s
+def store(store_location: str) -> Iterator[Stored]:
+    s = open_backend(store_location)
+    yield Stored(s)
     s.close()
 
 
-def rowid(store: SqliteStore, ident: str) -> int:
-    found = store.rowid_of(ident)
-    assert found is not None
-    return found
+def rowid(store: Stored, ident: str) -> int:
+    return store.rowids[ident]
 
 
 def test_showings_of_earlier_days_count_and_of_today_do_not(store):
     one = rowid(store, "2506.00001")
-    paper = store.get("2506.00001")
+    paper = PAPERS["2506.00001"]
     with store.transaction():
         store.seen().record([(one, paper)], "digest", AT, TUE)
     assert store.seen().states([one], before=TUE) == {}  # the same day: not yet a repeat
@@ -44,16 +56,16 @@ def test_showings_of_earlier_days_count_and_of_today_do_not(store):
 def test_readers_are_apart(store):
 
     one = rowid(store, "2506.00001")
-    store.db.execute("INSERT INTO users(id, name, created_at) VALUES (2, 'bob', 'now')")
     with store.transaction():
-        store.seen(2).record([(one, store.get("2506.00001"))], "feed", AT, MON)
+        bob = store.users().add("bob", "not-a-real-hash")
+        store.seen(bob).record([(one, PAPERS["2506.00001"])], "feed", AT, MON)
     assert store.seen(1).states([one], before=WED) == {}
-    assert one in store.seen(2).states([one], before=WED)
+    assert one in store.seen(bob).states([one], before=WED)
 
 
 def test_a_new_version_or_abstract_comes_back_as_an_update(store):
     one = rowid(store, "2506.00001")
-    old = store.get("2506.00001")
+    old = PAPERS["2506.00001"]
     with store.transaction():
         store.seen().record([(one, old)], "digest", AT, MON)
     state = store.seen().states([one], before=TUE)[one]
@@ -68,18 +80,18 @@ def test_a_new_version_or_abstract_comes_back_as_an_update(store):
 def test_marked_read_hides_at_once_and_snooze_until_its_day(store):
     one, two = rowid(store, "2506.00001"), rowid(store, "2506.00002")
     with store.transaction():
-        store.seen().record([(one, store.get("2506.00001"))], "read", AT, TUE)
+        store.seen().record([(one, PAPERS["2506.00001"])], "read", AT, TUE)
         store.seen().snooze(two, WED + dt.timedelta(days=7))
     states = store.seen().states([one, two], before=TUE)
-    assert states[one].read and judge(store.get("2506.00001"), states[one], TUE).verdict == "hidden"
-    assert judge(store.get("2506.00002"), states[two], WED).verdict == "hidden"
+    assert states[one].read and judge(PAPERS["2506.00001"], states[one], TUE).verdict == "hidden"
+    assert judge(PAPERS["2506.00002"], states[two], WED).verdict == "hidden"
     back = WED + dt.timedelta(days=7)
-    assert judge(store.get("2506.00002"), states[two], back).verdict == "new"
+    assert judge(PAPERS["2506.00002"], states[two], back).verdict == "new"
 
 
 def test_a_snoozed_paper_that_was_shown_comes_back_once(store):
     two = rowid(store, "2506.00002")
-    paper = store.get("2506.00002")
+    paper = PAPERS["2506.00002"]
     with store.transaction():
         store.seen().record([(two, paper)], "feed", AT, MON)
         store.seen().snooze(two, WED)
@@ -94,10 +106,8 @@ def test_a_snoozed_paper_that_was_shown_comes_back_once(store):
 def test_history_is_newest_first_and_windowed(store):
     one, two = rowid(store, "2506.00001"), rowid(store, "2506.00002")
     with store.transaction():
-        store.seen().record([(one, store.get("2506.00001"))], "digest", AT, MON)
-        store.seen().record(
-            [(two, store.get("2506.00002"))], "email", AT + dt.timedelta(days=1), TUE
-        )
+        store.seen().record([(one, PAPERS["2506.00001"])], "digest", AT, MON)
+        store.seen().record([(two, PAPERS["2506.00002"])], "email", AT + dt.timedelta(days=1), TUE)
     shown = store.seen().history()
     assert [(s.paper_rowid, s.place) for s in shown] == [(two, "email"), (one, "digest")]
     assert [s.paper_rowid for s in store.seen().history(since=TUE)] == [two]

@@ -4,7 +4,7 @@ import sqlite3
 import pytest
 
 from papersift.errors import StoreError
-from papersift.store import SqliteStore
+from papersift.store import SqliteStore, open_store
 from papersift.store.schema import MIGRATIONS, SCHEMA_VERSION
 from tests.helpers import make_paper
 
@@ -16,15 +16,23 @@ def store(tmp_path):
     s.close()
 
 
+@pytest.fixture
+def any_store(store_location):
+    """A new store on each backend (SQLite, PostgreSQL): the tests of what both must do."""
+    s = open_store(store_location)
+    yield s
+    s.close()
+
+
 def test_new_file_is_migrated_and_in_wal_mode(store):
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_round_trip_keeps_every_field(store):
+def test_round_trip_keeps_every_field(any_store):
     paper = make_paper(doi="10.5555/q", external_ids={"s2": "abc"})
-    store.upsert([paper])
-    back = store.get("2301.00001")
+    any_store.upsert([paper])
+    back = any_store.get("2301.00001")
     assert back is not None
     assert back.with_changes(first_seen=None) == paper
     assert back.first_seen is not None
@@ -41,16 +49,16 @@ def test_missing_values_are_stored_as_null(store):
     assert sqlite3.adapt(None) is None
 
 
-def test_reingest_changes_nothing(store):
+def test_reingest_changes_nothing(any_store):
     papers = [make_paper(f"2301.0000{i}") for i in range(5)]
-    first = store.upsert(papers)
-    again = store.upsert(papers)
+    first = any_store.upsert(papers)
+    again = any_store.upsert(papers)
     assert (first.added, again.added, again.merged, again.unchanged) == (5, 0, 0, 5)
-    assert store.count() == 5
+    assert any_store.count() == 5
 
 
-def test_lookup_by_any_alias(store):
-    store.upsert([make_paper(doi="10.5555/Q".lower(), external_ids={"openreview": "AbCd12"})])
+def test_lookup_by_any_alias(any_store):
+    any_store.upsert([make_paper(doi="10.5555/Q".lower(), external_ids={"openreview": "AbCd12"})])
     for ident in (
         "2301.00001",
         "2301.00001v7",
@@ -59,12 +67,12 @@ def test_lookup_by_any_alias(store):
         "https://doi.org/10.5555/q",
         "openreview:AbCd12",
     ):
-        assert store.get(ident) is not None, ident
-    assert store.get("2301.99999") is None
+        assert any_store.get(ident) is not None, ident
+    assert any_store.get("2301.99999") is None
 
 
-def test_doi_record_merges_into_stored_arxiv_paper_by_title_and_author(store):
-    store.upsert([make_paper()])
+def test_doi_record_merges_into_stored_arxiv_paper_by_title_and_author(any_store):
+    any_store.upsert([make_paper()])
     bib = make_paper(
         "bibtex:lovelace2023",
         arxiv=False,
@@ -72,29 +80,29 @@ def test_doi_record_merges_into_stored_arxiv_paper_by_title_and_author(store):
         authors=("Lovelace, Ada",),
         title="Sparse Attention for Very Long Documents",
     )
-    counts = store.upsert([bib])
-    assert counts.merged == 1 and store.count() == 1
-    merged = store.get("bibtex:lovelace2023")
+    counts = any_store.upsert([bib])
+    assert counts.merged == 1 and any_store.count() == 1
+    merged = any_store.get("bibtex:lovelace2023")
     assert merged is not None and merged.id == "2301.00001"
     assert set(merged.sources) == {"arxiv-api", "bibtex"}
 
 
-def test_arxiv_record_adopts_a_stored_doi_record(store):
-    store.upsert([make_paper("doi:10.7777/z", arxiv=False, doi="10.7777/z", source="ris")])
-    store.upsert([make_paper(doi="10.7777/z")])
-    assert store.count() == 1
-    assert store.get("doi:10.7777/z").id == "2301.00001"
+def test_arxiv_record_adopts_a_stored_doi_record(any_store):
+    any_store.upsert([make_paper("doi:10.7777/z", arxiv=False, doi="10.7777/z", source="ris")])
+    any_store.upsert([make_paper(doi="10.7777/z")])
+    assert any_store.count() == 1
+    assert any_store.get("doi:10.7777/z").id == "2301.00001"
 
 
-def test_two_arxiv_papers_sharing_a_doi_stay_two_papers(store):
+def test_two_arxiv_papers_sharing_a_doi_stay_two_papers(any_store):
     # Real snapshot records do this (a proceedings volume's DOI on each of its papers).
     first = make_paper("2301.00001", doi="10.1/shared", title="Sparse attention for documents")
     second = make_paper("2301.00002", doi="10.1/shared", title="Graph kernels for molecules")
-    store.upsert([first])
-    counts = store.upsert([second])
+    any_store.upsert([first])
+    counts = any_store.upsert([second])
     assert (counts.added, counts.merged, counts.unchanged) == (1, 0, 0)
-    assert sorted(p.id for _, p in store.iter_papers()) == ["2301.00001", "2301.00002"]
-    assert store.get("2301.00002").title == "Graph kernels for molecules"
+    assert sorted(p.id for _, p in any_store.iter_papers()) == ["2301.00001", "2301.00002"]
+    assert any_store.get("2301.00002").title == "Graph kernels for molecules"
 
 
 def test_fts_index_follows_updates(store):
@@ -111,28 +119,28 @@ def test_fts_index_follows_updates(store):
     assert hits("lovelace") == 1
 
 
-def test_failed_batch_leaves_store_unchanged(store):
-    store.upsert([make_paper("2301.00001")])
-    with pytest.raises(RuntimeError), store.transaction():
-        store.upsert([make_paper("2301.00002")])
+def test_failed_batch_leaves_store_unchanged(any_store):
+    any_store.upsert([make_paper("2301.00001")])
+    with pytest.raises(RuntimeError), any_store.transaction():
+        any_store.upsert([make_paper("2301.00002")])
         raise RuntimeError("boom")
-    assert store.count() == 1
+    assert any_store.count() == 1
 
 
-def test_checkpoints(store):
-    assert store.get_checkpoint("oai:cs") is None
-    store.set_checkpoint("oai:cs", "token-1")
-    store.set_checkpoint("oai:cs", "token-2")
-    assert store.get_checkpoint("oai:cs") == "token-2"
-    store.set_checkpoint("oai:cs", None)
-    assert store.get_checkpoint("oai:cs") is None
+def test_checkpoints(any_store):
+    assert any_store.get_checkpoint("oai:cs") is None
+    any_store.set_checkpoint("oai:cs", "token-1")
+    any_store.set_checkpoint("oai:cs", "token-2")
+    assert any_store.get_checkpoint("oai:cs") == "token-2"
+    any_store.set_checkpoint("oai:cs", None)
+    assert any_store.get_checkpoint("oai:cs") is None
 
 
-def test_stats_counts_sources_categories_months(store):
-    store.upsert(
+def test_stats_counts_sources_categories_months(any_store):
+    any_store.upsert(
         [make_paper("2301.00001"), make_paper("2301.00002", categories=("cs.CL", "cs.LG"))]
     )
-    stats = store.stats()
+    stats = any_store.stats()
     assert stats["sources"] == {"arxiv-api": 2}
     assert stats["categories"] == {"cs.LG": 2, "cs.CL": 1}
     assert stats["months"] == {"2023-01": 2}
@@ -161,6 +169,17 @@ def test_keyword_index_stems_english_words(store):
     fts_sql = store.db.execute("SELECT sql FROM sqlite_master WHERE name = 'papers_fts'")
     assert "porter" in fts_sql.fetchone()[0]
     assert [p for p, _ in store.keyword_search('"quantized"', 5)] == [store.rowid_of("2301.00001")]
+
+
+def test_keyword_search_stems_and_follows_updates_on_both_backends(any_store):
+    any_store.upsert([make_paper(title="Quantization of transformers at scale", version=1)])
+    rowid = any_store.rowid_of("2301.00001")
+    assert [p for p, _ in any_store.keyword_search('"quantized"', 5)] == [rowid]
+    any_store.upsert([make_paper(title="Pruned transformers at scale", version=2)])
+    assert [p for p, _ in any_store.keyword_search('"pruning"', 5)] == [rowid]
+    assert any_store.keyword_search('"quantized"', 5) == []
+    assert [p for p, _ in any_store.keyword_search('"lovelace"', 5)] == [rowid]  # authors
+    assert any_store.keyword_search('"unbalanced', 5) == []  # FTS5 cannot parse it: nothing
 
 
 def test_a_store_of_schema_4_gets_a_stemmed_keyword_index(tmp_path):

@@ -46,6 +46,7 @@ from papersift.cli.common import (
     EXIT_REJECTED,
     INTERRUPTED,
     state,
+    store_location,
 )
 from papersift.cli.output import error_line
 from papersift.errors import PapersiftError, ParseError, UsageError
@@ -71,18 +72,19 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     db: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--db",
             envvar="PAPERSIFT_DB",
-            help="The store (SQLite file). Default: papersift.db in your user data directory.",
+            help="The store: a SQLite file, or a PostgreSQL database as "
+            "postgresql://USER@HOST:PORT/DB. Default: papersift.db in your user data directory.",
         ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
-    state.db_path = db
+    state.db_path = store_location(db)
 
 
 # -- the commands, in the order of `papersift --help` ---------------------------------------

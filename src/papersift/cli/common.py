@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from papersift.config import Config
     from papersift.embed.base import Embedder
-    from papersift.store.sqlite import SqliteStore
+    from papersift.store.base import Store
 
 EXIT_OK, EXIT_REJECTED, EXIT_FATAL = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -29,7 +29,8 @@ INTERRUPTED = "interrupted; everything stored so far is kept"
 class State:
     """The global options, set by the app's callback before any command runs."""
 
-    db_path: Path | None = None
+    # A SQLite file's path, or a postgresql:// URL (kept as typed: a Path would fold "//").
+    db_path: Path | str | None = None
 
 
 state = State()
@@ -60,21 +61,46 @@ SinceOption = Annotated[
 ]
 
 
-def open_db(create: bool = False) -> SqliteStore:
+# Kept here rather than imported from the store: `papersift --help` must stay light.
+_URL = re.compile(r"^postgres(ql)?://", re.IGNORECASE)
+_ANY_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
+
+
+def store_location(value: str | None) -> Path | str | None:
+    """--db as given: a URL as text (a Path would fold its "//"), anything else a path."""
+    if value is None or _ANY_URL.match(value):
+        return value
+    return Path(value)
+
+
+def shown_location(location: Path | str) -> str:
+    """A store location for messages: a URL's password left out (as the store's `redact`)."""
+    text = re.sub(r"(?i)(password=)[^&]*", r"\1***", str(location))
+    found = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^?#]*)@", text)
+    if found and ":" in found.group(2):
+        user = found.group(2).split(":", 1)[0]
+        return f"{found.group(1)}{user}:***@{text[found.end() :]}"
+    return text
+
+
+def open_db(create: bool = False) -> Store:
     """The store; `create`: this command may make a new one (and its folder) if there is none.
 
     A command that only reads refuses a store whose folder does not exist (a mistyped --db),
     rather than leaving a new folder and an empty store behind.
     """
     from papersift.cli.output import warn
-    from papersift.store import default_db_path, open_store
+    from papersift.store import default_location, open_store
 
-    path = state.db_path or default_db_path()
-    # A Path folds "postgresql://host" to "postgresql:/host"; a scheme is never a folder here.
-    if re.match(r"[A-Za-z][A-Za-z0-9+.-]+:/", str(path)):
+    location = state.db_path or default_location()
+    if isinstance(location, str) and _URL.match(location):
+        return open_store(location, notice=warn)
+    if _ANY_URL.match(str(location)):
         raise UsageError(
-            f"--db {path}: database URLs are not supported; give the path of a SQLite file"
+            f"--db {shown_location(location)}: only postgresql:// URLs name a database server; "
+            "otherwise give the path of a SQLite file"
         )
+    path = Path(location)
     if not create and not path.exists() and not path.parent.is_dir():
         raise UsageError(f"no store at {path}: its folder does not exist (check --db)")
     return open_store(path, notice=warn)

@@ -15,6 +15,7 @@ from papersift.cli.common import (
     load_model,
     open_db,
     parse_day,
+    shown_location,
     state,
 )
 from papersift.cli.output import (
@@ -251,11 +252,7 @@ def daily(
             f"{built.digest.total_papers:,} papers, {count_matches(len(built.digest.top_picks))}, "
             f"{len(built.digest.topics)} topics -> {digest_file}{mail}"
         )
-    if (
-        (delivery and delivery.failed)
-        or (run.webhook and run.webhook.error)
-        or done.failed_sources
-    ):
+    if (delivery and delivery.failed) or (run.webhook and run.webhook.error) or done.failed_sources:
         raise typer.Exit(EXIT_REJECTED)
 
 
@@ -291,13 +288,13 @@ def demo(
     run = publish_and_send(store, config, built, request)
     html = run.published.files.get("html")
     console().print(
-        f"Demo store {db_path}: {store.count()} invented papers ({report.counts.added} new), "
+        f"Demo store {shown_location(db_path)}: {store.count()} invented papers ({report.counts.added} new), "
         f"5 liked, 1 interest.\n"
         f"Digest of {built.digest.total_papers} papers with "
         f"{count_matches(len(built.digest.top_picks))} "
         f"and {len(built.digest.topics)} topics:\n  {html}\n"
-        f"Next: papersift --db {db_path} recommend   |   "
-        f'papersift --db {db_path} search "fewer bits per weight"'
+        f"Next: papersift --db {shown_location(db_path)} recommend   |   "
+        f'papersift --db {shown_location(db_path)} search "fewer bits per weight"'
     )
     if open_browser and html:
         import webbrowser

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import httpx
 
     from papersift.ingest.harvest import HarvestReport
-    from papersift.store.sqlite import SqliteStore
+    from papersift.store.base import Store
 
 fetch_app = typer.Typer(help="Fetch papers from the network into the store.", no_args_is_help=True)
 
@@ -47,7 +47,7 @@ def polite_client(min_interval: float | None, *, fail_fast: bool = False) -> htt
     )
 
 
-def _report_harvest(report: HarvestReport, as_json: bool, what: str, store: SqliteStore) -> None:
+def _report_harvest(report: HarvestReport, as_json: bool, what: str, store: Store) -> None:
     for err in report.rejected:
         error_line(err.one_line())
     summary = {

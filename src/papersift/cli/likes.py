@@ -127,13 +127,15 @@ def library_import(
     """Import a Zotero/Mendeley/… export, or Zotero's own database (read from a copy, so Zotero
     may keep running; collections become tags): match entries to stored papers, store the rest,
     like all."""
-    from papersift.reader_library import IMPORT_FORMATS, import_library
+    from papersift.reader_library import IMPORT_FORMATS, REJECTED_SHOWN, import_library
 
     if fmt != "auto" and fmt not in IMPORT_FORMATS:
         raise UsageError(f"--format must be auto or one of {', '.join(IMPORT_FORMATS)}")
     report = import_library(open_db(create=True), path, fmt)
-    for err in report.rejected:
+    for err in report.rejected[:REJECTED_SHOWN]:
         error_line(err.one_line())
+    if len(report.rejected) > REJECTED_SHOWN:
+        error_line(f"{path}: and {len(report.rejected) - REJECTED_SHOWN:,} more records rejected")
     summary = {
         "entries": report.entries,
         "matched": report.matched,

@@ -14,10 +14,10 @@ from papersift.errors import UsageError
 
 if TYPE_CHECKING:
     from papersift.rank.candidates import Collection
-    from papersift.store.sqlite import SqliteStore
+    from papersift.store.base import Store
 
 
-def _window(store: SqliteStore, since: str, model: str | None) -> Collection:
+def _window(store: Store, since: str, model: str | None) -> Collection:
     from papersift.pipelines import load_window
     from papersift.rank.recommend import EmbedHooks
 

@@ -39,7 +39,9 @@ def print_json(value: object) -> None:
 def warn(message: str) -> None:
     from rich.markup import escape  # messages quote titles and names: "[" is not markup there
 
-    console(stderr=True).print(f"[yellow]warning:[/] {escape(message)}", markup=True, highlight=False)
+    console(stderr=True).print(
+        f"[yellow]warning:[/] {escape(message)}", markup=True, highlight=False
+    )
 
 
 def error_line(message: str) -> None:

@@ -135,7 +135,7 @@ def stats(
     from papersift.cli.output import stats_tables
 
     out = console()
-    out.print(f"{numbers['papers']:,} papers in {store.path}")
+    out.print(f"{numbers['papers']:,} papers in {store.location}")
     for table in stats_tables(counts, top=None if show_all else 20):
         out.print(table)
 

@@ -21,7 +21,7 @@ from papersift.errors import UsageError
 if TYPE_CHECKING:
     from papersift.index.sync import EmbedReport, SemanticSearcher
     from papersift.search import Hit
-    from papersift.store.sqlite import SqliteStore
+    from papersift.store.base import Store
 
 index_app = typer.Typer(help="The vector index beside the store.", no_args_is_help=True)
 
@@ -33,7 +33,7 @@ EMPTY_STORE = (
 )
 
 
-def _searcher(store: SqliteStore, model: str | None) -> SemanticSearcher:
+def _searcher(store: Store, model: str | None) -> SemanticSearcher:
     from papersift.index.sync import semantic_searcher
 
     embedder = load_model(model)
@@ -41,9 +41,7 @@ def _searcher(store: SqliteStore, model: str | None) -> SemanticSearcher:
         return semantic_searcher(store, embedder, warn, progress=bar.advance, on_total=bar.on_total)
 
 
-def _print_hits(
-    hits: list[Hit], as_json: bool, empty_message: str, long: bool = False
-) -> None:
+def _print_hits(hits: list[Hit], as_json: bool, empty_message: str, long: bool = False) -> None:
     from papersift.badges import badges_as_dict
 
     if as_json:
@@ -73,24 +71,23 @@ def embed(
     from papersift.index.sync import embed_missing, open_index
 
     store = open_db()
-    embedder = load_model(model)
     report: EmbedReport
     if ray is not None:
         from papersift import pipelines
 
+        # The cluster is joined before the model loads: a wrong address fails in seconds.
         with EmbeddingProgress() as bar:
-            report = pipelines.embed_on_ray(
-                store,
-                model,
-                ray,
-                model_id=embedder.model_id,
-                progress=bar.advance,
-                on_total=bar.on_total,
+            on_ray = pipelines.embed_on_ray(
+                store, model, ray, progress=bar.advance, on_total=bar.on_total
             )
+        assert on_ray.dim is not None  # the driver loaded the model to learn its id
+        report, dim = on_ray, on_ray.dim
     else:
+        embedder = load_model(model)
+        dim = embedder.dim
         with EmbeddingProgress() as bar:
             report = embed_missing(store, embedder, progress=bar.advance, on_total=bar.on_total)
-    open_index(store, embedder.model_id, embedder.dim, warn, report.changed_rowids)
+    open_index(store, report.model_id, dim, warn, report.changed_rowids)
     if as_json:
         print_json(
             {"model": report.model_id, "embedded": report.embedded, "already": report.already}

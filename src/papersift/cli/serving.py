@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from papersift.cli.common import ModelOption, load_config, open_db, state
+from papersift.cli.common import ModelOption, load_config, open_db, shown_location, state
 from papersift.cli.output import console
 from papersift.errors import UsageError
 
@@ -71,17 +71,17 @@ def serve(
             raise UsageError(f"{flag} only applies with --multi-user (see docs/deploying.md)")
     proxies = [ip.strip() for ip in (forwarded_allow_ips or "").split(",") if ip.strip()]
     from papersift.defaults import DEFAULT_EMBEDDER
-    from papersift.store import default_db_path
+    from papersift.store import default_location
     from papersift.web import run
 
     config = load_config()
-    db_path = state.db_path or default_db_path()
+    db_path = state.db_path or default_location()
     open_db(create=True).close()  # create and migrate the store before the server starts
 
     def ready(url: str) -> None:
         processes = f" with {workers} workers" if workers > 1 else ""
         console(stderr=True).print(
-            f"papersift is serving {db_path} at {url}{processes} (Ctrl+C stops it)"
+            f"papersift is serving {shown_location(db_path)} at {url}{processes} (Ctrl+C stops it)"
         )
 
     run(

@@ -25,8 +25,7 @@ from papersift.rank.pinned import pin_window, without
 from papersift.rank.recommend import NO_HOOKS, EmbedHooks, recommend
 from papersift.rank.types import Recommendation
 from papersift.records import Digest, DigestEntry, DigestTopic, Paper
-from papersift.store.base import LOCAL_USER, PaperSnapshot
-from papersift.store.sqlite import SqliteStore
+from papersift.store.base import LOCAL_USER, PaperSnapshot, Store
 from papersift.topics.clusters import MIN_PAPERS_TO_GROUP
 
 ALL_FORMATS: tuple[Format, ...] = FORMATS
@@ -85,7 +84,7 @@ def _reason_lines(rec: Recommendation) -> tuple[str, ...]:
 
 
 def build_digest(
-    store: SqliteStore,
+    store: Store,
     embedder: Embedder,
     *,
     since: str | None,
@@ -228,7 +227,7 @@ class Published:
 
 
 def publish(
-    store: SqliteStore,
+    store: Store,
     digest: Digest,
     out_dir: Path | None,
     formats: Sequence[Format],
@@ -265,7 +264,7 @@ class DeliveryOutcome:
 
 
 def deliver(
-    store: SqliteStore,
+    store: Store,
     config: Config,
     published: Published,
     subject: str,

@@ -56,6 +56,7 @@ def load_embedder(
     *,
     allow_download: bool | None = None,
     static_vocab_limit: int | None = None,
+    threads: int | None = None,
 ) -> Embedder:
     """The embedder `name` asks for (None: the bundled all-MiniLM-L6-v2).
 
@@ -64,13 +65,15 @@ def load_embedder(
     are built into the cache on first use (seconds to a few minutes, once). `allow_download`
     None follows the environment (PAPERSIFT_OFFLINE / HF_HUB_OFFLINE mean no network).
     Raises `ModelNotFound` (listing what is available) for a name no model answers to.
+    `threads` caps the CPU threads the model runs on (None: all this process may use), for a
+    worker that shares its machine with others (a Ray actor on its share of a node).
     """
     request = parse_model_name(name, kind)
     source = resolve_model(request.base, allow_download=allow_download)
     if request.kind == "fast":
         from papersift.embed.fast import load_fast_embedder
 
-        return load_fast_embedder(source)
+        return load_fast_embedder(source, threads=threads)
     if request.kind == "static":
         from papersift.embed.static import load_static_embedder
 
@@ -78,4 +81,4 @@ def load_embedder(
         return load_static_embedder(source, dim=request.static_dim, vocab_limit=limit)
     from papersift.embed.transformer import TransformerEmbedder
 
-    return TransformerEmbedder(source)
+    return TransformerEmbedder(source, threads=threads)

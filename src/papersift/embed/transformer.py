@@ -39,7 +39,12 @@ def load_sentence_transformer(source: ModelSource, **model_kwargs: Any) -> Sente
 class TransformerEmbedder:
     """sentence-transformers `encode`, as a user would call it, normalized to unit rows."""
 
-    def __init__(self, source: ModelSource) -> None:
+    def __init__(self, source: ModelSource, *, threads: int | None = None) -> None:
+        if threads:
+            import torch
+
+            # Process-wide: meant for a worker process that runs only this model.
+            torch.set_num_threads(threads)
         self.model_id = source.model_id
         self.source = source
         self.model = load_sentence_transformer(source)

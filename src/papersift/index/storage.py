@@ -18,9 +18,11 @@ answer by rebuilding. This module holds no search logic; `papersift.index.vector
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import mmap
 import os
+import re
 import secrets
 import zlib
 from dataclasses import asdict, dataclass, fields
@@ -44,7 +46,17 @@ _WRITE_ROWS = 200_000
 
 
 def index_dir_for(database: str | os.PathLike[str]) -> Path:
-    """Where the vector index of a store lives: `papers.db` -> `papers.db.index/`."""
+    """Where the vector index of a store lives: `papers.db` -> `papers.db.index/`.
+
+    A PostgreSQL store (its URL, password left out) has no folder of its own: its index goes
+    in the user cache dir, in a folder named by a hash of the URL, which every server worker
+    on this machine shares (the index is rebuilt from the database's vectors when missing).
+    """
+    if isinstance(database, str) and re.match(r"postgres(ql)?://", database, re.IGNORECASE):
+        from platformdirs import user_cache_dir
+
+        key = hashlib.sha256(database.encode()).hexdigest()[:16]
+        return Path(user_cache_dir("papersift", appauthor=False)) / "indexes" / f"pg-{key}.index"
     database = Path(database)
     return database.with_name(database.name + ".index")
 

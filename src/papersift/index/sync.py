@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from papersift.embed.base import Embedder, paper_text, text_hash
-from papersift.store.sqlite import SqliteStore
+from papersift.store.base import Store
 
 if TYPE_CHECKING:
     from papersift.index.vectors import VectorIndex
@@ -47,7 +47,7 @@ class EmbedReport:
 
 
 def pending_texts(
-    store: SqliteStore, model_id: str, only: Sequence[int] | None = None
+    store: Store, model_id: str, only: Sequence[int] | None = None
 ) -> tuple[list[int], list[str], list[str], int]:
     """(rowids, texts, hashes) of papers lacking a current vector, and how many are current."""
     rowids: list[int] = []
@@ -67,7 +67,7 @@ def pending_texts(
 
 
 def embed_missing(
-    store: SqliteStore,
+    store: Store,
     embedder: Embedder,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
@@ -87,21 +87,21 @@ def embed_missing(
     return report
 
 
-def index_path(store: SqliteStore, model_id: str) -> Path:
+def index_path(store: Store, model_id: str) -> Path:
     from papersift.index.storage import index_dir_for
 
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id)
-    return index_dir_for(store.path) / safe
+    return index_dir_for(store.location) / safe
 
 
 def _stored_batches(
-    store: SqliteStore, model_id: str, size: int = 50_000
+    store: Store, model_id: str, size: int = 50_000
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     return store.iter_embeddings(model_id, size)
 
 
 def open_index(
-    store: SqliteStore,
+    store: Store,
     model_id: str,
     dim: int,
     warn: Warn,
@@ -135,7 +135,7 @@ def open_index(
     return index
 
 
-def rebuild_index(store: SqliteStore, model_id: str, dim: int) -> VectorIndex:
+def rebuild_index(store: Store, model_id: str, dim: int) -> VectorIndex:
     from papersift.index.vectors import build_index
 
     return build_index(index_path(store, model_id), model_id, dim, _stored_batches(store, model_id))
@@ -149,7 +149,7 @@ def _quiet_if_new(path: Path, warn: Warn) -> Warn:
 
 
 def semantic_searcher(
-    store: SqliteStore,
+    store: Store,
     embedder: Embedder,
     warn: Warn,
     progress: Callable[[int], None] | None = None,
@@ -170,7 +170,7 @@ def semantic_searcher(
 
 
 def vectors_for(
-    store: SqliteStore,
+    store: Store,
     embedder: Embedder,
     rowids: Sequence[int],
     progress: Callable[[int], None] | None = None,

@@ -11,7 +11,7 @@ import numpy as np
 from papersift.embed.base import Embedder, paper_text
 from papersift.index.sync import vectors_for
 from papersift.records import Paper, PaperFilter
-from papersift.store.sqlite import SqliteStore
+from papersift.store.base import Store
 from papersift.window import window_start
 
 
@@ -33,7 +33,7 @@ class Collection:
 
 
 def window_rowids(
-    store: SqliteStore, since: str | None
+    store: Store, since: str | None
 ) -> tuple[dt.date | None, dt.date | None, list[int]]:
     latest = store.latest_date()
     start = window_start(since, latest)
@@ -41,7 +41,7 @@ def window_rowids(
 
 
 def load_collection(
-    store: SqliteStore,
+    store: Store,
     since: str | None,
     embedder: Embedder,
     progress: Callable[[int], None] | None = None,

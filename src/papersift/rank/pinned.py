@@ -26,8 +26,7 @@ from papersift.rank.follows import (
     semantic_hits,
 )
 from papersift.records import Paper, PaperFilter
-from papersift.store.base import LOCAL_USER, Follow, FollowKind
-from papersift.store.sqlite import SqliteStore
+from papersift.store.base import LOCAL_USER, Follow, FollowKind, Store
 
 SECTION_LABELS: dict[FollowKind, str] = {
     "author": "From people you follow",
@@ -83,7 +82,7 @@ def without(collection: Collection, rowids: frozenset[int]) -> Collection:
 
 
 def pin_window(
-    store: SqliteStore,
+    store: Store,
     embedder: Embedder,
     collection: Collection,
     user_id: int = LOCAL_USER,
@@ -138,9 +137,7 @@ def _authors(kept: Collection, follows: list[Follow], add: _Add) -> None:
             add(row, "author", f"You follow {name}")
 
 
-def _alert(
-    store: SqliteStore, embedder: Embedder, kept: Collection, alert: Follow, add: _Add
-) -> None:
+def _alert(store: Store, embedder: Embedder, kept: Collection, alert: Follow, add: _Add) -> None:
     reason = f"Matches your alert “{alert.text}”"
     if alert.mode == "semantic":
         query = embedder.encode([alert.text])[0]

@@ -29,8 +29,7 @@ from papersift.rank.types import (
     profile_keys,
 )
 from papersift.records import Paper, PaperFilter
-from papersift.store.base import LOCAL_USER
-from papersift.store.sqlite import SqliteStore
+from papersift.store.base import LOCAL_USER, Store
 from papersift.window import window_start
 
 if TYPE_CHECKING:
@@ -58,9 +57,7 @@ class EmbedHooks:
 NO_HOOKS = EmbedHooks()
 
 
-def corpus_of(
-    store: SqliteStore, embedder: Embedder, rowids: Sequence[int], hooks: EmbedHooks
-) -> Corpus:
+def corpus_of(store: Store, embedder: Embedder, rowids: Sequence[int], hooks: EmbedHooks) -> Corpus:
     """The papers with these rowids as a ranker corpus (rows without a vector left out)."""
     keys, vectors = vectors_for(store, embedder, rowids, hooks.progress, hooks.on_total)
     if not len(keys):
@@ -89,7 +86,7 @@ def _corpus(keys: np.ndarray, papers: list[Paper], vectors: np.ndarray) -> Corpu
     )
 
 
-def library_entries(store: SqliteStore, user_id: int) -> list[LibraryEntry]:
+def library_entries(store: Store, user_id: int) -> list[LibraryEntry]:
     library = store.library(user_id)
     ratings = {f.paper_rowid: f.rating for f in library.feedback()}
     tags: dict[int, set[str]] = {}
@@ -100,7 +97,7 @@ def library_entries(store: SqliteStore, user_id: int) -> list[LibraryEntry]:
     return [LibraryEntry(k, ratings.get(k), frozenset(tags.get(k, ()))) for k in keys]
 
 
-def interests_of(store: SqliteStore, embedder: Embedder, user_id: int) -> tuple[Interest, ...]:
+def interests_of(store: Store, embedder: Embedder, user_id: int) -> tuple[Interest, ...]:
     texts = [i.text for i in store.library(user_id).interests()]
     if not texts:
         return ()
@@ -108,9 +105,7 @@ def interests_of(store: SqliteStore, embedder: Embedder, user_id: int) -> tuple[
     return tuple(Interest(text, vectors[i]) for i, text in enumerate(texts))
 
 
-def background_rowids(
-    store: SqliteStore, model_id: str, exclude: np.ndarray, seed: int = 0
-) -> list[int]:
+def background_rowids(store: Store, model_id: str, exclude: np.ndarray, seed: int = 0) -> list[int]:
     """A sample of papers that already have vectors (so no embedding is spent on negatives)."""
     have = store.embedding_rowids(model_id)
     have = have[~np.isin(have, exclude)]
@@ -120,7 +115,7 @@ def background_rowids(
 
 
 def recommend(
-    store: SqliteStore,
+    store: Store,
     embedder: Embedder,
     *,
     k: int = 20,
@@ -205,7 +200,7 @@ def reason_as_dict(reason: object) -> dict[str, object]:
 
 
 def self_evaluate(
-    store: SqliteStore,
+    store: Store,
     embedder: Embedder,
     *,
     user_id: int = LOCAL_USER,
@@ -234,7 +229,7 @@ def self_evaluate(
     )
 
 
-def _random_rowids(store: SqliteStore, exclude: np.ndarray, n: int, seed: int) -> list[int]:
+def _random_rowids(store: Store, exclude: np.ndarray, n: int, seed: int) -> list[int]:
     every = np.asarray(store.filtered_rowids(PaperFilter()), dtype=np.int64)
     every = every[~np.isin(every, exclude)]
     if len(every) > n:

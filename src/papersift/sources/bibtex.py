@@ -41,10 +41,30 @@ _VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "eventtitle", "howpubli
 # Free-text fields where exports mention a preprint: `note = {\url{http://arxiv.org/abs/...}}`,
 # `journal = {arXiv preprint arXiv:1705.00001}`.
 _ARXIV_TEXT_FIELDS = ("journal", "journaltitle", "howpublished", "note", "pubstate", "booktitle")
+# What bibtexparser's name parser reads as a brace: an escape (`\}`) is two characters, not one.
+_NAME_BRACE = re.compile(r"\\.|[{}]", re.S)
 
 # bibtexparser logs every aborted block as a warning; with no handler configured Python prints
-# those to stderr, which would duplicate our one-line ParseError in the CLI.
+# those to stderr, which would duplicate our one-line ParseError in the CLI. Below ERROR they
+# are not even made: a log record cost more than the block itself in a file of junk `@{` lines
+# (docs/benchmarks.md#hostile-bibtex).
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+logging.getLogger("bibtexparser").setLevel(logging.ERROR)
+
+
+# What the splitter may take for the start of a block, anywhere in the text: at most this many
+# blocks, so records, come out of it.
+_ANY_BLOCK_START = re.compile(r"@\w*[ \t]*[{(]")
+
+
+def block_count(text: str) -> int:
+    """An upper bound on the blocks (entries, `@string`s, comments, broken ones) in the text.
+
+    One regex scan, ~1000 times cheaper than the parse: bibtexparser spends ~20 us on every
+    block, so a file of junk `@{` lines (one record per 3 bytes) cost 6-8 s of CPU per MB
+    (docs/benchmarks.md#hostile-bibtex) before anyone could count its records.
+    """
+    return sum(1 for _ in _ANY_BLOCK_START.finditer(text))
 
 
 def sniff(head: str) -> bool:
@@ -172,10 +192,7 @@ def bibtex_names(text: str | None) -> list[str]:
 
     Braces and LaTeX stay for `build_paper` to decode; `others` (BibTeX's "et al.") is dropped.
     """
-    from bibtexparser.middlewares.names import (
-        parse_single_name_into_parts,
-        split_multiple_persons_names,
-    )
+    from bibtexparser.middlewares.names import split_multiple_persons_names
 
     if not text:
         return []
@@ -183,9 +200,58 @@ def bibtex_names(text: str | None) -> list[str]:
     for raw in split_multiple_persons_names(text):
         if raw.strip().lower() == "others":
             continue
-        # Non-strict: a stray brace or comma in one name must not cost the whole entry.
-        names.append(parse_single_name_into_parts(raw, strict=False).merge_first_name_first)
+        names.append(bibtex_name(raw))
     return names
+
+
+def bibtex_name(raw: str) -> str:
+    """One `Last, First` name as `First Last`, as bibtexparser's non-strict parser reads it.
+
+    Non-strict: a stray brace or comma in one name must not cost the whole entry. That parser
+    answers each `}` closing no `{` by inserting a `{` at the front of the word so far, which
+    is quadratic: a quoted author field of 1 MB of `}` took minutes of CPU
+    (docs/benchmarks.md#hostile-bibtex). So the stray braces go through it as a placeholder,
+    a character it reads like any other non-letter, and come back after: the same words,
+    parts and text, in linear time.
+    """
+    from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+    stray = _stray_closing_braces(raw)
+    if not stray:
+        return parse_single_name_into_parts(raw, strict=False).merge_first_name_first
+    used = set(raw)
+    mark = next((c for c in map(chr, range(0xE000, 0xF900)) if c not in used), None)
+    if mark is None:  # every private-use character is in the name: junk, so drop the braces
+        return parse_single_name_into_parts(
+            _cut(raw, stray, ""), strict=False
+        ).merge_first_name_first
+    parts = parse_single_name_into_parts(_cut(raw, stray, mark), strict=False)
+    for words in (parts.first, parts.von, parts.last, parts.jr):
+        words[:] = ["{" * word.count(mark) + word.replace(mark, "}") for word in words]
+    return parts.merge_first_name_first
+
+
+def _stray_closing_braces(name: str) -> list[int]:
+    """Where the name has a `}` that closes no `{` (escapes such as `\\}` are no braces)."""
+    if "}" not in name:
+        return []
+    stray: list[int] = []
+    depth = 0
+    for brace in _NAME_BRACE.finditer(name):
+        if brace.group() == "{":
+            depth += 1
+        elif brace.group() == "}":
+            if depth:
+                depth -= 1
+            else:
+                stray.append(brace.start())
+    return stray
+
+
+def _cut(name: str, at: list[int], mark: str) -> str:
+    """The name with the single characters at `at` replaced by `mark`."""
+    pieces = [name[start + 1 : end] for start, end in zip([-1, *at], [*at, len(name)])]
+    return mark.join(pieces)
 
 
 def entry_arxiv_id(fields: dict[str, str]) -> tuple[str, int | None] | None:

@@ -7,12 +7,12 @@ import datetime as dt
 import sqlite3
 
 from papersift.store.base import LOCAL_USER, ArchivedDigest, Delivery
-
-FORMAT_COLUMNS = {"html": "html", "md": "markdown", "txt": "text", "atom": "atom"}
-
-
-def _day(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
+from papersift.store.reader_rows import (
+    FORMAT_COLUMNS,
+    archived_digest_from_row,
+    delivery_from_row,
+    seconds_stamp,
+)
 
 
 class SqliteArchive:
@@ -36,7 +36,7 @@ class SqliteArchive:
             "html, markdown, text, atom) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 self.user_id,
-                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                seconds_stamp(),
                 window_start.isoformat() if window_start else None,
                 window_end.isoformat() if window_end else None,
                 title,
@@ -52,12 +52,7 @@ class SqliteArchive:
             "WHERE user_id = ? ORDER BY id DESC LIMIT ?",
             (self.user_id, limit),
         )
-        return [
-            ArchivedDigest(
-                r[0], dt.datetime.fromisoformat(r[1]), _day(r[2]), _day(r[3]), r[4], r[5]
-            )
-            for r in rows
-        ]
+        return [archived_digest_from_row(r) for r in rows]
 
     def content(self, digest_id: int, fmt: str) -> str | None:
         column = FORMAT_COLUMNS[fmt]
@@ -73,16 +68,13 @@ class SqliteArchive:
             "WHERE user_id = ? AND day = ? AND recipient = ?",
             (self.user_id, day.isoformat(), recipient),
         ).fetchone()
-        if row is None:
-            return None
-        sent = dt.datetime.fromisoformat(row[3]) if row[3] else None
-        return Delivery(dt.date.fromisoformat(row[0]), row[1], row[2], sent, row[4])
+        return None if row is None else delivery_from_row(row)
 
     def record_delivery(
         self, day: dt.date, digest_id: int, recipient: str, error: str | None
     ) -> None:
         """Log a send (error None) or a failed attempt that the next run retries."""
-        sent_at = None if error else dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        sent_at = None if error else seconds_stamp()
         self.db.execute(
             "INSERT INTO deliveries(user_id, day, digest_id, recipient, sent_at, error) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user_id, day, recipient) DO UPDATE SET "
@@ -96,4 +88,4 @@ class SqliteArchive:
             "WHERE user_id = ? AND sent_at IS NULL ORDER BY day",
             (self.user_id,),
         )
-        return [Delivery(dt.date.fromisoformat(r[0]), r[1], r[2], None, r[4]) for r in rows]
+        return [delivery_from_row(r) for r in rows]

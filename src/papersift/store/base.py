@@ -140,6 +140,8 @@ class Snapshots(Protocol):
     def followed(self) -> list[int]: ...
     def get(self, rowids: Sequence[int]) -> dict[int, PaperSnapshot]: ...
     def record(self, snapshots: Mapping[int, PaperSnapshot]) -> None: ...
+
+
 # -- what the reader has seen --------------------------------------------------------------
 
 # Where a paper was shown: in a digest, the web feed, an e-mail, or the reader marked it read.
@@ -312,6 +314,12 @@ class Store(Protocol):
     leave out papers private to other readers; None (the default: the CLI, single-user mode)
     reads them all.
     """
+
+    @property
+    def location(self) -> str:
+        """Where the store is, for messages and the vector index's folder: a SQLite file's
+        path, or a PostgreSQL URL without its password."""
+        ...
 
     def transaction(self) -> AbstractContextManager[None]: ...
     def bulk_load(self) -> AbstractContextManager[bool]: ...

@@ -7,22 +7,12 @@ name or query written twice is one follow. Writes join the store's transaction.
 from __future__ import annotations
 
 import builtins
-import datetime as dt
 import sqlite3
-from typing import Any, cast
+from typing import Any
 
 from papersift.store.base import LOCAL_USER, Follow, FollowKind
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-
-
-def _follow(row: tuple[Any, ...]) -> Follow:
-    follow_id, kind, text, mode, at = row
-    return Follow(
-        int(follow_id), cast(FollowKind, kind), text, mode or None, dt.datetime.fromisoformat(at)
-    )
+from papersift.store.reader_rows import follow_from_row as _follow
+from papersift.store.reader_rows import now_stamp
 
 
 class SqliteFollows:
@@ -37,7 +27,7 @@ class SqliteFollows:
         cur = self.db.execute(
             "INSERT OR IGNORE INTO follows(user_id, kind, mode, text, key, at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (self.user_id, kind, mode or "", text, key, _now()),
+            (self.user_id, kind, mode or "", text, key, now_stamp()),
         )
         return cur.rowcount > 0
 

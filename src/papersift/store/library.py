@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
@@ -10,10 +9,14 @@ from typing import Any
 import orjson
 
 from papersift.store.base import LOCAL_USER, Feedback, Interest, Mark
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+from papersift.store.reader_rows import (
+    feedback_from_row,
+    interest_from_row,
+    interest_number,
+    marks_of,
+    now_stamp,
+    tags_of,
+)
 
 
 class SqliteLibrary:
@@ -39,7 +42,7 @@ class SqliteLibrary:
                     "INSERT INTO feedback(user_id, paper_rowid, rating, at) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT(user_id, paper_rowid) DO UPDATE SET rating = excluded.rating, "
                     "at = excluded.at WHERE feedback.rating != excluded.rating",
-                    (self.user_id, rowid, rating, _now()),
+                    (self.user_id, rowid, rating, now_stamp()),
                 )
             changed += cur.rowcount
         return changed
@@ -49,10 +52,10 @@ class SqliteLibrary:
             "SELECT paper_rowid, rating, at FROM feedback WHERE user_id = ? ORDER BY at",
             (self.user_id,),
         )
-        return [Feedback(r[0], r[1], dt.datetime.fromisoformat(r[2])) for r in rows]
+        return [feedback_from_row(r) for r in rows]
 
     def tag(self, tag: str, rowids: Sequence[int]) -> int:
-        now = _now()
+        now = now_stamp()
         cur = self.db.executemany(
             "INSERT OR IGNORE INTO tags(user_id, tag, paper_rowid, at) VALUES (?, ?, ?, ?)",
             [(self.user_id, tag, r, now) for r in rowids],
@@ -68,27 +71,26 @@ class SqliteLibrary:
 
     def tags(self) -> dict[str, list[int]]:
         """Tag -> tagged paper rowids (oldest first)."""
-        found: dict[str, list[int]] = {}
-        for tag, rowid in self.db.execute(
-            "SELECT tag, paper_rowid FROM tags WHERE user_id = ? ORDER BY tag, at",
-            (self.user_id,),
-        ):
-            found.setdefault(tag, []).append(rowid)
-        return found
+        return tags_of(
+            self.db.execute(
+                "SELECT tag, paper_rowid FROM tags WHERE user_id = ? ORDER BY tag, at",
+                (self.user_id,),
+            )
+        )
 
     def add_interest(self, text: str) -> bool:
         cur = self.db.execute(
             "INSERT OR IGNORE INTO interests(user_id, text, at) VALUES (?, ?, ?)",
-            (self.user_id, text, _now()),
+            (self.user_id, text, now_stamp()),
         )
         return cur.rowcount > 0
 
     def remove_interest(self, key: str) -> bool:
         """Remove an interest by its number (as `interest list` shows) or its exact text."""
-        # isascii: "²".isdigit() is true but int() refuses it; 18 digits fit SQLite's integers.
-        if key.isascii() and key.isdigit() and len(key) <= 18:
+        number = interest_number(key)
+        if number is not None:
             cur = self.db.execute(
-                "DELETE FROM interests WHERE user_id = ? AND id = ?", (self.user_id, int(key))
+                "DELETE FROM interests WHERE user_id = ? AND id = ?", (self.user_id, number)
             )
         else:
             cur = self.db.execute(
@@ -100,7 +102,7 @@ class SqliteLibrary:
         rows = self.db.execute(
             "SELECT id, text, at FROM interests WHERE user_id = ? ORDER BY id", (self.user_id,)
         )
-        return [Interest(r[0], r[1], dt.datetime.fromisoformat(r[2])) for r in rows]
+        return [interest_from_row(r) for r in rows]
 
     def marks(self, rowids: Sequence[int]) -> dict[int, Mark]:
         """Rating and tags of each of these papers (every rowid gets a Mark).
@@ -116,14 +118,12 @@ class SqliteLibrary:
                 (self.user_id, wanted),
             ).fetchall()
         )
-        tags: dict[int, list[str]] = {}
-        for rowid, name in self.db.execute(
+        tag_rows = self.db.execute(
             "SELECT paper_rowid, tag FROM tags WHERE user_id = ? "
             "AND paper_rowid IN (SELECT value FROM json_each(?)) ORDER BY tag",
             (self.user_id, wanted),
-        ):
-            tags.setdefault(rowid, []).append(name)
-        return {int(r): Mark(ratings.get(int(r)), tuple(tags.get(int(r), ()))) for r in rowids}
+        )
+        return marks_of(rowids, ratings, tag_rows)
 
     def fingerprint(self) -> tuple[Any, ...]:
         """Changes when this reader likes, dislikes, tags or writes interests (anywhere)."""

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 import orjson
 
+from papersift.store.reader_rows import hidden_from
+
 # The id a private copy gets when another reader's private paper already holds its own id
 # (ids are unique): readers never share, or see, each other's copies.
 PRIVATE_ID_PREFIX = "private"
@@ -62,7 +64,7 @@ class SqlitePrivatePapers:
         """Those of `rowids` that `viewer` may not see (private to someone else)."""
         if viewer is None:
             return set()
-        return {rowid for rowid, user in self.owners(rowids).items() if user != viewer}
+        return hidden_from(self.owners(rowids), viewer)
 
     def hidden_count(self, viewer: int | None) -> int:
         """How many papers `viewer` may not see."""

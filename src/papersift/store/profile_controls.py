@@ -6,18 +6,16 @@ on, so a new tag is used from the start. Writes join the store's transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from typing import Any
 
 from papersift.store.base import LOCAL_USER, ProfileSwitches, ResetCounts
-
-SIGNAL_PREFIX = "signal:"
-TAG_PREFIX = "tag:"
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+from papersift.store.reader_rows import (
+    SIGNAL_PREFIX,
+    TAG_PREFIX,
+    now_stamp,
+    switches_from_names,
+)
 
 
 class SqliteProfileControls:
@@ -28,18 +26,12 @@ class SqliteProfileControls:
         self.user_id = user_id
 
     def switches(self) -> ProfileSwitches:
-        off = [
+        return switches_from_names(
             name
             for (name,) in self.db.execute(
                 "SELECT name FROM profile_switches WHERE user_id = ? AND enabled = 0",
                 (self.user_id,),
             )
-        ]
-        return ProfileSwitches(
-            signals_off=frozenset(
-                n.removeprefix(SIGNAL_PREFIX) for n in off if n.startswith(SIGNAL_PREFIX)
-            ),
-            tags_off=frozenset(n.removeprefix(TAG_PREFIX) for n in off if n.startswith(TAG_PREFIX)),
         )
 
     def _set(self, name: str, enabled: bool) -> bool:
@@ -53,7 +45,7 @@ class SqliteProfileControls:
             "INSERT INTO profile_switches(user_id, name, enabled, at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(user_id, name) DO UPDATE SET enabled = excluded.enabled, "
             "at = excluded.at",
-            (self.user_id, name, int(enabled), _now()),
+            (self.user_id, name, int(enabled), now_stamp()),
         )
         return True
 

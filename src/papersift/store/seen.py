@@ -8,24 +8,23 @@ from one that merely reappears (a cross-list). Snoozes hide a paper until a day.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import sqlite3
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 from papersift.records import Paper
-from papersift.store.base import LOCAL_USER, SEEN_PLACES, SeenPlace, SeenState, Showing
+from papersift.store.base import LOCAL_USER, SeenPlace, SeenState, Showing
+from papersift.store.reader_rows import (
+    abstract_hash,
+    seen_states,
+    showing_from_row,
+    showing_rows,
+)
+
+__all__ = ["SqliteSeen", "abstract_hash"]
 
 # SQLite's default limit on bound parameters is 999 in old builds; stay well under it.
 _CHUNK = 500
-
-
-def abstract_hash(abstract: str | None) -> str | None:
-    """A short fingerprint of an abstract, blind to whitespace (sources wrap lines differently)."""
-    if not abstract:
-        return None
-    words = " ".join(abstract.split())
-    return hashlib.blake2b(words.encode(), digest_size=8).hexdigest()
 
 
 class SqliteSeen:
@@ -39,26 +38,12 @@ class SqliteSeen:
         self, shown: Sequence[tuple[int, Paper]], place: SeenPlace, at: dt.datetime, day: dt.date
     ) -> int:
         """Note that these papers were shown at `place`; again on the same day keeps the last."""
-        if place not in SEEN_PLACES:
-            raise ValueError(f"unknown place {place!r}")
-        stamp = at.astimezone(dt.UTC).isoformat(timespec="seconds")
         cur = self.db.executemany(
             "INSERT INTO seen(user_id, paper_rowid, place, day, at, version, abstract_hash) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(user_id, paper_rowid, place, day) DO UPDATE "
             "SET at = excluded.at, version = excluded.version, "
             "abstract_hash = excluded.abstract_hash",
-            [
-                (
-                    self.user_id,
-                    rowid,
-                    place,
-                    day.isoformat(),
-                    stamp,
-                    paper.version,
-                    abstract_hash(paper.abstract),
-                )
-                for rowid, paper in shown
-            ],
+            showing_rows(self.user_id, shown, place, at, day),
         )
         return cur.rowcount
 
@@ -68,38 +53,25 @@ class SqliteSeen:
         Showings of `before` itself do not count: a digest built twice that day, or the feed
         reloaded, is the same showing, not a repeat.
         """
-        shown: dict[int, list[tuple[str, str, str, int | None, str | None]]] = {}
-        snoozed: dict[int, dt.date] = {}
+        sightings: list[Any] = []
+        snoozed: list[Any] = []
         unique = sorted(set(rowids))
         for start in range(0, len(unique), _CHUNK):
             chunk = unique[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
+            # Each paper's sightings come from one chunk, so they stay oldest first.
+            sightings += self.db.execute(
                 f"SELECT paper_rowid, place, day, at, version, abstract_hash FROM seen "
                 f"WHERE user_id = ? AND paper_rowid IN ({marks}) AND (day < ? OR place = 'read') "
                 "ORDER BY at",
                 (self.user_id, *chunk, before.isoformat()),
-            )
-            for r in rows:
-                shown.setdefault(r[0], []).append((r[1], r[2], r[3], r[4], r[5]))
-            for r in self.db.execute(
+            ).fetchall()
+            snoozed += self.db.execute(
                 f"SELECT paper_rowid, until FROM snoozed "
                 f"WHERE user_id = ? AND paper_rowid IN ({marks})",
                 (self.user_id, *chunk),
-            ):
-                snoozed[r[0]] = dt.date.fromisoformat(r[1])
-        states: dict[int, SeenState] = {}
-        for rowid in shown.keys() | snoozed.keys():
-            sightings = shown.get(rowid, [])
-            versions = [s[3] for s in sightings if s[3] is not None]
-            states[rowid] = SeenState(
-                last_day=max((dt.date.fromisoformat(s[1]) for s in sightings), default=None),
-                version=max(versions, default=None),
-                abstract_hash=sightings[-1][4] if sightings else None,
-                read=any(s[0] == "read" for s in sightings),
-                snoozed_until=snoozed.get(rowid),
-            )
-        return states
+            ).fetchall()
+        return seen_states(sightings, snoozed)
 
     def snooze(self, rowid: int, until: dt.date) -> None:
         """Hide the paper until `until` (it comes back that day); a later snooze replaces it."""
@@ -116,17 +88,7 @@ class SqliteSeen:
             "WHERE user_id = ? AND day >= ? ORDER BY at DESC, paper_rowid LIMIT ?",
             (self.user_id, since.isoformat() if since else "", limit),
         )
-        return [
-            Showing(
-                r[0],
-                dt.datetime.fromisoformat(r[1]),
-                dt.date.fromisoformat(r[2]),
-                cast(SeenPlace, r[3]),
-                r[4],
-                r[5],
-            )
-            for r in rows
-        ]
+        return [showing_from_row(r) for r in rows]
 
     def fingerprint(self) -> tuple[Any, ...]:
         """Changes when the reader marks a paper read or snoozes one.

@@ -1,6 +1,7 @@
 """The SQLite store: WAL, FTS5, numbered migrations, one transaction per ingest batch.
 
-This module holds the connection, the papers, search and checkpoints; the bulk-load machinery
+This module holds the connection, the papers' SQL, search and checkpoints; what an upsert
+merges is decided by merging.py (shared with PostgreSQL); the bulk-load machinery
 (bulk.py), the embeddings (embeddings.py), and the per-reader library (library.py), archive
 (archive.py) and accounts (users.py) share its connection. A statement that cannot get the
 write lock in time raises `StoreBusy`, never sqlite3's OperationalError.
@@ -8,7 +9,6 @@ write lock in time raises `StoreBusy`, never sqlite3's OperationalError.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import sqlite3
@@ -20,11 +20,10 @@ from typing import Any, cast
 
 import orjson
 
-from papersift.dedupe import aliases, can_merge, merge
 from papersift.errors import StoreBusy, StoreError
 from papersift.records import Paper, PaperFilter
 from papersift.store.archive import SqliteArchive
-from papersift.store.base import LOCAL_USER, UpsertCounts
+from papersift.store.base import LOCAL_USER
 from papersift.store.bulk import (
     PAGE_BYTES,
     REBUILD_SECONDS_PER_PAPER,
@@ -34,13 +33,12 @@ from papersift.store.bulk import (
 from papersift.store.embeddings import EmbeddingTables
 from papersift.store.follows import SqliteFollows
 from papersift.store.library import SqliteLibrary
-from papersift.store.private import SqlitePrivatePapers, hidden_sql, private_id
+from papersift.store.merging import Merging
+from papersift.store.private import SqlitePrivatePapers, hidden_sql
 from papersift.store.profile_controls import SqliteProfileControls
 from papersift.store.rows import (
     PAPER_COLUMNS,
-    PreparedBatch,
     paper_to_row,
-    prepare_batch,
     row_to_paper,
 )
 from papersift.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -58,8 +56,6 @@ sqlite3.register_adapter(type(None), cast(Callable[[None], None], {}.get))
 
 _COLS = ", ".join(PAPER_COLUMNS)
 _ID = PAPER_COLUMNS.index("id")
-_ARXIV_ID = PAPER_COLUMNS.index("arxiv_id")
-_TITLE_AUTHOR = PAPER_COLUMNS.index("title_author")
 _SELECT = f"SELECT rowid, {_COLS} FROM papers"
 _INSERT = f"INSERT INTO papers (rowid, {_COLS}) VALUES (?, {', '.join('?' * len(PAPER_COLUMNS))})"
 _UPDATE = f"UPDATE papers SET {', '.join(f'{c} = ?' for c in PAPER_COLUMNS)} WHERE rowid = ?"
@@ -111,7 +107,7 @@ def connect(path: Path, lock_wait: float = LOCK_WAIT_SECONDS) -> sqlite3.Connect
     )
 
 
-class SqliteStore(BulkLoading, EmbeddingTables):
+class SqliteStore(Merging, BulkLoading, EmbeddingTables):
     """Papers, their aliases and checkpoints in one SQLite file."""
 
     def __init__(
@@ -236,6 +232,10 @@ class SqliteStore(BulkLoading, EmbeddingTables):
         return SqlitePrivatePapers(self.db)
 
     @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
     def viewer(self) -> int | None:
         return self._viewer
 
@@ -274,168 +274,39 @@ class SqliteStore(BulkLoading, EmbeddingTables):
             self._side_index.send(self._index_ops)
         self._index_ops = []
 
-    # -- papers ---------------------------------------------------------------------------
+    # -- papers: the primitives of `Merging` -------------------------------------------------
 
-    def upsert(self, papers: Iterable[Paper], private_to: int | None = None) -> UpsertCounts:
-        """Store new papers and merge ones already stored; re-storing the same data is a no-op.
+    def _begin_upsert(self) -> None:
+        """Nothing to take: BEGIN IMMEDIATE already holds the write lock."""
 
-        `private_to`: a reader's import on a shared server, which changes nothing another reader
-        sees: a record of a public paper only names it (`UpsertCounts.rowids`), one of the
-        reader's own private papers merges into it, the rest become papers private to them.
-        A public upsert of a private paper makes it public, with the public record.
-        """
-        return self._upsert(prepare_batch(papers), private_to)
-
-    def upsert_rows(self, rows: list[tuple[Any, ...]]) -> UpsertCounts:
-        """`upsert` of rows `rows.prepare_batch` made (in a worker process, say) for its papers."""
-        return self._upsert(PreparedBatch(rows))
-
-    def _upsert(self, prepared: PreparedBatch, private_to: int | None = None) -> UpsertCounts:
-        counts = UpsertCounts()
-        if not prepared.rows:
-            return counts
-        with self.transaction():
-            matches = self._find_existing(prepared.rows)
-            owners = self.private_papers().owners(list(set(matches.values()))) if matches else {}
-            if private_to is not None:
-                new_rows = self._merge_private(prepared, matches, owners, counts, private_to)
-            elif matches:
-                new_rows = self._merge_stored(prepared, matches, counts, owners)
-            else:
-                new_rows = prepared.rows
-            rowids = self._insert(new_rows)
-            if private_to is not None:
-                self.private_papers().mark(rowids, private_to)
-                for rowid, row in zip(rowids, new_rows):
-                    _note_rowid(counts, row, rowid)
-            counts.added += len(new_rows)
-            if self._side_index is None:
-                apply_ops(self.db, self._index_ops)
-                self._index_ops.clear()
-        return counts
-
-    def _merge_stored(
-        self,
-        prepared: PreparedBatch,
-        matches: dict[str, int],
-        counts: UpsertCounts,
-        private: dict[int, int] | None = None,
-    ) -> list[tuple[Any, ...]]:
-        """Merge the batch's papers already stored into their rows; the rest, to insert.
-
-        A `private` paper (rowid: its reader) a public record matches becomes public.
-        """
-        private = dict(private or {})
-        existing = self._load_rows(set(matches.values()))
-        new_rows: list[tuple[Any, ...]] = []
-        for index, row in enumerate(prepared.rows):
-            rowid = matches.get(row[_ID])
-            if rowid is None:
-                new_rows.append(row)
-                continue
-            paper = prepared.paper(index)
-            old = existing[rowid]
-            if not can_merge(old, paper):  # e.g. two arXiv papers given one (proceedings) DOI
-                new_rows.append(row)
-                continue
-            if private.pop(rowid, None) is not None:
-                # What a reader's import said (links, DOI, aliases) never becomes public: the
-                # public record replaces it whole.
-                self._make_public(rowid, old, paper)
-                existing[rowid] = paper
-                counts.merged += 1
-                continue
-            combined = merge(old, paper)
-            if combined == old:
-                counts.unchanged += 1
-                continue
-            self._update(rowid, old, combined, also_known_as=paper.id)
-            existing[rowid] = combined
-            counts.merged += 1
-        return new_rows
-
-    def _merge_private(
-        self,
-        prepared: PreparedBatch,
-        matches: dict[str, int],
-        owners: dict[int, int],
-        counts: UpsertCounts,
-        user_id: int,
-    ) -> list[tuple[Any, ...]]:
-        """A reader's import: name public papers, merge into the reader's own private ones;
-        the rest, to insert as private (under an id of their own where another reader's
-        private copy holds theirs)."""
-        copies = dict(
-            self._stored(
-                "papers", "id", "rowid",
-                [private_id(user_id, row[_ID]) for row in prepared.rows],
-            )
-        )  # fmt: skip
-        for row in prepared.rows:
-            rowid = matches.get(row[_ID])
-            if rowid is not None and owners.get(rowid, user_id) != user_id:
-                copy = copies.get(private_id(user_id, row[_ID]))
-                if copy is None:
-                    del matches[row[_ID]]
-                else:
-                    matches[row[_ID]] = copy
-                    owners[copy] = user_id
-        existing = self._load_rows(set(matches.values()))
-        new_rows: list[tuple[Any, ...]] = []
-        for index, row in enumerate(prepared.rows):
-            rowid = matches.get(row[_ID])
-            paper = prepared.paper(index)
-            if rowid is None or not can_merge(existing[rowid], paper):
-                new_rows.append(row)
-                continue
-            _note_rowid(counts, row, rowid)
-            old = existing[rowid]
-            # A private paper keeps its id: the merged one may be another reader's copy's.
-            combined = dataclasses.replace(merge(old, paper), id=old.id)
-            if rowid not in owners or combined == old:
-                counts.unchanged += 1  # a public paper: the import only names it
-                continue
-            self._update(rowid, old, combined, also_known_as=paper.id)
-            existing[rowid] = combined
-            counts.merged += 1
-        taken = {
-            key for key, _ in self._stored("papers", "id", "rowid", [r[_ID] for r in new_rows])
-        }
-        return [
-            (private_id(user_id, row[_ID]), *row[1:-1], (row[_ID], *row[-1]))
-            if row[_ID] in taken
-            else row
-            for row in new_rows
-        ]
+    def _end_upsert(self) -> None:
+        if self._side_index is None:
+            apply_ops(self.db, self._index_ops)
+            self._index_ops.clear()
 
     def _find_existing(self, rows: Sequence[tuple[Any, ...]]) -> dict[str, int]:
         """Map each prepared row's paper id to the rowid of the stored paper it is, if any."""
         if self._indexes_deferred:
             if self._only_ids_can_match(rows):
-                return dict(self._stored("papers", "id", "rowid", [row[_ID] for row in rows]))
+                return self._ids_stored([row[_ID] for row in rows])
             self._end_deferred_indexing()  # the look-ups below need the indexes: build them
-        wanted = {alias: row[_ID] for row in rows for alias in (row[_ID], *row[-1])}
-        found: dict[str, int] = {}
-        # Ids first: a paper's own id outranks an alias another paper took.
-        for table, key, rowid_column in (("papers", "id", "rowid"), _ALIASES):
-            for alias, rowid in self._stored(table, key, rowid_column, list(wanted)):
-                found.setdefault(wanted[alias], rowid)
-        by_title = {
-            row[_TITLE_AUTHOR]: row
-            for row in rows
-            if row[_ID] not in found and row[_TITLE_AUTHOR] is not None
-        }
-        if by_title:
+        return super()._find_existing(rows)
+
+    def _ids_stored(self, ids: list[str]) -> dict[str, int]:
+        return dict(self._stored("papers", "id", "rowid", ids))
+
+    def _aliases_stored(self, keys: list[str]) -> dict[str, int]:
+        return dict(self._stored(*_ALIASES, keys))
+
+    def _title_author_stored(self, keys: list[int]) -> list[tuple[int, int, str | None]]:
+        return [
+            (key, rowid, arxiv_id)
             for key, rowid, arxiv_id in self.db.execute(
                 "SELECT title_author, rowid, arxiv_id FROM papers "
                 "WHERE title_author IN (SELECT value FROM json_each(?))",
-                (orjson.dumps(list(by_title)).decode(),),
-            ):
-                row = by_title[key]
-                # Title matching only joins a record lacking an arXiv id to another paper.
-                if row[_ID] not in found and (arxiv_id is None or row[_ARXIV_ID] is None):
-                    found[row[_ID]] = rowid
-        return found
+                (orjson.dumps(keys).decode(),),
+            )
+        ]
 
     def _stored(
         self, table: str, key: str, rowid_column: str, keys: list[str]
@@ -446,6 +317,16 @@ class SqliteStore(BulkLoading, EmbeddingTables):
             f"WHERE {key} IN (SELECT value FROM json_each(?))",
             (orjson.dumps(keys).decode(),),
         ).fetchall()
+
+    def _rowids_known_as(self, ident: str) -> list[int]:
+        return [
+            int(row[0])
+            for row in self.db.execute(
+                "SELECT rowid FROM papers WHERE id = ? "
+                "UNION ALL SELECT paper_rowid FROM paper_aliases WHERE alias = ?",
+                (ident, ident),
+            )
+        ]
 
     def _load_rows(self, rowids: set[int]) -> dict[int, Paper]:
         if not rowids:
@@ -469,26 +350,15 @@ class SqliteStore(BulkLoading, EmbeddingTables):
         self._add_aliases([(alias, rowid) for rowid, row in zip(rowids, rows) for alias in row[-1]])
         return list(rowids)
 
-    def _update(self, rowid: int, old: Paper, new: Paper, also_known_as: str) -> None:
+    def _write_row(self, rowid: int, old: Paper, new: Paper) -> None:
         old_row = paper_to_row(old)
         row = paper_to_row(new)
         self.db.execute(_UPDATE, (*row, rowid))
         self._index_ops.append(index_op(DELETE, [rowid], [old_row]))
         self._index_ops.append(index_op(INSERT, [rowid], [row]))
-        self._add_aliases(
-            [(a, rowid) for a in {*aliases(new), old.id, also_known_as} if a != new.id]
-        )
 
-    def _make_public(self, rowid: int, old: Paper, new: Paper) -> None:
-        """A private paper becomes the public record `new`, keeping none of its own aliases."""
+    def _drop_aliases(self, rowid: int) -> None:
         self.db.execute("DELETE FROM paper_aliases WHERE paper_rowid = ?", (rowid,))
-        old_row = paper_to_row(old)
-        row = paper_to_row(new)
-        self.db.execute(_UPDATE, (*row, rowid))
-        self._index_ops.append(index_op(DELETE, [rowid], [old_row]))
-        self._index_ops.append(index_op(INSERT, [rowid], [row]))
-        self._add_aliases([(a, rowid) for a in aliases(new) if a != new.id])
-        self.private_papers().promote([rowid])
 
     def _add_aliases(self, pairs: list[tuple[str, int]]) -> None:
         """Record (alias, rowid) pairs; an alias already taken keeps its paper."""
@@ -498,38 +368,14 @@ class SqliteStore(BulkLoading, EmbeddingTables):
             sql = "INSERT OR IGNORE INTO paper_aliases(alias, paper_rowid) VALUES (?, ?)"
         self.db.executemany(sql, pairs)
 
-    def get(self, ident: str) -> Paper | None:
-        """The paper known by `ident`: its id, arXiv id (any version), DOI or a source id."""
-        rowid = self.rowid_of(ident)
-        if rowid is None:
-            return None
-        return self._load_rows({rowid}).get(rowid)
+    def _private_owners(self, rowids: list[int]) -> dict[int, int]:
+        return self.private_papers().owners(rowids)
 
-    def rowid_of(self, ident: str) -> int | None:
-        from papersift.ids import normalize_doi, parse_arxiv_id
+    def _mark_private(self, rowids: list[int], user_id: int) -> None:
+        self.private_papers().mark(rowids, user_id)
 
-        candidates = [ident.strip()]
-        parsed = parse_arxiv_id(ident)
-        if parsed:
-            candidates.append(parsed[0])
-        doi = normalize_doi(ident)
-        if doi:
-            candidates.append(f"doi:{doi}")
-        for alias in candidates:
-            # The paper holding the id first, then one holding it as an alias: another
-            # reader's private copy may hold either.
-            found = [
-                int(row[0])
-                for row in self.db.execute(
-                    "SELECT rowid FROM papers WHERE id = ? "
-                    "UNION ALL SELECT paper_rowid FROM paper_aliases WHERE alias = ?",
-                    (alias, alias),
-                )
-            ]
-            found = self.visible_rowids(found)
-            if found:
-                return found[0]
-        return None
+    def _promote_private(self, rowids: list[int]) -> None:
+        self.private_papers().promote(rowids)
 
     def papers_by_rowid(self, rowids: Sequence[int]) -> dict[int, Paper]:
         found = self._load_rows(set(rowids))
@@ -599,7 +445,7 @@ class SqliteStore(BulkLoading, EmbeddingTables):
                 (fts_query, *params, k),
             ).fetchall()
         except sqlite3.OperationalError as err:  # a query FTS5 cannot parse finds nothing
-            if "fts5" in str(err) or "syntax" in str(err):
+            if any(word in str(err) for word in ("fts5", "syntax", "unterminated")):
                 return []
             raise
         return [(int(r[0]), float(r[1])) for r in rows]
@@ -657,12 +503,6 @@ class SqliteStore(BulkLoading, EmbeddingTables):
                     "updated_at = excluded.updated_at",
                     (name, value, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
                 )
-
-
-def _note_rowid(counts: UpsertCounts, row: tuple[Any, ...], rowid: int) -> None:
-    """Record under each of a prepared row's ids (its own, its aliases) the paper it now is."""
-    for ident in (row[_ID], *row[-1]):
-        counts.rowids[ident] = rowid
 
 
 def _create_private(path: Path) -> None:

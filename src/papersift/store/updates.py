@@ -6,13 +6,13 @@ posted"); publishing a digest records the papers' new state, so an update is tol
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from collections.abc import Mapping, Sequence
 
 import orjson
 
 from papersift.store.base import LOCAL_USER, PaperSnapshot
+from papersift.store.reader_rows import seconds_stamp
 
 
 class SqliteSnapshots:
@@ -45,7 +45,7 @@ class SqliteSnapshots:
 
     def record(self, snapshots: Mapping[int, PaperSnapshot]) -> None:
         """Remember these states (the latest call wins); call inside a transaction."""
-        at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        at = seconds_stamp()
         self.db.executemany(
             "INSERT INTO paper_snapshots(user_id, paper_rowid, version, code_url, venue, at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user_id, paper_rowid) DO UPDATE SET "

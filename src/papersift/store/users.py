@@ -3,25 +3,12 @@ roles and session generations."""
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
-from typing import Any
 
 from papersift.store.base import Account
-
-_COLUMNS = "id, name, created_at, password_hash, is_admin, session_generation"
-
-
-def _account(row: Any) -> Account:
-    user_id, name, created_at, password_hash, is_admin, generation = row
-    return Account(
-        int(user_id),
-        str(name),
-        dt.datetime.fromisoformat(created_at),
-        password_hash,
-        is_admin=bool(is_admin),
-        session_generation=int(generation),
-    )
+from papersift.store.reader_rows import ACCOUNT_COLUMNS as _COLUMNS
+from papersift.store.reader_rows import account_from_row as _account
+from papersift.store.reader_rows import seconds_stamp
 
 
 class SqliteUsers:
@@ -54,7 +41,7 @@ class SqliteUsers:
                 (
                     name,
                     password_hash,
-                    dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    seconds_stamp(),
                     int(admin or first),
                 ),
             )

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["create_app", "run"]
 
 
-def create_app(db_path: Path, **options: Any) -> FastAPI:
+def create_app(db_path: Path | str, **options: Any) -> FastAPI:
     """The app over the store at `db_path`; see `papersift.web.app.create_app` for options."""
     from papersift.web.app import create_app as build
 
@@ -64,7 +64,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 def run(
-    db_path: Path,
+    db_path: Path | str,
     host: str = "127.0.0.1",
     port: int = 8765,
     multi_user: bool = False,

@@ -31,7 +31,7 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
 def create_app(
-    db_path: Path,
+    db_path: Path | str,
     *,
     multi_user: bool = False,
     embedder: Embedder | None = None,

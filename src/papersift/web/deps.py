@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from papersift.accounts import LOCAL_READER, User, user_by_id
-from papersift.store.sqlite import SqliteStore
+from papersift.store.base import Store as PaperStore
 from papersift.web.auth import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -29,7 +29,7 @@ def get_services(request: Request) -> Services:
 
 def get_store(
     request: Request, services: Annotated[Services, Depends(get_services)]
-) -> Iterator[SqliteStore]:
+) -> Iterator[PaperStore]:
     """One store connection per request (SQLite connections are not shared across threads).
 
     On a shared server it reads as nobody (public papers only) until `get_reader` names the
@@ -41,7 +41,7 @@ def get_store(
         yield store
 
 
-def get_reader(request: Request, store: Annotated[SqliteStore, Depends(get_store)]) -> User:
+def get_reader(request: Request, store: Annotated[PaperStore, Depends(get_store)]) -> User:
     """Whose library this request reads and changes: the session's account, or the local one."""
     from papersift.web.errors import NotLoggedIn
 
@@ -87,6 +87,6 @@ def get_admin(request: Request, reader: Annotated[User, Depends(get_reader)]) ->
     return reader
 
 
-Store = Annotated[SqliteStore, Depends(get_store)]
+Store = Annotated[PaperStore, Depends(get_store)]
 Reader = Annotated[User, Depends(get_reader)]
 ServicesDep = Annotated[Services, Depends(get_services)]

@@ -28,7 +28,6 @@ from papersift.rank.types import Reason
 from papersift.records import Paper
 from papersift.store import open_store, watch_commits
 from papersift.store.base import Store
-from papersift.store.sqlite import SqliteStore
 
 # How long a request waits for the write lock (`papersift daily` holds it while it stores a
 # batch) before the page says the store is busy. Reads never wait: WAL lets them proceed.
@@ -129,9 +128,7 @@ def library_state(store: Store, user_id: int) -> tuple[Any, ...]:
     )
 
 
-def feed_from(
-    recommendations: Any, store: SqliteStore, updates: Mapping[str, str] | None = None
-) -> Feed:
+def feed_from(recommendations: Any, store: Store, updates: Mapping[str, str] | None = None) -> Feed:
     """Turn `recommend.Recommendations` into what the page shows: papers, reasons, TL;DRs, and
     `updates` (by paper id) for papers the reader saw before that came back changed."""
     from papersift.digest.summarize import extract_tldr
@@ -192,7 +189,7 @@ class StoreWatch:
     requests, `papersift daily`, the CLI) committed costs almost nothing (`store.watch_commits`).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | str) -> None:
         self._commits = watch_commits(path)
         self._states: dict[str, tuple[int, tuple[Any, ...]]] = {}
 
@@ -226,7 +223,7 @@ class Services:
 
     def __init__(
         self,
-        db_path: Path,
+        db_path: Path | str,
         *,
         embedder: Embedder | None = None,
         model: str | None = None,
@@ -256,8 +253,15 @@ class Services:
 
     # -- the store ----------------------------------------------------------------------------
 
+    @property
+    def location(self) -> str:
+        """The store, as shown to an admin: a file's path, or a URL without its password."""
+        from papersift.store.postgres.connection import redact
+
+        return redact(str(self.db_path))
+
     @contextmanager
-    def store(self) -> Iterator[SqliteStore]:
+    def store(self) -> Iterator[Store]:
         """A store for one request, with a short wait for the write lock (then StoreBusy)."""
         store = open_store(self.db_path, lock_wait=self.busy_timeout_ms / 1000)
         try:
@@ -320,7 +324,7 @@ class Services:
 
     # -- semantic search ----------------------------------------------------------------------
 
-    def semantic(self, store: SqliteStore) -> SemanticSearcher:
+    def semantic(self, store: Store) -> SemanticSearcher:
         """A searcher over the current index, refreshed when papers were added or embedded.
 
         One request refreshes (embedding new papers, updating the index file); the others
@@ -341,7 +345,7 @@ class Services:
             embed_query=self.query_vector, search=index.search, vector_of=vector_of
         )
 
-    def _current_index(self, store: SqliteStore, embedder: Embedder) -> Any:
+    def _current_index(self, store: Store, embedder: Embedder) -> Any:
         state = self._watch.papers_state(store, embedder.model_id)
         if self._index is not None and self._index_state == state:
             return self._index
@@ -355,7 +359,7 @@ class Services:
         finally:
             self._index_lock.release()
 
-    def _refresh_index(self, store: SqliteStore, embedder: Embedder) -> Any:
+    def _refresh_index(self, store: Store, embedder: Embedder) -> Any:
         """Embed what lacks a vector and bring the index up to date (hold `_index_lock`)."""
         from papersift.index.sync import embed_missing, index_path, open_index
 
@@ -380,7 +384,7 @@ class Services:
         )
         return index
 
-    def semantic_pending(self, store: SqliteStore) -> int | None:
+    def semantic_pending(self, store: Store) -> int | None:
         """None when a semantic search can answer now without a long wait; otherwise how many
         papers still need a vector (0: the model is still loading), and they are being
         prepared in the background meanwhile.
@@ -432,7 +436,7 @@ class Services:
 
     def feed(
         self,
-        store: SqliteStore,
+        store: Store,
         user_id: int,
         *,
         since: str | None = "1d",
@@ -477,7 +481,7 @@ class Services:
 
     def _rank(
         self,
-        store: SqliteStore,
+        store: Store,
         embedder: Embedder,
         user_id: int,
         since: str | None,
@@ -528,7 +532,7 @@ class Services:
 
     # -- the map ------------------------------------------------------------------------------
 
-    def map_html(self, store: SqliteStore, user_id: int, since: str) -> str:
+    def map_html(self, store: Store, user_id: int, since: str) -> str:
         """The self-contained map page (map.render_html) of a window, the reader's likes ringed."""
         from papersift.pipelines import load_window, make_map
         from papersift.viz.html import render_html

@@ -25,7 +25,7 @@ from papersift.pipelines import TRENDING_WINDOW, trending
 from papersift.records import Paper
 from papersift.search import MAX_QUERY_CHARS, Hit, similar
 from papersift.search import search as run_search
-from papersift.store.sqlite import SqliteStore
+from papersift.store.base import Store as PaperStore
 from papersift.web import auth, views
 from papersift.web.deps import Reader, ServicesDep, Store, check_csrf
 from papersift.web.marks import interest_key, known_tag, marks_for
@@ -75,7 +75,7 @@ DIGEST_TYPES = {
 }
 
 
-def find_paper(store: SqliteStore, ident: str) -> tuple[int, Paper]:
+def find_paper(store: PaperStore, ident: str) -> tuple[int, Paper]:
     """The stored paper `ident` names (any of its ids), or a 404 page."""
     rowid = store.rowid_of(ident) if ident.strip() else None
     paper = store.papers_by_rowid([rowid]).get(rowid) if rowid is not None else None
@@ -84,7 +84,7 @@ def find_paper(store: SqliteStore, ident: str) -> tuple[int, Paper]:
     return rowid, paper
 
 
-def with_rowids(store: SqliteStore, hits: list[Hit]) -> list[tuple[Hit, int]]:
+def with_rowids(store: PaperStore, hits: list[Hit]) -> list[tuple[Hit, int]]:
     """Each hit with its paper's rowid, which the reader's marks are keyed by."""
     found = []
     for hit in hits:
@@ -272,7 +272,7 @@ def tldr_of(paper: Paper) -> str:
 
 
 def paper_page(
-    request: Request, store: SqliteStore, services: ServicesDep, reader: User, ident: str
+    request: Request, store: PaperStore, services: ServicesDep, reader: User, ident: str
 ) -> HTMLResponse:
     from papersift.digest.summarize import extract_tldr
     from papersift.export import export
@@ -305,7 +305,7 @@ def paper_page(
 
 
 def confirm_page(
-    request: Request, store: SqliteStore, reader: User, ident: str, action: str
+    request: Request, store: PaperStore, reader: User, ident: str, action: str
 ) -> HTMLResponse:
     rowid, paper = find_paper(store, ident)
     rating = marks_for(store, reader.id, [rowid])[rowid].rating
@@ -322,7 +322,7 @@ def confirm_page(
 
 def rate_paper(
     request: Request,
-    store: SqliteStore,
+    store: PaperStore,
     services: ServicesDep,
     reader: User,
     ident: str,
@@ -340,7 +340,7 @@ def rate_paper(
 
 def tag_paper(
     request: Request,
-    store: SqliteStore,
+    store: PaperStore,
     services: ServicesDep,
     reader: User,
     ident: str,
@@ -364,7 +364,7 @@ def tag_paper(
 
 def mark_seen(
     request: Request,
-    store: SqliteStore,
+    store: PaperStore,
     services: ServicesDep,
     reader: User,
     ident: str,
@@ -611,7 +611,8 @@ def import_page(
                 error=views.import_problem(filename, data[:16], message),
                 filename=filename,
             )
-        rejected = [err.one_line().replace(str(path), filename) for err in report.rejected]
+        shown = report.rejected[: library_actions.REJECTED_SHOWN]
+        rejected = [err.one_line().replace(str(path), filename) for err in shown]
     services.forget_user(reader.id)
     return render(
         request,
@@ -735,7 +736,7 @@ def digest_frame(store: Store, reader: Reader, digest_id: int) -> Response:
     return Response(framed, media_type=DIGEST_TYPES["html"], headers=headers)
 
 
-def _archived(store: SqliteStore, user_id: int, digest_id: int, fmt: str) -> str:
+def _archived(store: PaperStore, user_id: int, digest_id: int, fmt: str) -> str:
     # Beyond SQLite's 64-bit integers no digest can exist (and the query would overflow).
     fits = 0 < digest_id < 1 << 63
     content = store.archive(user_id).content(digest_id, fmt) if fits else None
@@ -769,7 +770,7 @@ def settings_page(
         request,
         "settings.html",
         show_server=reader.admin,
-        db_path=services.db_path,
+        db_path=services.location,
         papers=store.count(),
         model=services.loaded_model_id(),
         config=config,

@@ -1,0 +1,56 @@
+"""What the reader's liked and tagged papers looked like in their last digest, in PostgreSQL
+(twin of `store.updates`), so the next digest tells each update once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from papersift.store.base import LOCAL_USER, PaperSnapshot
+from papersift.store.reader_rows import seconds_stamp
+
+
+class PgSnapshots:
+    """One reader's paper snapshots, sharing the store's connection (and its transactions)."""
+
+    def __init__(self, db: Any, user_id: int = LOCAL_USER) -> None:
+        self.db = db
+        self.user_id = user_id
+
+    def followed(self) -> list[int]:
+        """Rowids of the papers this reader cares about: liked or tagged, oldest mark first."""
+        rows = self.db.execute(
+            "SELECT paper_rowid FROM ("
+            "  SELECT paper_rowid, at FROM feedback WHERE user_id = %(user)s AND rating = 1"
+            "  UNION ALL SELECT paper_rowid, at FROM tags WHERE user_id = %(user)s"
+            ") AS marked GROUP BY paper_rowid ORDER BY min(at), paper_rowid",
+            {"user": self.user_id},
+        )
+        return [int(r[0]) for r in rows]
+
+    def get(self, rowids: Sequence[int]) -> dict[int, PaperSnapshot]:
+        if not rowids:
+            return {}
+        rows = self.db.execute(
+            "SELECT paper_rowid, version, code_url, venue FROM paper_snapshots "
+            "WHERE user_id = %s AND paper_rowid = ANY(%s)",
+            (self.user_id, [int(r) for r in rowids]),
+        )
+        return {int(r[0]): PaperSnapshot(r[1], r[2], r[3]) for r in rows}
+
+    def record(self, snapshots: Mapping[int, PaperSnapshot]) -> None:
+        """Remember these states (the latest call wins); call inside a transaction."""
+        if not snapshots:
+            return
+        at = seconds_stamp()
+        with self.db.transaction(), self.db.cursor() as cur:  # all or none
+            cur.executemany(
+                "INSERT INTO paper_snapshots(user_id, paper_rowid, version, code_url, venue, at) "
+                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (user_id, paper_rowid) DO UPDATE "
+                "SET version = excluded.version, code_url = excluded.code_url, "
+                "venue = excluded.venue, at = excluded.at",
+                [
+                    (self.user_id, int(rowid), s.version, s.code_url, s.venue, at)
+                    for rowid, s in snapshots.items()
+                ],
+            )
