@@ -64,10 +64,9 @@ TAGS = ("to-read", "methods", "baseline", "group-meeting")
 
 def open_location(db: str) -> Any:
     """The store at a SQLite path or a postgresql:// URL."""
-    from papersift.store import open_store
-    from papersift.store.postgres.connection import is_url
+    from papersift.store import is_url, open_store
 
-    return open_store(db if is_url(db) else Path(db))  # type: ignore[arg-type]
+    return open_store(db if is_url(db) else Path(db))
 
 
 def sample_papers(count: int) -> list[Any]:

@@ -27,19 +27,9 @@ PASSWORD = "correct horse battery"
 PAPERS = ("2301.00001", "2301.00002", "2301.00003")
 
 
-def pg_store_ready() -> str | None:
-    """Why a PostgreSQL store cannot serve yet (None: it can)."""
-    from papersift.store.postgres.store import PgStore
-
-    if not hasattr(PgStore, "upsert"):
-        return "PgStore's paper half is not merged yet (issue 20): serving needs the whole store"
-    return None
-
-
 @pytest.fixture
 def location(store_location: str) -> str:
-    if store_location.startswith("postgresql:") and (reason := pg_store_ready()):
-        pytest.skip(reason)
+    """A SQLite file or a PostgreSQL database (tests/conftest.py), for the server to serve."""
     return store_location
 
 

@@ -158,7 +158,7 @@ def _url(host: str, port: int) -> str:
     return f"http://{host if ':' not in host else f'[{host}]'}:{port}"
 
 
-def _session_secret(db_path: Path) -> str:
+def _session_secret(db_path: Path | str) -> str:
     """The store's session secret, made here before any worker starts so none races another
     to make it; a restarted server keeps its readers logged in."""
     from papersift.store import open_store
@@ -174,7 +174,7 @@ def _session_secret(db_path: Path) -> str:
 def _serve_workers(
     sock: socket.socket,
     workers: int,
-    db_path: Path,
+    db_path: Path | str,
     *,
     allow_signup: bool,
     model: str | None,

@@ -21,6 +21,7 @@ import os
 import secrets
 import sys
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from papersift.store.base import Store
@@ -93,29 +94,27 @@ def share(total: int, workers: int) -> int:
 def from_environment() -> FastAPI:
     """The app of one worker (uvicorn's factory), from the options `serve` put in the
     environment."""
-    from pathlib import Path
-
-    from papersift.store.postgres.connection import is_url
+    from papersift.store import is_url
     from papersift.web.app import create_app
 
     text = os.environ.get(OPTIONS_VARIABLE)
     if not text:
         raise RuntimeError(f"{OPTIONS_VARIABLE} is not set: start workers with `papersift serve`")
     options = WorkerOptions.from_json(text)
-    location = options.db if is_url(options.db) else Path(options.db)
+    location: str | Path = options.db if is_url(options.db) else Path(options.db)
 
     def warn(message: str) -> None:
         print(f"warning: {message}", file=sys.stderr)
 
     from papersift.store import open_store
 
-    store = open_store(location)  # type: ignore[arg-type]
+    store = open_store(location)
     try:
         secret = session_secret(store)
     finally:
         store.close()
     app = create_app(
-        location,  # type: ignore[arg-type]
+        location,
         multi_user=options.multi_user,
         allow_signup=options.allow_signup,
         model=options.model,
