@@ -115,6 +115,9 @@ def test_a_copy_refuses_another_store_and_says_so_once_done(source: Path, tmp_pa
         copy_store(str(source), str(source))
     with pytest.raises(UsageError, match="no store at"):
         copy_store(str(tmp_path / "missing.db"), str(tmp_path / "new.db"))
+    with pytest.raises(UsageError, match="only postgresql:// URLs"):
+        copy_store(str(source), "mysql://me@db.example/lab")
+    assert not Path("mysql:").exists()
     target = tmp_path / "copy.db"
     copy_store(str(source), str(target))
     assert copy_store(str(source), str(target)).already_done

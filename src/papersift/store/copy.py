@@ -57,6 +57,11 @@ class _Side:
 
     def __init__(self, location: str, *, create: bool) -> None:
         self.is_pg = is_url(location)
+        if not self.is_pg and re.match(r"^[A-Za-z][A-Za-z0-9+.-]+://", location):
+            raise UsageError(
+                f"{redact(location)}: only postgresql:// URLs name a database server; "
+                "otherwise give the path of a SQLite file"
+            )
         self.label = redact(location) if self.is_pg else str(Path(location).resolve())
         self.mark = "%s" if self.is_pg else "?"
         if self.is_pg:
