@@ -35,6 +35,7 @@ from papersift.cli import (
     searching,
     serving,
     settings,
+    stores,
     trending,
     users,
 )
@@ -109,6 +110,7 @@ app.command()(reading.seen)
 app.command()(digests.demo)
 app.command()(serving.serve)
 app.add_typer(users.user_app, name="user")
+app.add_typer(stores.store_app, name="store")
 app.add_typer(likes.library_app, name="library")
 app.add_typer(likes.interest_app, name="interest")
 app.command()(likes.like)

@@ -47,6 +47,15 @@ def serve(
             "and X-Forwarded-Proto are believed (default: none).",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="With --multi-user: this many server processes over the one store "
+            "(a lab's server; see docs/deploying.md).",
+        ),
+    ] = 1,
     model: ModelOption = None,
 ) -> None:
     """The local web app: feed, search, library, map and digests in your browser."""
@@ -56,6 +65,7 @@ def serve(
         ("--allowed-host", bool(allowed_host)),
         ("--https-only", https_only),
         ("--forwarded-allow-ips", forwarded_allow_ips is not None),
+        ("--workers", workers != 1),
     ):
         if given and not multi_user:
             raise UsageError(f"{flag} only applies with --multi-user (see docs/deploying.md)")
@@ -69,8 +79,9 @@ def serve(
     open_db(create=True).close()  # create and migrate the store before the server starts
 
     def ready(url: str) -> None:
+        processes = f" with {workers} workers" if workers > 1 else ""
         console(stderr=True).print(
-            f"papersift is serving {shown_location(db_path)} at {url} (Ctrl+C stops it)"
+            f"papersift is serving {shown_location(db_path)} at {url}{processes} (Ctrl+C stops it)"
         )
 
     run(
@@ -84,4 +95,5 @@ def serve(
         https_only=https_only,
         allowed_hosts=allowed_host or (),
         forwarded_allow_ips=proxies,
+        workers=workers,
     )

@@ -76,8 +76,12 @@ def run(
     https_only: bool = False,
     allowed_hosts: Sequence[str] = (),
     forwarded_allow_ips: Sequence[str] = (),
+    workers: int = 1,
 ) -> None:
     """Serve until interrupted. Single-user mode has no login, so it only binds to loopback.
+
+    `workers` > 1 (multi-user only): that many processes answer on the one socket, each with
+    its own app over the same store (`papersift.web.workers`).
 
     `allowed_hosts`: the Host names a multi-user server answers (default: loopback names when
     bound to loopback, else any, with a warning). `forwarded_allow_ips`: the proxies whose
@@ -88,6 +92,12 @@ def run(
         raise UsageError(
             f"single-user mode has no login, so it listens on 127.0.0.1 only, not {host}; "
             "use --multi-user to serve other machines"
+        )
+    if workers < 1:
+        raise UsageError(f"--workers wants 1 or more processes, not {workers}")
+    if workers > 1 and not multi_user:
+        raise UsageError(
+            "--workers only applies with --multi-user (one reader on loopback needs one process)"
         )
     hosts = _answered_hosts(multi_user, host, allowed_hosts)
     sock = bind_socket(host, port)
@@ -101,33 +111,103 @@ def run(
             f"answering any Host name on {host}; name this server's with --allowed-host "
             "(docs/deploying.md)"
         )
-    app = create_app(
-        db_path,
-        multi_user=multi_user,
-        allow_signup=allow_signup,
-        model=model,
-        preload_model=True,
-        allowed_hosts=hosts,
-        https_only=https_only,
-        warn=warn,
-    )
-    if on_ready is not None:
-        on_ready(f"http://{host if ':' not in host else f'[{host}]'}:{port}")
-    config = uvicorn.Config(
-        app,
-        log_level=log_level,
-        access_log=False,
+    uvicorn_options: dict[str, Any] = {
+        "log_level": log_level,
+        "access_log": False,
         # uvicorn believes X-Forwarded-For from loopback by default: a client on the same
         # machine (or any, behind a proxy that passes the header on) could rotate it for
         # unlimited sign-ups and logins. Only proxies the operator names are believed.
-        proxy_headers=bool(forwarded_allow_ips),
-        forwarded_allow_ips=list(forwarded_allow_ips) or None,
-    )
-    server = uvicorn.Server(config)
+        "proxy_headers": bool(forwarded_allow_ips),
+        "forwarded_allow_ips": list(forwarded_allow_ips) or None,
+    }
     try:
+        secret = _session_secret(db_path) if multi_user else None
+        if workers > 1:
+            _serve_workers(
+                sock,
+                workers,
+                db_path,
+                allow_signup=allow_signup,
+                model=model,
+                allowed_hosts=hosts,
+                https_only=https_only,
+                uvicorn_options=uvicorn_options,
+                on_ready=lambda: on_ready and on_ready(_url(host, port)),
+            )
+            return
+        app = create_app(
+            db_path,
+            multi_user=multi_user,
+            allow_signup=allow_signup,
+            model=model,
+            preload_model=True,
+            allowed_hosts=hosts,
+            https_only=https_only,
+            secret_key=secret,
+            warn=warn,
+        )
+        if on_ready is not None:
+            on_ready(_url(host, port))
+        server = uvicorn.Server(uvicorn.Config(app, **uvicorn_options))
         server.run(sockets=[sock])
     finally:
         sock.close()
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+
+
+def _session_secret(db_path: Path | str) -> str:
+    """The store's session secret, made here before any worker starts so none races another
+    to make it; a restarted server keeps its readers logged in."""
+    from papersift.store import open_store
+    from papersift.web.workers import session_secret
+
+    store = open_store(db_path)
+    try:
+        return session_secret(store)
+    finally:
+        store.close()
+
+
+def _serve_workers(
+    sock: socket.socket,
+    workers: int,
+    db_path: Path | str,
+    *,
+    allow_signup: bool,
+    model: str | None,
+    allowed_hosts: list[str] | None,
+    https_only: bool,
+    uvicorn_options: dict[str, Any],
+    on_ready: Any,
+) -> None:
+    """uvicorn's supervisor over `workers` processes sharing the bound socket; each builds its
+    app from the options put in the environment (spawned processes inherit it)."""
+    import os
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from papersift.web.workers import OPTIONS_VARIABLE, WorkerOptions
+
+    os.environ[OPTIONS_VARIABLE] = WorkerOptions(
+        db=str(db_path),
+        workers=workers,
+        allow_signup=allow_signup,
+        model=model,
+        allowed_hosts=allowed_hosts,
+        https_only=https_only,
+    ).to_json()
+    config = uvicorn.Config(
+        "papersift.web.workers:from_environment",
+        factory=True,
+        workers=workers,
+        **uvicorn_options,
+    )
+    on_ready()
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def _answered_hosts(multi_user: bool, host: str, allowed: Sequence[str]) -> list[str] | None:

@@ -204,6 +204,20 @@ class StoreWatch:
         return state[1]
 
 
+@contextmanager
+def _exclusive(index: Path) -> Iterator[None]:
+    """Held by one process at a time: an advisory lock on a file beside the index."""
+    import fcntl
+
+    index.parent.mkdir(parents=True, exist_ok=True)
+    with open(index.parent / f"{index.name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class Services:
     """The process-wide parts of the web app; every method is safe to call from any thread."""
 
@@ -347,17 +361,23 @@ class Services:
 
     def _refresh_index(self, store: Store, embedder: Embedder) -> Any:
         """Embed what lacks a vector and bring the index up to date (hold `_index_lock`)."""
-        from papersift.index.sync import embed_missing, open_index
+        from papersift.index.sync import embed_missing, index_path, open_index
 
-        try:
-            report = embed_missing(store, embedder)
-        except StoreBusy:
-            if self._index is not None:
-                return self._index
-            raise SemanticUnavailable(
-                "new papers need embedding but the store is busy; try again in a moment"
-            ) from None
-        index = open_index(store, embedder.model_id, embedder.dim, self.warn, report.changed_rowids)
+        # `serve --workers N`: N processes see the same new papers at once; one embeds them
+        # and saves the index file while the others wait, then find it up to date (two
+        # writers appending to one vector file would leave it for a rebuild).
+        with _exclusive(index_path(store, embedder.model_id)):
+            try:
+                report = embed_missing(store, embedder)
+            except StoreBusy:
+                if self._index is not None:
+                    return self._index
+                raise SemanticUnavailable(
+                    "new papers need embedding but the store is busy; try again in a moment"
+                ) from None
+            index = open_index(
+                store, embedder.model_id, embedder.dim, self.warn, report.changed_rowids
+            )
         self._index, self._index_state = (
             index,
             self._watch.papers_state(store, embedder.model_id),
