@@ -154,7 +154,7 @@ def probe_address(address: str) -> None:
         ) from None
 
 
-def _pending_rowids(store: SqliteStore, model_id: str) -> tuple[array, int]:
+def _pending_rowids(store: Store, model_id: str) -> tuple[array, int]:
     """Rowids of papers lacking a current vector (ascending), and how many are current.
 
     One pass over the store that keeps 8 bytes per pending paper, not its text.
