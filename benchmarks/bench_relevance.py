@@ -30,11 +30,12 @@ embeds ~40,000 texts (about 15 minutes with the reference model on two cores).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,8 +54,7 @@ from papersift.rank.recommend import recommend  # noqa: E402
 from papersift.rank.types import Corpus, Profile  # noqa: E402
 from papersift.records import Paper  # noqa: E402
 from papersift.search import search, similar  # noqa: E402
-from papersift.store import open_store  # noqa: E402
-from papersift.store.sqlite import SqliteStore  # noqa: E402
+from papersift.store import Store, open_store  # noqa: E402
 
 TODAY = dt.date(2026, 1, 1)
 
@@ -144,9 +144,30 @@ def arxiv_sanity_tfidf(texts: Sequence[str]) -> object:
 
 # -- helpers ----------------------------------------------------------------------------------
 
+# Where a named store goes: a SQLite file, or a new database of a PostgreSQL cluster.
+Place = Callable[[str], str]
 
-def build_store(folder: Path, docs: Sequence[rd.Doc], prefix: str) -> SqliteStore:
-    store = open_store(folder / f"{prefix}.db")
+
+@contextlib.contextmanager
+def store_places(folder: Path, postgresql: bool) -> Iterator[Place]:
+    if not postgresql:
+        yield lambda prefix: str(folder / f"{prefix}.db")
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.pg_cluster import PgCluster, why_unavailable
+
+    reason = why_unavailable()
+    if reason:
+        raise SystemExit(f"bench_relevance --postgresql: {reason}")
+    cluster = PgCluster().start()
+    try:
+        yield lambda prefix: cluster.create_database()
+    finally:
+        cluster.stop()
+
+
+def build_store(place: Place, docs: Sequence[rd.Doc], prefix: str) -> Store:
+    store = open_store(place(prefix))
     store.upsert(
         Paper(id=f"{prefix}:{d.id}", title=d.title, title_raw=d.title, abstract=d.abstract)
         for d in docs
@@ -170,13 +191,13 @@ def timed(label: str) -> Callable[[], None]:
 # -- SciFact ----------------------------------------------------------------------------------
 
 
-def run_scifact(base: Embedder, folder: Path, quick: bool) -> dict[str, float]:
+def run_scifact(base: Embedder, place: Place, quick: bool) -> dict[str, float]:
     data = rd.scifact()
     if quick:
         data = _quick_scifact(data)
     embedder = CachedEmbedder(base, "scifact-docs")
     done = timed("scifact store and embeddings")
-    store = build_store(folder, data.docs, "scifact")
+    store = build_store(place, data.docs, "scifact")
     searcher = semantic_searcher(store, embedder, warn=print)
     done()
     query_embedder = CachedEmbedder(base, "scifact-queries")
@@ -248,7 +269,7 @@ def pool_metrics(grades: Sequence[int]) -> tuple[float, float]:
     return rd.average_precision(binary), rd.pool_ndcg(grades, int(0.2 * len(grades)))
 
 
-def run_csfcube(base: Embedder, folder: Path, quick: bool) -> dict[str, float]:
+def run_csfcube(base: Embedder, place: Place, quick: bool) -> dict[str, float]:
     data = rd.csfcube()
     if quick:
         queries = data.queries[:6]
@@ -259,7 +280,7 @@ def run_csfcube(base: Embedder, folder: Path, quick: bool) -> dict[str, float]:
     row = {pid: i for i, pid in enumerate(pids)}
     embedder = CachedEmbedder(base, "csfcube-docs")
     done = timed("csfcube store and embeddings")
-    store = build_store(folder, docs, "csfcube")
+    store = build_store(place, docs, "csfcube")
     searcher = semantic_searcher(store, embedder, warn=print)
     done()
     vectors = rd.embed_cached(base, [d.text for d in docs], "csfcube-docs")
@@ -432,6 +453,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
     parser.add_argument("--sets", default="scifact,csfcube,citeulike")
     parser.add_argument("--model", default=None, help="embedding model (default: bundled MiniLM)")
     parser.add_argument("--readers", type=int, default=150, help="CiteULike readers per group")
+    parser.add_argument(
+        "--postgresql",
+        action="store_true",
+        help="build the search stores in a throw-away PostgreSQL cluster (its keyword search)",
+    )
     args = parser.parse_args(argv)
     if not rd.available():
         parser.exit(2, f"no real data sets at {rd.DATASETS}\n")
@@ -439,12 +465,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
     base = load_embedder(args.model)
     print(f"model {base.model_id}; data {rd.DATASETS}")
     results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
+    with tempfile.TemporaryDirectory() as tmp, store_places(Path(tmp), args.postgresql) as place:
         if "scifact" in sets:
-            results["scifact"] = run_scifact(base, folder, args.quick)
+            results["scifact"] = run_scifact(base, place, args.quick)
         if "csfcube" in sets:
-            results["csfcube"] = run_csfcube(base, folder, args.quick)
+            results["csfcube"] = run_csfcube(base, place, args.quick)
         if "citeulike" in sets:
             results["citeulike"] = run_citeulike(base, args.quick, args.readers)
     return results

@@ -18,7 +18,7 @@ from papersift.records import PaperFilter
 from papersift.store import open_store, watch_commits
 from papersift.store.postgres.connection import redact
 from papersift.store.postgres.store import PgStore
-from papersift.store.postgres.tsquery import tsquery_sql
+from papersift.store.postgres.tsquery import or_terms, tsquery_sql
 from papersift.store.sqlite import SqliteStore
 from tests.cli.snapshot_lines import snapshot_file, snapshot_line
 from tests.helpers import make_paper
@@ -140,6 +140,27 @@ def test_a_title_match_outranks_an_abstract_match(pg):
     hits = pg.keyword_search('"quantization"', 5)
     assert [r for r, _ in hits] == [pg.rowid_of("2403.00002"), pg.rowid_of("2403.00001")]
     assert hits[0][1] > hits[1][1] > 0
+
+
+def test_free_text_weighs_each_term_by_its_rarity(pg):
+    """A word every paper has counts for little next to one only a single paper has: the
+    paper with the rare word comes first though another has the common word in its title."""
+    pg.upsert(
+        [make_paper(f"2403.0001{i}", f"Paper {i}", abstract="A language model.") for i in range(6)]
+        + [
+            make_paper("2403.00020", "Language model language model", abstract="Models."),
+            make_paper("2403.00021", "Unrelated", abstract="Speculative decoding of text."),
+        ]
+    )
+    hits = pg.keyword_search('"language" OR "model" OR "speculative"', 3)
+    assert hits[0][0] == pg.rowid_of("2403.00021")
+    assert hits[0][1] > hits[1][1] > 0
+
+
+def test_only_free_text_takes_the_rarity_ranking():
+    assert or_terms('"a" OR "b c" OR d') == ["a", "b c", "d"]
+    for other in ['"a" AND "b"', '"a" "b"', '("a" OR "b")', '"a" NOT "b"', '"a" OR', ""]:
+        assert or_terms(other) is None
 
 
 @pytest.mark.parametrize(

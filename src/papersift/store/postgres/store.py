@@ -31,7 +31,7 @@ from papersift.store.postgres.library import PgLibrary
 from papersift.store.postgres.private import PgPrivatePapers, hidden_sql
 from papersift.store.postgres.profile_controls import PgProfileControls
 from papersift.store.postgres.seen import PgSeen
-from papersift.store.postgres.tsquery import tsquery_sql
+from papersift.store.postgres.tsquery import or_terms, term_query_sql, tsquery_sql
 from papersift.store.postgres.updates import PgSnapshots
 from papersift.store.postgres.users import PgUsers
 from papersift.store.rows import PAPER_COLUMNS, paper_to_row, row_to_paper
@@ -45,6 +45,12 @@ _RANK_WEIGHTS = "'{0.1, 0.33, 0.33, 1.0}'"
 # Rank normalisation 1: divide by 1 + log(document length), so a long abstract that repeats
 # a word does not outrank a short paper about it (BM25 normalises by length too).
 _RANK_NORMALISATION = 1
+# Free text's ts_rank weights (D, C, B, A): title and abstract nearly alike (a title match wins
+# a tie), author names a tenth; chosen on SciFact's train claims
+# (docs/benchmarks.md#keyword-search-on-postgresql).
+_IDF_RANK_WEIGHTS = "'{0.1, 0.1, 0.9, 1.0}'"
+# As many terms as `fusion.fts_match_expression` writes: each is a column of the statement.
+_MAX_RANKED_TERMS = 32
 
 
 class PgStore(Merging, PgEmbeddings):
@@ -274,18 +280,66 @@ class PgStore(Merging, PgEmbeddings):
     def keyword_search(
         self, fts_query: str, k: int, where: PaperFilter | None = None
     ) -> list[tuple[int, float]]:
-        """(rowid, ts_rank_cd score) best first; higher is better. Title matches weigh 3x.
+        """(rowid, score) best first; higher is better.
 
-        `fts_query` is an FTS5 expression as callers build it for SQLite (tsquery.py)."""
+        `fts_query` is an FTS5 expression as callers build it for SQLite (tsquery.py). Free
+        text (terms ORed) is ranked BM25's way, each term's match weighed by its rarity
+        (`_idf_ranked`); other expressions (saved searches, rules) by ts_rank_cd."""
+        clause, params = self._visible_filter_sql(where)
+        terms = or_terms(fts_query)
+        if terms:
+            return self._idf_ranked(terms[:_MAX_RANKED_TERMS], k, clause, params)
         query = tsquery_sql(fts_query)
         if query is None:  # an expression that does not parse finds nothing
             return []
         query_sql, query_params = query
-        clause, params = self._visible_filter_sql(where)
         rows = self.db.execute(
             f"SELECT papers.rowid, ts_rank_cd({_RANK_WEIGHTS}, papers.search, q.query, "
             f"{_RANK_NORMALISATION}) AS score FROM papers, (SELECT {query_sql} AS query) q "
             f"WHERE papers.search @@ q.query {clause} ORDER BY score DESC, papers.rowid LIMIT %s",
+            (*query_params, *params, k),
+        ).fetchall()
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def _idf_ranked(
+        self, terms: list[str], k: int, clause: str, params: list[Any]
+    ) -> list[tuple[int, float]]:
+        """Papers matching any term, scored as the sum over the terms they match of
+        ts_rank(that term) x the term's inverse document frequency.
+
+        ts_rank alone has no IDF: a query's common words ("cells", "increase") outweigh its
+        rare ones, and on SciFact's claims that ranks far below BM25 (test nDCG@10 0.39 against
+        BM25's 0.66; docs/benchmarks.md#keyword-search-on-postgresql). Each term's document
+        frequency is counted over the papers matching the query (every paper holding the term
+        is one of them), in the same statement, before the reader's filter; N is the planner's
+        row estimate (never below the papers matched), close enough for a logarithm.
+        """
+        queries, query_params = [], []
+        for i, term in enumerate(terms):
+            sql, term_params = term_query_sql(term)
+            queries.append(f"{sql} AS q{i}")
+            query_params += term_params
+        any_term = " || ".join(f"q.q{i}" for i in range(len(terms)))
+        frequencies = ", ".join(
+            f"count(*) FILTER (WHERE p.search @@ q.q{i}) OVER () AS df{i}"
+            for i in range(len(terms))
+        )
+        score = " + ".join(
+            f"(CASE WHEN c.search @@ q.q{i} THEN ts_rank({_IDF_RANK_WEIGHTS}, c.search, q.q{i}, "
+            f"{_RANK_NORMALISATION}) * ln(1 + (n.total - c.df{i} + 0.5) / (c.df{i} + 0.5)) "
+            "ELSE 0 END)"
+            for i in range(len(terms))
+        )
+        rows = self.db.execute(
+            f"WITH q AS (SELECT {', '.join(queries)}), "
+            f"c AS (SELECT p.rowid, p.search, count(*) OVER () AS matched, {frequencies} "
+            f"FROM papers p, q WHERE p.search @@ ({any_term})), "
+            # The planner's estimate (-1 before the table's first ANALYZE) is at least the
+            # number of papers matched, so no term's IDF is negative or undefined.
+            "n AS (SELECT greatest(reltuples, (SELECT max(matched) FROM c), 1) AS total "
+            "FROM pg_class WHERE oid = 'papers'::regclass) "
+            f"SELECT c.rowid, {score} AS score FROM c JOIN papers ON papers.rowid = c.rowid, q, n "
+            f"WHERE TRUE {clause} ORDER BY score DESC, c.rowid LIMIT %s",
             (*query_params, *params, k),
         ).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]

@@ -32,6 +32,29 @@ def tsquery_sql(expression: str) -> tuple[str, list[str]] | None:
     return sql, parser.params
 
 
+def or_terms(expression: str) -> list[str] | None:
+    """The terms of an expression that is only terms ORed (what free-text search builds), or
+    None for any other shape (AND, NOT, parentheses: saved searches and rules)."""
+    tokens = _tokens(expression)
+    if not tokens or len(tokens) % 2 == 0:
+        return None
+    terms = tokens[0::2]
+    if any(kind != "term" for kind, _ in terms) or any(t != ("op", "OR") for t in tokens[1::2]):
+        return None
+    return [text for _, text in terms]
+
+
+def term_query_sql(term: str) -> tuple[str, list[str]]:
+    """SQL of one term's tsquery: stemmed, and also as written when that differs (author names
+    are indexed unstemmed), never twice the same lexeme (a ranking would count it twice)."""
+    english, simple = "phraseto_tsquery('english', %s)", "phraseto_tsquery('simple', %s)"
+    return (
+        f"(CASE WHEN {english}::text = {simple}::text THEN {english} "
+        f"ELSE {english} || {simple} END)",
+        [term] * 5,
+    )
+
+
 def _tokens(expression: str) -> list[tuple[str, str]] | None:
     """(kind, text) tokens: term, op, open, close; None on an unterminated quote."""
     tokens: list[tuple[str, str]] = []
