@@ -421,3 +421,17 @@ def test_a_malformed_address_is_a_usage_error(address):
 
     with pytest.raises(UsageError, match="HOST:PORT"):
         probe_address(address)
+
+
+def test_the_pool_puts_the_reference_model_on_gpus_and_the_fast_one_on_cpus():
+    """GPU actors only where the model can use them: the reference transformer on "cuda",
+    one actor per GPU; the int8 ONNX and static variants on CPU shares, GPUs or not."""
+    from papersift.index.ray_embed import PoolPlan, plan_pool
+
+    gpu_node = {"CPU": 16.0, "GPU": 2.0}
+    assert plan_pool(gpu_node, "all-MiniLM-L6-v2") == PoolPlan(2, 1, gpus=True, device="cuda")
+    assert plan_pool(gpu_node, "fast") == PoolPlan(16, 1, gpus=False, device="cpu")
+    assert plan_pool(gpu_node, "static") == PoolPlan(16, 1, gpus=False, device="cpu")
+    cpu_node = {"CPU": 8.0}
+    assert plan_pool(cpu_node, "all-MiniLM-L6-v2") == PoolPlan(8, 1, gpus=False, device="cpu")
+    assert plan_pool(cpu_node, "fast", actors=2) == PoolPlan(2, 4, gpus=False, device="cpu")

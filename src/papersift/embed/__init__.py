@@ -57,6 +57,7 @@ def load_embedder(
     allow_download: bool | None = None,
     static_vocab_limit: int | None = None,
     threads: int | None = None,
+    device: str = "cpu",
 ) -> Embedder:
     """The embedder `name` asks for (None: the bundled all-MiniLM-L6-v2).
 
@@ -67,6 +68,8 @@ def load_embedder(
     Raises `ModelNotFound` (listing what is available) for a name no model answers to.
     `threads` caps the CPU threads the model runs on (None: all this process may use), for a
     worker that shares its machine with others (a Ray actor on its share of a node).
+    `device` places the reference transformer (e.g. "cuda" on a GPU worker); the fast and
+    static variants run on the CPU.
     """
     request = parse_model_name(name, kind)
     source = resolve_model(request.base, allow_download=allow_download)
@@ -81,4 +84,4 @@ def load_embedder(
         return load_static_embedder(source, dim=request.static_dim, vocab_limit=limit)
     from papersift.embed.transformer import TransformerEmbedder
 
-    return TransformerEmbedder(source, threads=threads)
+    return TransformerEmbedder(source, threads=threads, device=device)

@@ -19,14 +19,17 @@ if TYPE_CHECKING:
 _PROGRESS_CHUNK = 512
 
 
-def load_sentence_transformer(source: ModelSource, **model_kwargs: Any) -> SentenceTransformer:
-    """Load `source` on the CPU; a local model never touches the network."""
+def load_sentence_transformer(
+    source: ModelSource, device: str = "cpu", **model_kwargs: Any
+) -> SentenceTransformer:
+    """Load `source` on `device` (the CPU unless a GPU is given, e.g. "cuda"); a local model
+    never touches the network."""
     from sentence_transformers import SentenceTransformer
 
     try:
         return SentenceTransformer(
             source.location,
-            device="cpu",
+            device=device,
             local_files_only=source.local,
             model_kwargs=model_kwargs or None,
         )
@@ -39,7 +42,9 @@ def load_sentence_transformer(source: ModelSource, **model_kwargs: Any) -> Sente
 class TransformerEmbedder:
     """sentence-transformers `encode`, as a user would call it, normalized to unit rows."""
 
-    def __init__(self, source: ModelSource, *, threads: int | None = None) -> None:
+    def __init__(
+        self, source: ModelSource, *, threads: int | None = None, device: str = "cpu"
+    ) -> None:
         if threads:
             import torch
 
@@ -47,7 +52,7 @@ class TransformerEmbedder:
             torch.set_num_threads(threads)
         self.model_id = source.model_id
         self.source = source
-        self.model = load_sentence_transformer(source)
+        self.model = load_sentence_transformer(source, device)
         dim = self.model.get_embedding_dimension()
         if dim is None:
             raise ModelNotFound(

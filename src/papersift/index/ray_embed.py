@@ -174,6 +174,33 @@ def _waves(pending: array, size: int) -> Iterator[list[int]]:
         yield pending[start : start + size].tolist()
 
 
+@dataclass(frozen=True)
+class PoolPlan:
+    actors: int
+    threads: int  # CPU threads per actor
+    gpus: bool  # one GPU per actor
+    device: str  # where each actor's model runs
+
+
+def plan_pool(resources: dict[str, float], model: str, actors: int | None = None) -> PoolPlan:
+    """The actor pool for a cluster's resources and a model.
+
+    The reference transformer runs one actor per GPU when the cluster has GPUs, on "cuda".
+    The fast (int8 ONNX) and static variants run on CPUs only, whatever the cluster has (their
+    vectors are what the store keys by that model; a GPU would sit idle): one actor per CPU,
+    or `actors` actors, each asking for an equal share of the CPUs and running that many
+    threads, so the pool fills the cores without oversubscribing them.
+    """
+    from papersift.embed.models import parse_model_name
+
+    gpus = int(resources.get("GPU", 0))
+    cpus = max(1, int(resources.get("CPU", 1)))
+    if gpus and parse_model_name(model).kind == "transformer":
+        return PoolPlan(actors or gpus, threads=1, gpus=True, device="cuda")
+    size = actors or cpus
+    return PoolPlan(size, threads=max(1, cpus // size), gpus=False, device="cpu")
+
+
 def embed_on_ray(
     store: Store,
     model: str,
@@ -191,31 +218,25 @@ def embed_on_ray(
     `factory` builds the embedder inside each actor (default: `load_embedder(model)` on the
     actor's share of CPU threads; it must be picklable); `model_id` is its id, needed to select
     the papers without loading the model on the driver (default: load it once here to learn
-    it). `actors` defaults to one per GPU when the cluster has GPUs, else one per CPU; each
-    CPU actor gets an equal share of the CPUs. `wave`: papers per Ray Data pass (default: see
+    it). `actors` defaults to what `plan_pool` says: one per GPU for the reference transformer
+    on a cluster with GPUs, else one per CPU. `wave`: papers per Ray Data pass (default: see
     `WAVE`). Ray must be initialised (`connect`).
     """
     ray = _import_ray()
-    resources = ray.cluster_resources()
-    gpus = int(resources.get("GPU", 0))
-    cpus = max(1, int(resources.get("CPU", 1)))
-    size = actors or gpus or cpus
-    # One actor per CPU, or one per node on all its CPUs: each asks for its share and runs
-    # that many threads, so the pool fills the cores without oversubscribing them. A GPU actor
-    # asks for its GPU only.
-    threads = 1 if gpus else max(1, cpus // size)
+    plan = plan_pool(ray.cluster_resources(), model, actors)
+    size, threads = plan.actors, plan.threads
     wave = wave or max(WAVE, size * batch_size * WAVE_BATCHES_PER_ACTOR)
     if factory is None:
         from papersift.embed import load_embedder
 
-        factory = functools.partial(load_embedder, model, threads=threads)
+        factory = functools.partial(load_embedder, model, threads=threads, device=plan.device)
     dim = None
     if model_id is None:
         embedder = factory()
         model_id, dim = embedder.model_id, embedder.dim
         del embedder
     pending, current = _pending_rowids(store, model_id)
-    report = RayEmbedReport(model_id, already=current, actors=size, gpus=gpus > 0, dim=dim)
+    report = RayEmbedReport(model_id, already=current, actors=size, gpus=plan.gpus, dim=dim)
     if on_total:
         on_total(len(pending))
     if not pending:
@@ -245,8 +266,8 @@ def embed_on_ray(
                 batch_size=batch_size,
                 batch_format="numpy",
                 compute=ActorPoolStrategy(size=size),
-                num_gpus=1 if gpus else 0,
-                num_cpus=0 if gpus else threads,
+                num_gpus=1 if plan.gpus else 0,
+                num_cpus=0 if plan.gpus else threads,
             )
             del texts  # the dataset holds them now, in the object store
             for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
