@@ -319,21 +319,23 @@ class PgStore(Merging, PgEmbeddings):
             sql, term_params = term_query_sql(term)
             queries.append(f"{sql} AS q{i}")
             query_params += term_params
-        any_term = " || ".join(f"q.q{i}" for i in range(len(terms)))
-        frequencies = ", ".join(
-            f"count(*) FILTER (WHERE p.search @@ q.q{i}) OVER () AS df{i}"
-            for i in range(len(terms))
-        )
+        n_terms = range(len(terms))
+        any_term = " || ".join(f"q.q{i}" for i in n_terms)
+        # Whether each paper has each term is decided once per paper (`m`, materialized so the
+        # planner does not copy the test into each use), then counted and scored from that.
+        has = ", ".join(f"p.search @@ q.q{i} AS has{i}" for i in n_terms)
+        frequencies = ", ".join(f"count(*) FILTER (WHERE has{i}) OVER () AS df{i}" for i in n_terms)
         score = " + ".join(
-            f"(CASE WHEN c.search @@ q.q{i} THEN ts_rank({_IDF_RANK_WEIGHTS}, c.search, q.q{i}, "
+            f"(CASE WHEN c.has{i} THEN ts_rank({_IDF_RANK_WEIGHTS}, c.search, q.q{i}, "
             f"{_RANK_NORMALISATION}) * ln(1 + (n.total - c.df{i} + 0.5) / (c.df{i} + 0.5)) "
             "ELSE 0 END)"
-            for i in range(len(terms))
+            for i in n_terms
         )
         rows = self.db.execute(
             f"WITH q AS (SELECT {', '.join(queries)}), "
-            f"c AS (SELECT p.rowid, p.search, count(*) OVER () AS matched, {frequencies} "
+            f"m AS MATERIALIZED (SELECT p.rowid, p.search, {has} "
             f"FROM papers p, q WHERE p.search @@ ({any_term})), "
+            f"c AS (SELECT m.*, count(*) OVER () AS matched, {frequencies} FROM m), "
             # The planner's estimate (-1 before the table's first ANALYZE) is at least the
             # number of papers matched, so no term's IDF is negative or undefined.
             "n AS (SELECT greatest(reltuples, (SELECT max(matched) FROM c), 1) AS total "
