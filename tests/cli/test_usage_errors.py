@@ -115,3 +115,32 @@ def test_search_help_names_its_argument_and_value_types(run):
     assert "INTEGER" in out and "TEXT" in out
     json_row = next(line for line in out.splitlines() if "--json" in line)
     assert "TEXT" not in json_row and "bool" not in json_row
+
+
+def test_a_database_url_without_psycopg_says_what_to_install(tmp_path):
+    """Where the `cluster` extra is not installed (psycopg missing), a postgresql:// store is
+    one line naming the extra, for opening it, serving it or copying into it."""
+    import os
+    import subprocess
+    import sys
+
+    from papersift.store import open_store
+
+    url = "postgresql://me@127.0.0.1:1/papers"
+    open_store(tmp_path / "laptop.db").close()
+    # psycopg made unimportable in the child, as in an install without the extra.
+    program = (
+        "import sys; sys.modules['psycopg'] = None; "
+        "from papersift.cli import main; sys.argv[0] = 'papersift'; main()"
+    )
+    for args in (("stats",), ("store", "copy", str(tmp_path / "laptop.db"), url)):
+        proc = subprocess.run(
+            [sys.executable, "-c", program, "--db", url, *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+        assert proc.returncode == 2, proc.stderr
+        assert "pip install 'papersift[cluster]'" in proc.stderr, proc.stderr
+        assert len(proc.stderr.splitlines()) == 1, proc.stderr

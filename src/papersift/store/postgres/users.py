@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from psycopg import errors
-
 from papersift.store.base import Account
+from papersift.store.postgres.connection import import_psycopg
 from papersift.store.reader_rows import ACCOUNT_COLUMNS, account_from_row, seconds_stamp
 
 # A key `add` holds to its transaction's end, so two accounts made at once on a new server
@@ -28,6 +27,7 @@ class PgUsers:
         server's configuration. Safe when called at once from many connections: the unique
         index on lower(name) refuses a second `alice`, however it is spelled.
         """
+        psycopg = import_psycopg()
         try:
             with self.db.transaction():  # inside the store's transaction: a savepoint
                 self.db.execute("SELECT pg_advisory_xact_lock(%s)", (_ADD_LOCK,))
@@ -42,7 +42,7 @@ class PgUsers:
                     "VALUES (%s, %s, %s, %s) RETURNING id",
                     (name, password_hash, seconds_stamp(), int(admin or first)),
                 ).fetchone()
-        except errors.UniqueViolation:
+        except psycopg.errors.UniqueViolation:
             return None
         return int(row[0])
 
