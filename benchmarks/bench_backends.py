@@ -15,6 +15,7 @@ Prints records/s per backend and round, the PostgreSQL/SQLite ratio, and search 
 from __future__ import annotations
 
 import argparse
+import collections
 import itertools
 import random
 import statistics
@@ -35,8 +36,7 @@ from realdata import arxiv_daily  # noqa: E402
 
 def read_rows(n: int) -> list[dict]:
     """The last n papers of arxiv-daily (the newest listing days)."""
-    rows = list(itertools.islice(arxiv_daily(), None))
-    return rows[-n:]
+    return list(collections.deque(arxiv_daily(), maxlen=n))
 
 
 @contextmanager
