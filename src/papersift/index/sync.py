@@ -2,8 +2,10 @@
 
 `embed_missing` embeds papers that have no vector for a model, or whose text changed since
 (their text hash differs), in chunks that are each committed: a killed run resumes where it
-stopped. `open_index` loads the model's index beside the database (rebuilding it, with a
-warning, when missing, corrupt or built for another model) and adds what it lacks.
+stopped. `open_searchable` gives the model's nearest-neighbour search: pgvector's inside a
+PostgreSQL store that has the extension, else `open_index`'s, which loads the model's usearch
+index beside the database (rebuilding it, with a warning, when missing, corrupt or built for
+another model) and adds what it lacks.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from papersift.embed.base import Embedder, paper_text, text_hash
-from papersift.store.base import Store
+from papersift.store.base import NearestSearch, Store
 
 if TYPE_CHECKING:
     from papersift.index.vectors import VectorIndex
@@ -141,6 +143,26 @@ def rebuild_index(store: Store, model_id: str, dim: int) -> VectorIndex:
     return build_index(index_path(store, model_id), model_id, dim, _stored_batches(store, model_id))
 
 
+def open_searchable(
+    store: Store,
+    model_id: str,
+    dim: int,
+    warn: Warn,
+    refreshed: list[int] | None = None,
+    rebuild: bool = False,
+) -> NearestSearch | VectorIndex:
+    """The model's nearest-neighbour search, up to date with the stored vectors (built anew
+    with `rebuild`): inside the store when it can (PostgreSQL with pgvector), else the usearch
+    index beside it."""
+    inside = store.nearest(model_id, dim, warn)
+    if inside is not None:
+        inside.prepare(rebuild=rebuild)
+        return inside
+    if rebuild:
+        return rebuild_index(store, model_id, dim)
+    return open_index(store, model_id, dim, warn, refreshed)
+
+
 def _quiet_if_new(path: Path, warn: Warn) -> Warn:
     """A first build is routine, not worth a warning; a broken or foreign index is."""
     if not path.exists():
@@ -157,7 +179,7 @@ def semantic_searcher(
 ) -> SemanticSearcher:
     """Embed what is missing (on the fly), bring the index up to date, and search it."""
     report = embed_missing(store, embedder, progress=progress, on_total=on_total)
-    index: Any = open_index(store, embedder.model_id, embedder.dim, warn, report.changed_rowids)
+    index = open_searchable(store, embedder.model_id, embedder.dim, warn, report.changed_rowids)
 
     def embed_query(text: str) -> np.ndarray:
         return np.asarray(embedder.encode([text])[0], dtype=np.float32)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -305,6 +305,19 @@ class PrivatePapers(Protocol):
     def promote(self, rowids: Sequence[int]) -> int: ...
 
 
+class NearestSearch(Protocol):
+    """A model's vectors searched where the store keeps them (pgvector); `VectorIndex.search`'s
+    contract: the `k` rowids most similar to `query`, as (rowid, cosine), best first."""
+
+    kind: str
+
+    def __len__(self) -> int: ...
+    def prepare(self, rebuild: bool = False) -> None: ...
+    def search(
+        self, query: Any, k: int, allowed: Any | None = None
+    ) -> builtins.list[tuple[int, float]]: ...
+
+
 # -- the store -----------------------------------------------------------------------------
 
 
@@ -353,6 +366,16 @@ class Store(Protocol):
     def iter_embeddings(self, model_id: str, chunk: int = 50_000) -> Iterator[tuple[Any, Any]]: ...
     def embedding_rowids(self, model_id: str) -> Any: ...
     def embedding_count(self, model_id: str) -> int: ...
+    def nearest(
+        self,
+        model_id: str,
+        dim: int,
+        warn: Callable[[str], None] = ...,
+    ) -> NearestSearch | None:
+        """Vectors searched inside the store (PostgreSQL with pgvector), on this store's
+        connection (`prepare` brings them up to date); None when the usearch index beside the
+        store must do it."""
+
     def get_checkpoint(self, name: str) -> str | None: ...
     def set_checkpoint(self, name: str, value: str | None) -> None: ...
     def library(self, user_id: int = LOCAL_USER) -> Library: ...

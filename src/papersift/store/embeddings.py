@@ -8,7 +8,7 @@ embedded again.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -120,3 +120,12 @@ class EmbeddingTables:
             "SELECT count(*) FROM embeddings WHERE model_id = ?", (model_id,)
         ).fetchone()
         return int(row[0])
+
+    def nearest(
+        self,
+        model_id: str,
+        dim: int,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
+        """SQLite searches no vectors itself: the usearch index beside the file does."""
+        return None

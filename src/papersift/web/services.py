@@ -336,13 +336,18 @@ class Services:
             raise SemanticUnavailable(f"no embedding model: {err}") from None
         index = self._current_index(store, embedder)
         model_id = embedder.model_id
+        # pgvector searches inside the store: on this request's connection, since the one that
+        # brought its index up to date is closed with its request.
+        inside = store.nearest(model_id, embedder.dim, self.warn)
 
         def vector_of(rowid: int) -> np.ndarray | None:
             keys, vectors = store.load_embeddings(model_id, [rowid])
             return vectors[0] if len(keys) else None
 
         return SemanticSearcher(
-            embed_query=self.query_vector, search=index.search, vector_of=vector_of
+            embed_query=self.query_vector,
+            search=(inside or index).search,
+            vector_of=vector_of,
         )
 
     def _current_index(self, store: Store, embedder: Embedder) -> Any:
@@ -361,7 +366,7 @@ class Services:
 
     def _refresh_index(self, store: Store, embedder: Embedder) -> Any:
         """Embed what lacks a vector and bring the index up to date (hold `_index_lock`)."""
-        from papersift.index.sync import embed_missing, index_path, open_index
+        from papersift.index.sync import embed_missing, index_path, open_searchable
 
         # `serve --workers N`: N processes see the same new papers at once; one embeds them
         # and saves the index file while the others wait, then find it up to date (two
@@ -369,15 +374,15 @@ class Services:
         with _exclusive(index_path(store, embedder.model_id)):
             try:
                 report = embed_missing(store, embedder)
+                index = open_searchable(
+                    store, embedder.model_id, embedder.dim, self.warn, report.changed_rowids
+                )
             except StoreBusy:
                 if self._index is not None:
                     return self._index
                 raise SemanticUnavailable(
                     "new papers need embedding but the store is busy; try again in a moment"
                 ) from None
-            index = open_index(
-                store, embedder.model_id, embedder.dim, self.warn, report.changed_rowids
-            )
         self._index, self._index_state = (
             index,
             self._watch.papers_state(store, embedder.model_id),

@@ -1,14 +1,20 @@
 """Embedding vectors in the PostgreSQL store: float16 bytes in BYTEA, as SQLite keeps them.
 
 `PgStore` takes these methods from `PgEmbeddings`; the API is `store.embeddings`'s. The
-nearest-neighbour search is not done here: the usearch index is rebuilt from these rows.
+nearest-neighbour search is pgvector's (`nearest`) when the server has the extension; else
+the usearch index is rebuilt from these rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
+
+from papersift.store.postgres.nearest import MAX_DIM, NoVectorSearch, PgNearest, enable
+
+logger = logging.getLogger(__name__)
 
 # Papers read a round trip: keyset pages keep a big store's read out of one huge result.
 _PAGE = 10_000
@@ -18,6 +24,9 @@ class PgEmbeddings:
     """The embeddings half of `PgStore`."""
 
     db: Any
+    # pgvector's version once looked up: None when the server has no pgvector (or this store
+    # cannot use it); unset until the first `nearest`.
+    _pgvector: tuple[int, ...] | None
 
     if TYPE_CHECKING:  # provided by PgStore
 
@@ -113,6 +122,25 @@ class PgEmbeddings:
             (model_id,),
         ).fetchall()
         return np.asarray([r[0] for r in rows], dtype=np.int64)
+
+    def nearest(
+        self,
+        model_id: str,
+        dim: int,
+        warn: Callable[[str], None] = logger.warning,
+    ) -> PgNearest | None:
+        """The model's vectors searched by pgvector's HNSW index on this connection (`prepare`
+        brings it up to date); None when the server has no usable pgvector, said with `warn`
+        when it has one this store cannot use."""
+        if not hasattr(self, "_pgvector"):
+            try:
+                self._pgvector = enable(self.db)
+            except NoVectorSearch as why:
+                warn(f"{why}; searching vectors with the usearch index instead")
+                self._pgvector = None
+        if self._pgvector is None or not 0 < dim <= MAX_DIM:
+            return None
+        return PgNearest(self.db, model_id, dim, self._pgvector)
 
     def embedding_count(self, model_id: str) -> int:
         row = self.db.execute(
