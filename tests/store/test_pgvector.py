@@ -226,3 +226,22 @@ def _web_order(db: str, ids: list[str]) -> list[str]:
     positions = {pid: page.text.find(pid) for pid in ids}
     assert -1 not in positions.values()
     return sorted(ids, key=positions.__getitem__)
+
+
+def test_a_store_with_pgvector_copies_to_sqlite_and_back(store, pgvector_cluster, tmp_path):
+    from papersift.store.copy import copy_store, store_contents
+
+    rowids, vectors = _filled(store, 300)
+    open_searchable(store, MODEL, DIM, warn=pytest.fail)
+    sqlite = str(tmp_path / "copy.db")
+    copy_store(store.url, sqlite)
+    back = pgvector_cluster.create_database()
+    copy_store(sqlite, back)
+    assert store_contents(back) == store_contents(store.url) == store_contents(sqlite)
+    again = PgStore(back)
+    try:
+        searcher = open_searchable(again, MODEL, DIM, warn=pytest.fail)
+        assert searcher.kind == "pgvector hnsw" and len(searcher) == 300
+        assert searcher.search(vectors[5], 1)[0][0] == rowids[5]
+    finally:
+        again.close()

@@ -27,6 +27,7 @@ from typing import Any
 
 from papersift.errors import StoreError, UsageError
 from papersift.store.postgres.connection import is_url, redact
+from papersift.store.postgres.nearest import DERIVED
 from papersift.store.schema import STEPS
 
 # Every table of the schema, in the order the steps make them, which is an order in which
@@ -90,7 +91,8 @@ class _Side:
         return found[0][0] if found else None
 
     def columns(self, table: str) -> list[str]:
-        """The columns a row is written with (not PostgreSQL's generated keyword column)."""
+        """The columns a row is written with: not PostgreSQL's generated keyword column, nor
+        pgvector's copy of each vector (`nearest.DERIVED`), made again from `vector` there."""
         if self.is_pg:
             return [
                 str(name)
@@ -100,7 +102,7 @@ class _Side:
                     "ORDER BY ordinal_position",
                     (table,),
                 )
-                if generated == "NEVER"
+                if generated == "NEVER" and (table, name) not in DERIVED
             ]
         return [str(row[1]) for row in self.rows(f"PRAGMA table_xinfo({table})") if row[6] == 0]
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+# Columns that only mirror others, for pgvector: `store copy` leaves them out.
+DERIVED = frozenset({("embeddings", "nn")})
 # halfvec's HNSW limit (pgvector 0.7+); a model with wider vectors uses the usearch index.
 MAX_DIM = 4000
 # Papers' vectors converted to halfvec a round trip while filling `nn` in.
