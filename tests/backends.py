@@ -8,6 +8,9 @@ upsert writes), so the per-reader tests need nothing but the protocols.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -55,3 +58,16 @@ def make_private(store: Any, rowids: Sequence[int], user_id: int) -> None:
     """Mark papers private to a reader, as a private upsert does."""
     with store.transaction():
         store.private_papers().mark(rowids, user_id)
+
+
+def run_cli(db: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`papersift --db DB ARGS...` in a new process, as a user runs it (no PAPERSIFT_DB)."""
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    env.pop("PAPERSIFT_DB", None)
+    return subprocess.run(
+        [sys.executable, "-m", "papersift.cli", "--db", db, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )

@@ -20,6 +20,7 @@ from papersift.store.postgres.connection import redact
 from papersift.store.postgres.store import PgStore
 from papersift.store.postgres.tsquery import or_terms, tsquery_sql
 from papersift.store.sqlite import SqliteStore
+from tests.backends import run_cli
 from tests.cli.snapshot_lines import snapshot_file, snapshot_line
 from tests.helpers import make_paper
 
@@ -327,16 +328,7 @@ def test_migrating_twice_at_once_is_safe(pg_url):
 # -- faults: one line each, nothing lost --------------------------------------------------------
 
 
-def _cli(url: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    env.pop("PAPERSIFT_DB", None)
-    return subprocess.run(
-        [sys.executable, "-m", "papersift.cli", "--db", url, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-    )
+_cli = run_cli
 
 
 def _assert_one_line(result: subprocess.CompletedProcess[str], *words: str) -> None:

@@ -4,9 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 
 import numpy as np
@@ -15,7 +12,7 @@ import pytest
 from papersift.index.sync import open_searchable
 from papersift.store.postgres import nearest as nearest_module
 from papersift.store.postgres.store import PgStore
-from tests.backends import add_papers
+from tests.backends import add_papers, run_cli
 from tests.helpers import make_paper
 
 DIM = 24
@@ -176,18 +173,6 @@ def test_debian_postgresql_without_pgvector_keeps_usearch_and_says_nothing(pg_ur
 # -- end to end: the commands and the web app ---------------------------------------------------
 
 
-def _cli(db: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    env.pop("PAPERSIFT_DB", None)
-    return subprocess.run(
-        [sys.executable, "-m", "papersift.cli", "--db", db, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-
-
 @pytest.mark.slow  # loads the embedding model
 def test_semantic_search_on_pgvector_ranks_as_sqlite_does(pgvector_url, shared_formats, tmp_path):
     atom = sorted(str(p) for p in (shared_formats / "arxiv-api-atom").glob("*.xml"))
@@ -195,14 +180,14 @@ def test_semantic_search_on_pgvector_ranks_as_sqlite_does(pgvector_url, shared_f
     query = ("search", "spin glass on a random graph", "--mode", "semantic", "-k", "8", "--json")
     ranked = {}
     for db in (sqlite, pgvector_url):
-        assert _cli(db, "ingest", *atom).returncode == 0
-        embedded = _cli(db, "embed")
+        assert run_cli(db, "ingest", *atom).returncode == 0
+        embedded = run_cli(db, "embed")
         assert embedded.returncode == 0 and not embedded.stderr.strip(), embedded.stderr
-        found = _cli(db, *query)
+        found = run_cli(db, *query)
         assert found.returncode == 0, found.stderr
         ranked[db] = [hit["id"] for hit in json.loads(found.stdout)]
     assert len(ranked[sqlite]) == 8 and ranked[pgvector_url] == ranked[sqlite]
-    rebuilt = _cli(pgvector_url, "index", "rebuild")
+    rebuilt = run_cli(pgvector_url, "index", "rebuild")
     assert rebuilt.returncode == 0 and "pgvector hnsw" in rebuilt.stdout, rebuilt.stdout
 
     # The web app's semantic search shows those papers in the same order on both stores.

@@ -144,11 +144,7 @@ class PgNearest:
         self._index = sql.Identifier(index_name(model_id, dim))
 
     def __len__(self) -> int:
-        row = self.db.execute(
-            "SELECT count(*) FROM embeddings WHERE model_id = %s AND nn IS NOT NULL",
-            (self.model_id,),
-        ).fetchone()
-        return int(row[0])
+        return self._count("nn IS NOT NULL")
 
     # -- keeping it current -------------------------------------------------------------------
 
@@ -166,7 +162,7 @@ class PgNearest:
             if exists and rebuild:
                 self.db.execute(_sql().SQL("DROP INDEX {}").format(self._index))
                 exists = False
-            filled = self._missing_count()
+            filled = self._count("nn IS NULL")
             if filled:
                 self._fill_in()
             if not exists:
@@ -176,9 +172,10 @@ class PgNearest:
                 # sorts every row instead of walking the graph.
                 self.db.execute("ANALYZE embeddings")
 
-    def _missing_count(self) -> int:
+    def _count(self, condition: str) -> int:
+        """The model's vectors that meet a condition on `nn`."""
         row = self.db.execute(
-            "SELECT count(*) FROM embeddings WHERE model_id = %s AND nn IS NULL",
+            f"SELECT count(*) FROM embeddings WHERE model_id = %s AND {condition}",  # type: ignore[arg-type]
             (self.model_id,),
         ).fetchone()
         return int(row[0])
