@@ -15,8 +15,9 @@ test settings), searched by pgvector's HNSW (`PgNearest`); both through `open_se
 Prints, for usearch and pgvector: the first `open_searchable` after saving the vectors (the
 index build), recall@10 against exact cosine (numpy, over the same float16 vectors) and search
 p50/p95 of `.search(q, 10)` with the query vector precomputed, unfiltered and filtered (allowed
-= one mid-size category's papers, one large category's, one listing day's); then pgvector's
-recall and p50 at each `--ef` search depth; then adding `--add` papers' vectors (save and
+= one mid-size category's papers, one large category's, one listing day's); then recall and
+latency at each `--ef` HNSW search depth (pgvector's hnsw.ef_search, usearch's
+expansion_search); then adding `--add` papers' vectors (save and
 `open_searchable` again) and the unfiltered search once more. Searches alternate between the
 two, query by query, so the machine's drift falls on both alike.
 """
@@ -31,7 +32,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -248,7 +249,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=300, help="held-out titles as queries")
     parser.add_argument("--add", type=int, default=2000, help="papers added once indexes exist")
     parser.add_argument("--categories", default="cs.LG,cs.CL", help="categories to filter by")
-    parser.add_argument("--ef", default="40,100,200,400", help="pgvector hnsw.ef_search values")
+    parser.add_argument(
+        "--ef", default="40,64,100,200,400", help="HNSW search depths to sweep (both indexes)"
+    )
     args = parser.parse_args(argv)
     if not rd.ARXIV_DAILY.exists():
         parser.exit(2, f"no arxiv-daily at {rd.ARXIV_DAILY}\n")
@@ -357,19 +360,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print_table(f"recall@{K} and search latency, {n_stored:,} papers (default settings)", table)
 
         truth = exact_top(matrix, query_vectors, K, None)
-        efs = [int(e) for e in args.ef.split(",") if e.strip()]
-        saved_min = nearest._EF_SEARCH_MIN
-        print(
-            f"\npgvector hnsw.ef_search (default max({saved_min}, 2k) = {max(saved_min, 2 * K)} at k={K}):"
-        )
-        print(f"{'ef_search':>10s}{'recall@10':>11s}{'p50 ms':>8s}{'p95 ms':>8s}")
-        try:
-            for ef in efs:
-                nearest._EF_SEARCH_MIN = ef
-                result = measure(sides[1:], query_vectors, truth, ids)["pgvector"]
-                print(f"{ef:10d}{result.recall:11.3f}{result.p50:8.2f}{result.p95:8.2f}")
-        finally:
-            nearest._EF_SEARCH_MIN = saved_min
+        depth_sweep(sides, query_vectors, truth, ids, [int(e) for e in args.ef.split(",") if e])
 
         # Adding papers once the indexes exist: upsert (untimed), save vectors, open again.
         for side in sides:
@@ -397,6 +388,44 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         for side in sides:
             side.store.close()
+
+
+def depth_sweep(
+    sides: Sequence[Side],
+    queries: np.ndarray,
+    truth: list[set[int]],
+    ids: Sequence[str],
+    depths: Sequence[int],
+) -> None:
+    """Recall and latency at each HNSW search depth: pgvector's hnsw.ef_search (through
+    PgNearest's floor) and the usearch index's expansion_search, alternating as before."""
+    from papersift.index.vectors import auto_expansion
+
+    index = sides[0].searcher
+    settings = index.settings
+    floor = nearest._EF_SEARCH_MIN
+    auto = auto_expansion(len(index._graph)) if index._graph is not None else None
+    print(
+        f"\nsearch depth (ef): pgvector's default max({floor}, 2k) = {max(floor, 2 * K)}, "
+        f"usearch's auto {auto} (its graph's {len(index._graph or ()):,} nodes); no filter"
+    )
+    print(
+        f"{'ef':>6s}{'usearch recall':>16s}{'p50 ms':>8s}{'p95 ms':>8s}"
+        f"{'pgvector recall':>17s}{'p50 ms':>8s}{'p95 ms':>8s}"
+    )
+    try:
+        for ef in depths:
+            nearest._EF_SEARCH_MIN = ef
+            index.settings = replace(settings, expansion_search=ef)
+            r = measure(sides, queries, truth, ids)
+            u, p = r["usearch"], r["pgvector"]
+            print(
+                f"{ef:6d}{u.recall:16.3f}{u.p50:8.2f}{u.p95:8.2f}"
+                f"{p.recall:17.3f}{p.p50:8.2f}{p.p95:8.2f}"
+            )
+    finally:
+        nearest._EF_SEARCH_MIN = floor
+        index.settings = settings
 
 
 def ids_of_all(side: Side, ids: Sequence[str]) -> Callable[[list[int]], list[str]]:
