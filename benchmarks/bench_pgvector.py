@@ -9,7 +9,8 @@ the same vectors are saved into a SQLite store, searched by the usearch index be
 into a PostgreSQL store on the PyPI build with pgvector (a throw-away local cluster with the
 test settings), searched by pgvector's HNSW (`PgNearest`); both through `open_searchable`.
 
-    python benchmarks/bench_pgvector.py                    # all papers, ~10 minutes
+    python benchmarks/bench_pgvector.py     # all papers, ~2 minutes once the vectors are cached
+    python benchmarks/bench_pgvector.py --model fast    # MiniLM int8: ~12 minutes to embed, once
     python benchmarks/bench_pgvector.py --n 20000 --ef 40,100,200,400
 
 Prints, for usearch and pgvector: the first `open_searchable` after saving the vectors (the
