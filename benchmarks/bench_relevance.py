@@ -21,7 +21,13 @@ both sides. `--quick` runs a few queries of each set over a small part of its co
 papers plus a few hundred others), so it embeds little; the test suite runs it so this cannot rot.
 
     python benchmarks/bench_relevance.py [--quick] [--sets scifact,csfcube,citeulike]
-        [--model NAME] [--readers 150]
+        [--model NAME] [--readers 150] [--postgresql | --pgvector]
+
+`--postgresql` builds the SciFact and CSFCube stores in a throw-away PostgreSQL cluster
+(Debian's server: its keyword search, semantic search by the usearch index beside it);
+`--pgvector` in one of the PyPI build with pgvector, so semantic search (and the semantic half
+of hybrid) goes through pgvector's HNSW inside the database. Each set's timing line says which
+nearest-neighbour search served it.
 
 Vectors are cached per model under ~/.cache/papersift/bench (see realdata.py): the first run
 embeds ~40,000 texts (about 15 minutes with the reference model on two cores).
@@ -47,7 +53,7 @@ import realdata as rd  # noqa: E402
 
 from papersift.embed import load_embedder  # noqa: E402
 from papersift.embed.base import DEFAULT_BATCH_SIZE, Embedder, Progress  # noqa: E402
-from papersift.index.sync import semantic_searcher  # noqa: E402
+from papersift.index.sync import SemanticSearcher, semantic_searcher  # noqa: E402
 from papersift.rank.evaluate import arxiv_sanity_vectorizer  # noqa: E402
 from papersift.rank.model import rank  # noqa: E402
 from papersift.rank.recommend import recommend  # noqa: E402
@@ -149,17 +155,21 @@ Place = Callable[[str], str]
 
 
 @contextlib.contextmanager
-def store_places(folder: Path, postgresql: bool) -> Iterator[Place]:
-    if not postgresql:
+def store_places(folder: Path, backend: str) -> Iterator[Place]:
+    """Places for the stores: SQLite files in `folder` ("sqlite"), or new databases of a
+    throw-away cluster of Debian's PostgreSQL ("postgresql") or the PyPI build with pgvector
+    ("pgvector")."""
+    if backend == "sqlite":
         yield lambda prefix: str(folder / f"{prefix}.db")
         return
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.pg_cluster import PgCluster, why_unavailable
 
-    reason = why_unavailable()
+    pgvector = backend == "pgvector"
+    reason = why_unavailable(pgvector=pgvector)
     if reason:
-        raise SystemExit(f"bench_relevance --postgresql: {reason}")
-    cluster = PgCluster().start()
+        raise SystemExit(f"bench_relevance --{backend}: {reason}")
+    cluster = PgCluster(pgvector=pgvector).start()
     try:
         yield lambda prefix: cluster.create_database()
     finally:
@@ -173,6 +183,16 @@ def build_store(place: Place, docs: Sequence[rd.Doc], prefix: str) -> Store:
         for d in docs
     )
     return store
+
+
+def nearest_kind(searcher: SemanticSearcher, backend: str) -> str:
+    """Which nearest-neighbour search serves `searcher` ("pgvector hnsw", or the usearch
+    index's "hnsw" / "exact"); a --pgvector run that did not get pgvector's stops here."""
+    index = getattr(searcher.search, "__self__", None)
+    kind = str(getattr(index, "kind", "unknown"))
+    if backend == "pgvector" and kind != "pgvector hnsw":
+        raise SystemExit(f"bench_relevance --pgvector: semantic search is {kind}, not pgvector")
+    return kind if kind.startswith("pgvector") else f"usearch {kind}"
 
 
 def table(title: str, columns: Sequence[str], rows: Sequence[tuple[str, Sequence[float]]]) -> None:
@@ -191,7 +211,7 @@ def timed(label: str) -> Callable[[], None]:
 # -- SciFact ----------------------------------------------------------------------------------
 
 
-def run_scifact(base: Embedder, place: Place, quick: bool) -> dict[str, float]:
+def run_scifact(base: Embedder, place: Place, quick: bool, backend: str) -> dict[str, float]:
     data = rd.scifact()
     if quick:
         data = _quick_scifact(data)
@@ -200,6 +220,7 @@ def run_scifact(base: Embedder, place: Place, quick: bool) -> dict[str, float]:
     store = build_store(place, data.docs, "scifact")
     searcher = semantic_searcher(store, embedder, warn=print)
     done()
+    print(f"  (semantic search: {nearest_kind(searcher, backend)})", flush=True)
     query_embedder = CachedEmbedder(base, "scifact-queries")
     searcher = searcher.__class__(
         embed_query=lambda text: query_embedder.encode([text])[0],
@@ -269,7 +290,7 @@ def pool_metrics(grades: Sequence[int]) -> tuple[float, float]:
     return rd.average_precision(binary), rd.pool_ndcg(grades, int(0.2 * len(grades)))
 
 
-def run_csfcube(base: Embedder, place: Place, quick: bool) -> dict[str, float]:
+def run_csfcube(base: Embedder, place: Place, quick: bool, backend: str) -> dict[str, float]:
     data = rd.csfcube()
     if quick:
         queries = data.queries[:6]
@@ -283,6 +304,7 @@ def run_csfcube(base: Embedder, place: Place, quick: bool) -> dict[str, float]:
     store = build_store(place, docs, "csfcube")
     searcher = semantic_searcher(store, embedder, warn=print)
     done()
+    print(f"  (semantic search: {nearest_kind(searcher, backend)})", flush=True)
     vectors = rd.embed_cached(base, [d.text for d in docs], "csfcube-docs")
     bm25 = BM25([d.text for d in docs], k1=1.2, b=0.75)
     queries = data.queries
@@ -453,23 +475,30 @@ def main(argv: Sequence[str] | None = None) -> dict[str, dict[str, float]]:
     parser.add_argument("--sets", default="scifact,csfcube,citeulike")
     parser.add_argument("--model", default=None, help="embedding model (default: bundled MiniLM)")
     parser.add_argument("--readers", type=int, default=150, help="CiteULike readers per group")
-    parser.add_argument(
+    places = parser.add_mutually_exclusive_group()
+    places.add_argument(
         "--postgresql",
         action="store_true",
         help="build the search stores in a throw-away PostgreSQL cluster (its keyword search)",
     )
+    places.add_argument(
+        "--pgvector",
+        action="store_true",
+        help="the same on PostgreSQL with pgvector (semantic search by its HNSW index)",
+    )
     args = parser.parse_args(argv)
+    backend = "pgvector" if args.pgvector else "postgresql" if args.postgresql else "sqlite"
     if not rd.available():
         parser.exit(2, f"no real data sets at {rd.DATASETS}\n")
     sets = tuple(s.strip() for s in args.sets.split(",") if s.strip())
     base = load_embedder(args.model)
-    print(f"model {base.model_id}; data {rd.DATASETS}")
+    print(f"model {base.model_id}; data {rd.DATASETS}; stores {backend}")
     results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as tmp, store_places(Path(tmp), args.postgresql) as place:
+    with tempfile.TemporaryDirectory() as tmp, store_places(Path(tmp), backend) as place:
         if "scifact" in sets:
-            results["scifact"] = run_scifact(base, place, args.quick)
+            results["scifact"] = run_scifact(base, place, args.quick, backend)
         if "csfcube" in sets:
-            results["csfcube"] = run_csfcube(base, place, args.quick)
+            results["csfcube"] = run_csfcube(base, place, args.quick, backend)
         if "citeulike" in sets:
             results["citeulike"] = run_citeulike(base, args.quick, args.readers)
     return results
