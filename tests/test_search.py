@@ -188,6 +188,16 @@ def test_changed_paper_is_re_embedded_and_index_follows(store, embedder):
     assert index.search(query, 1)[0][0] == store.rowid_of("2501.00003")
 
 
+def test_the_first_index_holds_each_new_paper_once(store, embedder):
+    report = embed_missing(store, embedder)
+    index = open_index(
+        store, embedder.model_id, embedder.dim, lambda m: None, report.changed_rowids
+    )
+    # Every vector once: none added again as "refreshed" to the index just built from them
+    # (a second copy leaves a dead row each, and twice the rows bring the graph in early).
+    assert len(index) == len(PAPERS) and len(index._keys) == len(PAPERS)
+
+
 def test_corrupt_index_is_rebuilt_with_a_warning(store, embedder):
     _searcher(store, embedder)
     from papersift.index.sync import index_path

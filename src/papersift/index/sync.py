@@ -113,17 +113,19 @@ def open_index(
     from papersift.index.vectors import load_or_rebuild
 
     path = index_path(store, model_id)
-    index = load_or_rebuild(
-        path,
-        model_id,
-        dim,
-        lambda: _stored_batches(store, model_id),
-        warn=_quiet_if_new(path, warn),
-    )
+    rebuilt: list[bool] = []
+
+    def stored_batches() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        rebuilt.append(True)
+        return _stored_batches(store, model_id)
+
+    index = load_or_rebuild(path, model_id, dim, stored_batches, warn=_quiet_if_new(path, warn))
     stored = store.embedding_rowids(model_id)
     present = index.keys()
     missing = np.setdiff1d(stored, present, assume_unique=True)
-    stale = np.asarray(refreshed or [], dtype=np.int64)
+    # An index just built from the store holds every refreshed vector already: adding them
+    # again would leave each twice (a dead row per paper, and a graph where a scan would do).
+    stale = np.asarray([] if rebuilt else refreshed or [], dtype=np.int64)
     stale = stale[np.isin(stale, present)]
     gone = np.setdiff1d(present, stored, assume_unique=True)
     update = np.union1d(missing, stale)
