@@ -17,7 +17,11 @@ Otherwise `PgStore.nearest` returns None and semantic search uses the usearch in
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from papersift.store.postgres.connection import translate
 
 # Columns that only mirror others, for pgvector: `store copy` leaves them out.
 DERIVED = frozenset({("embeddings", "nn")})
@@ -158,7 +162,7 @@ class PgNearest:
         rebuild) fills them all in first and builds once, which is faster. Only a rebuild
         drops the index, which locks the table against searches until it is built again.
         """
-        with self.db.transaction():
+        with _unit(self.db):
             self.db.execute("SELECT pg_advisory_xact_lock(%s)", (_key(f"nn {self.model_id}"),))
             exists = self._index_exists()
             if exists and rebuild:
@@ -275,7 +279,7 @@ class PgNearest:
         query = sql.SQL(
             "SELECT paper_rowid, {d} FROM embeddings WHERE {w} ORDER BY {d} LIMIT %(k)s"
         ).format(d=distance, w=where)
-        with self.db.transaction():
+        with _unit(self.db):
             ef = min(_EF_SEARCH_MAX, max(_EF_SEARCH_MIN, 2 * k))
             self.db.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(sql.Literal(ef)))
             if self._iterative and (rowids is not None or k > ef):
@@ -296,6 +300,17 @@ class PgNearest:
             (vector, self.model_id, rowids, k),
         ).fetchall()
         return [(int(rowid), 1.0 - float(d)) for rowid, d in rows]
+
+
+@contextmanager
+def _unit(db: Any) -> Iterator[None]:
+    """A transaction whose loss of the server (mid-COPY too) is StoreError's one line."""
+    psycopg = _psycopg()
+    try:
+        with db.transaction():
+            yield
+    except psycopg.OperationalError as err:
+        raise translate(err, db) from None
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
