@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from papersift.store.postgres.connection import translate
@@ -64,43 +65,59 @@ def enable(db: Any) -> tuple[int, ...] | None:
     NoVectorSearch when the server has it but this store cannot use it (saying why). A store
     already set up (every web request opens one) is checked in one statement, with no lock.
     """
-    version, has_column = _state(db)
-    if version is None or not has_column:
+    state = _state(db)
+    if state.version is None or not state.has_column:
         with db.transaction():
             db.execute("SELECT pg_advisory_xact_lock(%s)", (_key("pgvector set-up"),))
-            version, has_column = _state(db)
-            if version is None:
-                version = _create_extension(db)
-                if version is None:
+            state = _state(db)
+            if state.version is None:
+                if not _create_extension(db):
                     return None
-            _check_version(version)
-            if not has_column:
+                state = _state(db)
+            assert state.version is not None
+            _check_version(state.version)
+            if not state.has_column:
                 _add_column(db)
-    _check_version(version)
+    assert state.version is not None
+    _check_version(state.version)
     try:
-        from pgvector.psycopg import register_vector
+        from pgvector.psycopg.halfvec import register_halfvec_info
     except ImportError:
         raise NoVectorSearch(
             "pgvector's Python adapter is missing: pip install 'papersift[cluster]'"
         ) from None
-    register_vector(db)
-    return _version_tuple(version)
+    from psycopg.types import TypeInfo
+
+    # halfvec is the one type used; its oids come with the state, so a request that searches
+    # costs one look-up, not register_vector's four.
+    register_halfvec_info(db, TypeInfo("halfvec", state.halfvec_oid, state.halfvec_array_oid))
+    return _version_tuple(state.version)
 
 
-def _state(db: Any) -> tuple[str | None, bool]:
-    """(pgvector's version in this database or None, whether `embeddings.nn` exists)."""
+@dataclass(frozen=True)
+class _State:
+    version: str | None  # pgvector's in this database, or None
+    has_column: bool  # whether `embeddings.nn` exists
+    halfvec_oid: int
+    halfvec_array_oid: int
+
+
+def _state(db: Any) -> _State:
     row = db.execute(
         "SELECT (SELECT extversion FROM pg_extension WHERE extname = 'vector'), "
         "EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
-        "AND table_name = 'embeddings' AND column_name = 'nn')"
+        "AND table_name = 'embeddings' AND column_name = 'nn'), "
+        "to_regtype('halfvec')::oid, "
+        "(SELECT typarray FROM pg_type WHERE oid = to_regtype('halfvec'))"
     ).fetchone()
-    return (None if row[0] is None else str(row[0])), bool(row[1])
+    version = None if row[0] is None else str(row[0])
+    return _State(version, bool(row[1]), int(row[2] or 0), int(row[3] or 0))
 
 
-def _create_extension(db: Any) -> str | None:
-    """Create pgvector in this database; its version, or None when the server lacks it."""
+def _create_extension(db: Any) -> bool:
+    """Create pgvector in this database; False when the server lacks it."""
     if not db.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").fetchone():
-        return None
+        return False
     try:
         with db.transaction():  # a savepoint: a refusal leaves the outer transaction usable
             db.execute("CREATE EXTENSION IF NOT EXISTS vector")
@@ -109,7 +126,7 @@ def _create_extension(db: Any) -> str | None:
             "pgvector is installed on the server but not in this database, and this role may "
             "not create it (a superuser can: CREATE EXTENSION vector)"
         ) from None
-    return _state(db)[0]
+    return True
 
 
 def _check_version(version: str) -> None:
@@ -279,13 +296,21 @@ class PgNearest:
         query = sql.SQL(
             "SELECT paper_rowid, {d} FROM embeddings WHERE {w} ORDER BY {d} LIMIT %(k)s"
         ).format(d=distance, w=where)
+        ef = min(_EF_SEARCH_MAX, max(_EF_SEARCH_MIN, 2 * k))
+        settings = {"hnsw.ef_search": str(ef)}
+        if self._iterative and (rowids is not None or k > ef):
+            # Walk on past ef_search until `k` rows pass the filter (or the limit on tuples
+            # visited is reached).
+            settings["hnsw.iterative_scan"] = "strict_order"
+        # Set for this transaction only, all in one round trip.
+        set_local = sql.SQL("SELECT {}").format(
+            sql.SQL(", ").join(
+                sql.SQL("set_config({}, {}, true)").format(sql.Literal(name), sql.Literal(value))
+                for name, value in settings.items()
+            )
+        )
         with _unit(self.db):
-            ef = min(_EF_SEARCH_MAX, max(_EF_SEARCH_MIN, 2 * k))
-            self.db.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(sql.Literal(ef)))
-            if self._iterative and (rowids is not None or k > ef):
-                # Walk on past ef_search until `k` rows pass the filter (or the limit on
-                # tuples visited is reached).
-                self.db.execute("SET LOCAL hnsw.iterative_scan = strict_order")
+            self.db.execute(set_local)
             rows = self.db.execute(query, {"q": vector, "rowids": rowids, "k": k}).fetchall()
         # The graph yields near-ties in its own order (its distances and the operator's may
         # differ in the last bits): sorted here, best first.
