@@ -231,3 +231,18 @@ def test_a_store_with_pgvector_copies_to_sqlite_and_back(store, pgvector_cluster
         assert searcher.search(vectors[5], 1)[0][0] == rowids[5]
     finally:
         again.close()
+
+
+def test_a_damaged_vector_is_one_line_and_the_store_keeps_its_rows(store):
+    from papersift.errors import StoreError
+
+    rowids, _ = _filled(store, 40)
+    store.db.execute(
+        "UPDATE embeddings SET vector = %s WHERE paper_rowid = %s",
+        (b"\x00\x3c" * 3, int(rowids[4])),
+    )
+    with pytest.raises(StoreError, match=f"paper {rowids[4]}'s stored test-model vector has 3"):
+        open_searchable(store, MODEL, DIM, warn=pytest.fail)
+    assert store.embedding_count(MODEL) == 40  # nothing lost
+    filled = store.db.execute("SELECT count(nn) FROM embeddings").fetchone()[0]
+    assert filled == 0  # the fill-in rolled back whole

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from papersift.errors import StoreError
 from papersift.store.postgres.connection import translate
 
 # Columns that only mirror others, for pgvector: `store copy` leaves them out.
@@ -233,9 +234,10 @@ class PgNearest:
                 for rowid, vector in rows:
                     values = np.frombuffer(bytes(vector), dtype=np.float16)
                     if len(values) != self.dim:
-                        raise NoVectorSearch(
-                            f"paper {rowid}'s {self.model_id} vector has {len(values)} "
-                            f"dimensions, not {self.dim}"
+                        raise StoreError(
+                            f"paper {rowid}'s stored {self.model_id} vector has {len(values)} "
+                            f"dimensions, not the model's {self.dim}: the store's embeddings "
+                            "table is damaged"
                         )
                     copy.write_row((rowid, HalfVector(values)))
             self.db.execute(
