@@ -348,27 +348,24 @@ def closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_an_unreachable_cluster_fails_in_seconds_with_one_line(tmp_path):
+def embed_on_ray_cli(db: Path, address: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    """`papersift --db DB embed --ray ADDRESS` in a new process; its result and seconds taken."""
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": str(root / "src"), "HF_HUB_OFFLINE": "1"}
     started = time.monotonic()
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "papersift.cli",
-            "--db",
-            str(tmp_path / "s.db"),
-            "embed",
-            "--ray",
-            f"127.0.0.1:{closed_port()}",
-        ],
+        [sys.executable, "-m", "papersift.cli", "--db", str(db), "embed", "--ray", address],
         capture_output=True,
         text=True,
         env=env,
         timeout=60,
     )
-    assert time.monotonic() - started < 30
+    return result, time.monotonic() - started
+
+
+def test_an_unreachable_cluster_fails_in_seconds_with_one_line(tmp_path):
+    result, seconds = embed_on_ray_cli(tmp_path / "s.db", f"127.0.0.1:{closed_port()}")
+    assert seconds < 30
     assert result.returncode != 0
     output = (result.stdout + result.stderr).strip()
     assert "Traceback" not in output and len(output.splitlines()) == 1, output
@@ -376,29 +373,12 @@ def test_an_unreachable_cluster_fails_in_seconds_with_one_line(tmp_path):
 
 
 def test_a_port_that_is_not_ray_fails_in_bounded_time(tmp_path):
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": str(root / "src"), "HF_HUB_OFFLINE": "1"}
     with socket.socket() as listener:  # accepts the TCP probe, never speaks Ray
         listener.bind(("127.0.0.1", 0))
         listener.listen(8)
-        started = time.monotonic()
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "papersift.cli",
-                "--db",
-                str(tmp_path / "s.db"),
-                "embed",
-                "--ray",
-                f"127.0.0.1:{listener.getsockname()[1]}",
-            ],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
-    assert time.monotonic() - started < 30
+        address = f"127.0.0.1:{listener.getsockname()[1]}"
+        result, seconds = embed_on_ray_cli(tmp_path / "s.db", address)
+    assert seconds < 30
     assert result.returncode != 0
     output = (result.stdout + result.stderr).strip()
     # Ray's own C++ warnings may precede it; the command's error is one line at the end.
